@@ -1,0 +1,6 @@
+import { UsageError, type CliIO } from '../io';
+
+// Placeholder replaced by the feature that owns this command.
+export async function run(_argv: string[], _io: CliIO): Promise<number> {
+  throw new UsageError('status is not available yet');
+}

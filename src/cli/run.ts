@@ -1,0 +1,60 @@
+import { EXIT_USAGE, UsageError, type CliIO, type CommandRun } from './io';
+import { run as validate } from './commands/validate';
+import { run as estimate } from './commands/estimate';
+import { run as split } from './commands/split';
+import { run as convert } from './commands/convert';
+import { run as submit } from './commands/submit';
+import { run as status } from './commands/status';
+import { run as results } from './commands/results';
+import { run as retry } from './commands/retry';
+import { run as cancel } from './commands/cancel';
+import { run as list } from './commands/list';
+import { run as runLocal } from './commands/runLocal';
+import { run as emulator } from './commands/emulator';
+
+const COMMANDS: Record<string, { run: CommandRun; usage: string }> = {
+  validate: { run: validate, usage: 'validate <file> [--provider auto|openai|anthropic|gemini] [--json]' },
+  estimate: { run: estimate, usage: 'estimate <file> [--json]' },
+  split: { run: split, usage: 'split <file> [--max-requests N] [--max-bytes N] --out-dir DIR' },
+  convert: { run: convert, usage: 'convert <file> --to openai|anthropic|gemini [--out FILE]' },
+  submit: { run: submit, usage: 'submit <file> [--provider P] [--base-url URL] [--json]' },
+  status: { run: status, usage: 'status <job> [--watch] [--json]' },
+  results: { run: results, usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
+  retry: { run: retry, usage: 'retry <job> [--json]' },
+  cancel: { run: cancel, usage: 'cancel <job>' },
+  list: { run: list, usage: 'list [--json]' },
+  run: { run: runLocal, usage: 'run <file> --base-url URL [--concurrency N] [--out FILE]' },
+  emulator: { run: emulator, usage: 'emulator [--port N] [--tick-ms N]' },
+};
+
+export function usage(): string {
+  return ['usage: batchwise <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  batchwise ${c.usage}`), ''].join('\n');
+}
+
+/** Dispatches to a command; every error becomes a message and an exit code, never a stack trace. */
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    (name ? io.out : io.err)(usage());
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${process.env.BATCHWISE_VERSION ?? '0.1.0'}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`batchwise: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`batchwise ${name}: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`batchwise ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_USAGE;
+  }
+}

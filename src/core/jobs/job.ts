@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { JobStatusSchema, ProviderIdSchema, RequestCountsSchema, TokenUsageSchema } from '../status';
+
+/** One remote batch. A job whose input exceeds a provider limit is split into several parts. */
+export const JobPartSchema = z.object({
+  index: z.number().int().nonnegative(),
+  /** Remote batch id (OpenAI `batch_...`, Anthropic `msgbatch_...`, Gemini `batches/...`); null until created. */
+  remoteId: z.string().nullable(),
+  status: JobStatusSchema,
+  /** The provider's own status string, kept so `unknown` can show what the provider said. */
+  rawStatus: z.string().optional(),
+  /** 1-based input line range (inclusive) this part was built from. */
+  lineStart: z.number().int().positive(),
+  lineEnd: z.number().int().positive(),
+  requests: z.number().int().nonnegative(),
+  counts: RequestCountsSchema,
+  inputFileId: z.string().optional(),
+  outputFileId: z.string().optional(),
+  errorFileId: z.string().optional(),
+  /** Server-side validation errors (OpenAI `errors.data`) with input line numbers relative to the job input. */
+  errors: z.array(z.object({ line: z.number().int().positive().optional(), code: z.string(), message: z.string() })).default([]),
+  submittedAt: z.string().optional(),
+  endedAt: z.string().optional(),
+  lastPolledAt: z.string().optional(),
+  usage: TokenUsageSchema.optional(),
+});
+export type JobPart = z.infer<typeof JobPartSchema>;
+
+export const EstimateSchema = z.object({
+  requests: z.number().int().nonnegative(),
+  inputTokens: z.number().nonnegative(),
+  outputTokensMax: z.number().nonnegative(),
+  outputTokensTypical: z.number().nonnegative().optional(),
+  standardCost: z.number().nonnegative().nullable(),
+  batchCost: z.number().nonnegative().nullable(),
+  currency: z.string(),
+  model: z.string().nullable(),
+  pricingDate: z.string().nullable(),
+});
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+export const JobSchema = z.object({
+  version: z.literal(1),
+  /** Local id, e.g. `bw-20261125-k3x9q2`. */
+  id: z.string().min(1),
+  name: z.string(),
+  provider: ProviderIdSchema,
+  /** Name of the provider profile (base URL, org/project); never the API key. */
+  profile: z.string(),
+  baseUrl: z.string().optional(),
+  endpoint: z.string().nullable(),
+  model: z.string().nullable(),
+  inputPath: z.string(),
+  inputSha256: z.string(),
+  inputLines: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  parts: z.array(JobPartSchema),
+  /** For a retry: the job it retries. The root of a chain has none. */
+  parentId: z.string().optional(),
+  /** 1 for the original, 2 for its first retry, ... */
+  attempt: z.number().int().positive().default(1),
+  status: JobStatusSchema,
+  rawStatus: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().optional(),
+  estimate: EstimateSchema.optional(),
+  usage: TokenUsageSchema.optional(),
+  actualCost: z.number().nonnegative().optional(),
+  /** Where the joined results were written (JSONL in the job folder), once downloaded. */
+  resultsPath: z.string().optional(),
+  /** Set when the user was told the job ended (so a restart does not notify twice). */
+  notifiedAt: z.string().optional(),
+});
+export type Job = z.infer<typeof JobSchema>;

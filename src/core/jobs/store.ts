@@ -1,0 +1,156 @@
+import { readdir, readFile, rm, mkdir, watch as fsWatch } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { JobSchema, type Job } from './job';
+import { writeFileAtomic } from '../fsAtomic';
+
+export interface StoreProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * File-backed job store shared by the extension and the CLI: `<home>/jobs/<id>/job.json`.
+ * Every write is atomic; a corrupt job file is reported as a problem and skipped, never fatal.
+ */
+export class JobStore {
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(readonly home: string) {}
+
+  get jobsDir(): string {
+    return join(this.home, 'jobs');
+  }
+
+  jobDir(id: string): string {
+    return join(this.jobsDir, id);
+  }
+
+  private jobFile(id: string): string {
+    return join(this.jobDir(id), 'job.json');
+  }
+
+  /** A new id: sortable by creation day, short enough to type. */
+  newId(now = new Date()): string {
+    const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+    return `bw-${day}-${randomBytes(4).toString('hex').slice(0, 6)}`;
+  }
+
+  async list(): Promise<{ jobs: Job[]; problems: StoreProblem[] }> {
+    let names: string[];
+    try {
+      names = await readdir(this.jobsDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { jobs: [], problems: [] };
+      throw err;
+    }
+    const jobs: Job[] = [];
+    const problems: StoreProblem[] = [];
+    await Promise.all(
+      names
+        .filter((n) => !n.startsWith('.'))
+        .map(async (name) => {
+          const r = await this.read(name);
+          if (r.job) jobs.push(r.job);
+          else if (r.problem) problems.push(r.problem);
+        }),
+    );
+    jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+    return { jobs, problems };
+  }
+
+  private async read(id: string): Promise<{ job?: Job; problem?: StoreProblem }> {
+    const path = this.jobFile(id);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A folder without job.json is a job being created (or a stray folder): not a problem.
+      if (code === 'ENOENT' || code === 'ENOTDIR') return {};
+      return { problem: { path, message: `cannot read: ${(err as Error).message}` } };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      return { problem: { path, message: `not valid JSON (${(err as Error).message}); the file was left as it is` } };
+    }
+    const parsed = JobSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { problem: { path, message: `not a Batchwise job: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` } };
+    }
+    return { job: parsed.data };
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    return (await this.read(id)).job;
+  }
+
+  /** Finds a job by id, unique id prefix, or name; throws a message that says what matched. */
+  async resolve(ref: string): Promise<Job> {
+    const direct = await this.get(ref);
+    if (direct) return direct;
+    const { jobs } = await this.list();
+    const byPrefix = jobs.filter((j) => j.id.startsWith(ref));
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    const byName = jobs.filter((j) => j.name === ref);
+    if (byName.length === 1) return byName[0]!;
+    const matches = byPrefix.length > 1 ? byPrefix : byName;
+    if (matches.length > 1) {
+      throw new Error(`"${ref}" matches ${matches.length} jobs (${matches.slice(0, 5).map((j) => j.id).join(', ')}): give more of the id`);
+    }
+    throw new Error(`no job "${ref}" in ${this.jobsDir} (see: batchwise list)`);
+  }
+
+  async save(job: Job): Promise<void> {
+    const valid = JobSchema.parse(job);
+    await writeFileAtomic(this.jobFile(job.id), JSON.stringify(valid, null, 2) + '\n');
+  }
+
+  /** Read-modify-write of one job, serialized within this process so concurrent updates are not lost. */
+  async update(id: string, change: (job: Job) => Job): Promise<Job> {
+    const prev = this.locks.get(id) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const job = await this.get(id);
+      if (!job) throw new Error(`job ${id} is not in the store any more`);
+      const updated = { ...change(job), updatedAt: new Date().toISOString() };
+      await this.save(updated);
+      return updated;
+    });
+    this.locks.set(id, next.catch(() => undefined));
+    return next;
+  }
+
+  /** Removes the job from the local list (and its local files); the remote batch is untouched. */
+  async remove(id: string): Promise<void> {
+    await rm(this.jobDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Calls `onChange` (debounced) when any job file changes, e.g. a job submitted from the CLI.
+   * Returns a disposer. Falls back to nothing where the platform cannot watch (the poller still refreshes).
+   */
+  watch(onChange: () => void, debounceMs = 250): { dispose(): void } {
+    const ac = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    void (async () => {
+      await mkdir(this.jobsDir, { recursive: true });
+      try {
+        for await (const _ of fsWatch(this.jobsDir, { recursive: true, signal: ac.signal })) {
+          clearTimeout(timer);
+          timer = setTimeout(onChange, debounceMs);
+        }
+      } catch {
+        // AbortError on dispose, or recursive watch unsupported: nothing to do.
+      }
+    })();
+    return {
+      dispose() {
+        clearTimeout(timer);
+        ac.abort();
+      },
+    };
+  }
+}

@@ -1,0 +1,9 @@
+import type { ProviderId } from '../core/status';
+
+/** Environment variables the CLI (and, as a fallback, the extension) reads API keys from. */
+export const API_KEY_ENV: Record<ProviderId, string | undefined> = {
+  openai: 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  gemini: 'GEMINI_API_KEY',
+  local: 'BATCHWISE_LOCAL_API_KEY',
+};
