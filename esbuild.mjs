@@ -1,6 +1,6 @@
 // Bundles the extension (CJS, `vscode` external), the CLI and the results webview.
 import * as esbuild from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -54,6 +54,15 @@ for (const b of builds) {
     // an entry that does not exist yet is skipped so partial trees still build
   }
 }
+
+// The sample files ship inside the .vsix (media/ is packaged) for "Open a Sample File" and the sandbox.
+async function copySamples() {
+  await mkdir('media/samples', { recursive: true });
+  for (const name of await readdir('samples').catch(() => [])) {
+    if (name.endsWith('.jsonl')) await cp(`samples/${name}`, `media/samples/${name}`);
+  }
+}
+await copySamples();
 
 if (watch) {
   for (const b of existing) {

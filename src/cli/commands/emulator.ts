@@ -1,6 +1,61 @@
-import { UsageError, type CliIO } from '../io';
+import { startEmulator } from '../../emulator';
+import { parseCommandArgs, UsageError, type CliIO } from '../io';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('emulator is not available yet');
+const USAGE = 'emulator [--port N] [--tick-ms N] [--latency-ms N]';
+
+/**
+ * `batchwise emulator`: the local sandbox. Prints the base URLs and environment variables to use, logs one line per
+ * request, and runs until SIGINT/SIGTERM (or the CLI's abort signal), then closes cleanly with exit code 0.
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, 'tick-ms': { type: 'string' }, 'latency-ms': { type: 'string' } }, USAGE);
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  const port = intOption(values.port, '--port', 0, 65535) ?? 0;
+  const tickMs = intOption(values['tick-ms'], '--tick-ms', 1, 3_600_000);
+  const latencyMs = intOption(values['latency-ms'], '--latency-ms', 0, 600_000);
+
+  let emulator;
+  try {
+    emulator = await startEmulator({ port, tickMs, latencyMs, log: (line) => io.out(`${line}\n`) });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use; pick another with --port N, or --port 0 for a free one`);
+    throw e;
+  }
+  const { url } = emulator;
+  io.out(
+    [
+      `Batchwise emulator listening on ${url}`,
+      '',
+      'Point a client at it (any non-empty API key works):',
+      `  OpenAI     OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=anything`,
+      `  Anthropic  ANTHROPIC_BASE_URL=${url} ANTHROPIC_API_KEY=anything`,
+      `  Gemini     GOOGLE_GEMINI_BASE_URL=${url} GEMINI_API_KEY=anything`,
+      `  batchwise  batchwise submit FILE --base-url ${url}/v1   (Anthropic / Gemini: --base-url ${url})`,
+      '',
+      'In a request\'s text, [[fail]] errors that line every time, [[fail-once]] only on its first submission,',
+      `[[expire]] leaves it unfinished so the batch ends expired. Batches end after ${(8 * (tickMs ?? 500)) / 1000} s.`,
+      'Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    io.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await emulator.close();
+  io.out('Emulator stopped.\n');
+  // A stop requested by the user is the normal end of this command, not an interruption of a job.
+  if (process.exitCode === 130) process.exitCode = 0;
+  return 0;
+}
+
+function intOption(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
 }

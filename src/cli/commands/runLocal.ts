@@ -1,6 +1,78 @@
-import { UsageError, type CliIO } from '../io';
+import { resolve, basename, dirname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, type CliIO } from '../io';
+import { runBatch, type RunProgress } from '../../runner/runner';
+import { validateFile } from '../../core/validate';
+import { API_KEY_ENV } from '../../providers/env';
+import { vllmRunBatchCommand } from '../../runner/vllm';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('runLocal is not available yet');
+const USAGE = 'batchwise run <file> --base-url URL [--concurrency N] [--out FILE]';
+
+/** Runs a batch file against a self-hosted OpenAI-compatible server; resumable by running it again. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { 'base-url': { type: 'string' }, concurrency: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
+  const baseUrl = values['base-url'];
+  if (!baseUrl) throw new UsageError(`--base-url is required, e.g. --base-url http://localhost:8000/v1 (vLLM), http://localhost:11434/v1 (Ollama)\nusage: ${USAGE}`);
+  if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
+  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency must be a whole number from 1 to 1024 (got "${values.concurrency}")`);
+  const input = resolve(file);
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new UsageError(`${file}: no such file`);
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+  const out = resolve(values.out ?? join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl'));
+
+  const checked = await validateFile(input, { provider: 'local' });
+  const errors = checked.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    for (const d of errors.slice(0, 20)) io.err(`${file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`);
+    io.err(`${errors.length} error(s): fix them first (batchwise validate ${file})\n`);
+    return EXIT_FAILED;
+  }
+
+  const apiKey = io.env[API_KEY_ENV.local!] || undefined;
+  let lastDraw = 0;
+  const onProgress = (p: RunProgress) => {
+    if (values.json) return;
+    const now = Date.now();
+    if (io.isTTY && now - lastDraw < 100 && p.done < p.total) return;
+    lastDraw = now;
+    const line = progressLine(p);
+    if (io.isTTY) io.err(`\r${line}\u001b[K`);
+    else if (p.done === p.total || p.done % 100 === 0) io.err(line + '\n');
+  };
+  if (!values.json) {
+    io.err(`Sending ${checked.requests} requests to ${baseUrl} (concurrency ${concurrency}) -> ${out}\n`);
+    if (checked.model) io.err(`Offline alternative: ${vllmRunBatchCommand(input, out, checked.model)}\n`);
+  }
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl, apiKey, concurrency, signal: io.signal, onProgress });
+  if (io.isTTY && !values.json) io.err('\n');
+  if (values.json) {
+    io.out(JSON.stringify({ file: input, out, total: summary.total, succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled }, null, 2) + '\n');
+  } else {
+    const resumed = summary.skipped > 0 ? `, ${summary.skipped} already answered (resumed)` : '';
+    io.out(`${summary.cancelled ? 'Cancelled' : 'Done'}: ${summary.succeeded} succeeded, ${summary.failed} failed${resumed} -> ${out}\n`);
+    if (summary.cancelled) io.out(`Run the same command again to resume.\n`);
+  }
+  return summary.failed > 0 || summary.cancelled ? EXIT_FAILED : EXIT_OK;
+}
+
+function progressLine(p: RunProgress): string {
+  const pct = p.total ? Math.floor((p.done / p.total) * 100) : 100;
+  const width = 24;
+  const filled = Math.round((pct / 100) * width);
+  const eta = p.etaSeconds === null ? '' : ` · ETA ${formatSeconds(p.etaSeconds)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${p.done}/${p.total} · ${p.failed} failed · ${p.requestsPerSec.toFixed(1)} req/s · ${Math.round(p.tokensPerSec)} tok/s${eta}`;
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

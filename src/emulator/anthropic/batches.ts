@@ -1,0 +1,120 @@
+import { BoundedMap } from '../boundedMap';
+import type { Clock } from '../clock';
+import { processedMask, resultOrder } from '../lineProgress';
+import type { Outcome } from '../markers';
+import { promptHash } from '../replies';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** One request of a Message Batch, with its reply computed at submission (deterministic, so it never changes). */
+export interface AnthropicRequest {
+  customId: string;
+  outcome: Outcome;
+  model: string;
+  reply: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface AnthropicBatch {
+  id: string;
+  createdMs: number;
+  cancelMs?: number;
+  requests: AnthropicRequest[];
+}
+
+export type ProcessingStatus = 'in_progress' | 'canceling' | 'ended';
+export type ResultType = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+export interface AnthropicView {
+  status: ProcessingStatus;
+  endedMs?: number;
+  /** Per request, its result once the batch has ended. */
+  results?: ResultType[];
+}
+
+export function viewAnthropicBatch(batch: AnthropicBatch, clock: Clock): AnthropicView {
+  const { phase, fraction } = clock.phase(batch);
+  if (phase === 'cancelling') return { status: 'canceling' };
+  if (phase !== 'done' && phase !== 'cancelled') return { status: 'in_progress' };
+  const outcomes = batch.requests.map((r) => r.outcome);
+  const done = processedMask(outcomes, fraction);
+  const results = outcomes.map((o, i): ResultType => {
+    if (done[i]) return o === 'fail' ? 'errored' : 'succeeded';
+    return phase === 'cancelled' ? 'canceled' : 'expired';
+  });
+  const endedMs = phase === 'cancelled' ? clock.at(batch.cancelMs ?? batch.createdMs, 1) : clock.at(batch.createdMs, 8);
+  return { status: 'ended', endedMs, results };
+}
+
+export function messageBatchObject(batch: AnthropicBatch, clock: Clock, origin: string): Record<string, unknown> {
+  const view = viewAnthropicBatch(batch, clock);
+  const counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  // Requests stay `processing` until the whole batch ends, as the real service reports them.
+  if (!view.results) counts.processing = batch.requests.length;
+  else for (const r of view.results) counts[r] += 1;
+  return {
+    id: batch.id,
+    type: 'message_batch',
+    processing_status: view.status,
+    request_counts: counts,
+    ended_at: view.endedMs !== undefined ? new Date(view.endedMs).toISOString() : null,
+    created_at: new Date(batch.createdMs).toISOString(),
+    expires_at: new Date(batch.createdMs + DAY_MS).toISOString(),
+    archived_at: null,
+    cancel_initiated_at: batch.cancelMs !== undefined ? new Date(batch.cancelMs).toISOString() : null,
+    results_url: view.status === 'ended' ? `${origin}/v1/messages/batches/${batch.id}/results` : null,
+  };
+}
+
+/** Result lines `{custom_id, result}` in a stable order that is not the input order (see resultOrder). */
+export function* resultLines(batch: AnthropicBatch, results: ResultType[]): Generator<string> {
+  for (const i of resultOrder(batch.requests.map((r) => r.customId))) {
+    yield `${JSON.stringify({ custom_id: batch.requests[i].customId, result: resultOf(batch, batch.requests[i], results[i]) })}\n`;
+  }
+}
+
+function resultOf(batch: AnthropicBatch, r: AnthropicRequest, type: ResultType): unknown {
+  switch (type) {
+    case 'succeeded':
+      return { type, message: anthropicMessage(r, `${batch.id}/${r.customId}`) };
+    case 'errored':
+      return { type, error: { type: 'error', error: { type: 'invalid_request_error', message: 'The emulator failed this request on purpose (it carries a failure marker).' }, request_id: null } };
+    default:
+      return { type };
+  }
+}
+
+/** A Messages API response (also used by the direct POST /v1/messages). */
+export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
+  return {
+    id: `msg_${promptHash(seed)}${promptHash(`${seed}#`)}`,
+    type: 'message',
+    role: 'assistant',
+    model: r.model,
+    content: [{ type: 'text', text: r.reply, citations: null }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: { input_tokens: r.inputTokens, output_tokens: r.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, server_tool_use: null, service_tier: serviceTier },
+  };
+}
+
+export class AnthropicBatchStore {
+  private readonly batches: BoundedMap<AnthropicBatch>;
+  constructor(maxBatches: number) {
+    this.batches = new BoundedMap<AnthropicBatch>(maxBatches);
+  }
+  put(batch: AnthropicBatch): void {
+    this.batches.set(batch.id, batch);
+  }
+  get(id: string): AnthropicBatch | undefined {
+    return this.batches.get(id);
+  }
+  delete(id: string): void {
+    this.batches.delete(id);
+  }
+  /** Newest first. */
+  list(): AnthropicBatch[] {
+    return [...this.batches.values()].reverse();
+  }
+}

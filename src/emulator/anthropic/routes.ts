@@ -1,0 +1,170 @@
+import { Readable } from 'node:stream';
+import type { EmulatorDeps } from '../deps';
+import { HttpError, intParam, isRecord, jsonObject, sendJson } from '../http';
+import { newId } from '../ids';
+import { FAIL } from '../markers';
+import { approxTokens, promptOfMessages, replyText } from '../replies';
+import type { Route } from '../router';
+import { AnthropicBatchStore, anthropicMessage, messageBatchObject, resultLines, viewAnthropicBatch, type AnthropicBatch, type AnthropicRequest } from './batches';
+
+const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+const MAX_REQUESTS = 100_000;
+
+/** Message Batches (create, retrieve, list, cancel, delete, results) and a plain POST /v1/messages. */
+export function anthropicRoutes(deps: EmulatorDeps): Route[] {
+  const batches = new AnthropicBatchStore(deps.limits.maxBatches);
+  const find = (id: string): AnthropicBatch => {
+    const batch = batches.get(id);
+    if (!batch) throw new HttpError(404, `The requested resource could not be found: message batch ${id}.`);
+    return batch;
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/messages/batches',
+      provider: 'anthropic',
+      handler: async (ctx) => {
+        const body = await jsonObject(ctx);
+        const requests = parseRequests(body.requests);
+        for (const r of requests) r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
+        const batch: AnthropicBatch = { id: newId('msgbatch_01'), createdMs: deps.clock.now(), requests: requests.map(({ text: _text, ...r }) => r) };
+        batches.put(batch);
+        deps.stats.batchesCreated.anthropic += 1;
+        sendJson(ctx.res, 200, messageBatchObject(batch, deps.clock, ctx.origin));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/messages/batches',
+      provider: 'anthropic',
+      handler: (ctx) => {
+        const limit = intParam(ctx.url, 'limit', 20, 1, 1000);
+        const all = batches.list();
+        const afterId = ctx.url.searchParams.get('after_id');
+        const beforeId = ctx.url.searchParams.get('before_id');
+        let from = 0;
+        let to = Math.min(all.length, limit);
+        let hasMore = all.length > limit;
+        if (afterId) {
+          const i = all.findIndex((b) => b.id === afterId);
+          from = i < 0 ? all.length : i + 1;
+          to = Math.min(all.length, from + limit);
+          hasMore = to < all.length;
+        } else if (beforeId) {
+          const i = all.findIndex((b) => b.id === beforeId);
+          to = i < 0 ? 0 : i;
+          from = Math.max(0, to - limit);
+          hasMore = from > 0;
+        }
+        const page = all.slice(from, to);
+        sendJson(ctx.res, 200, {
+          data: page.map((b) => messageBatchObject(b, deps.clock, ctx.origin)),
+          has_more: hasMore,
+          first_id: page[0]?.id ?? null,
+          last_id: page.at(-1)?.id ?? null,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/messages/batches/{id}',
+      provider: 'anthropic',
+      handler: (ctx) => sendJson(ctx.res, 200, messageBatchObject(find(ctx.params.id), deps.clock, ctx.origin)),
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/messages/batches/{id}/cancel',
+      provider: 'anthropic',
+      handler: (ctx) => {
+        const batch = find(ctx.params.id);
+        const { status } = viewAnthropicBatch(batch, deps.clock);
+        if (status === 'ended') throw new HttpError(400, `Message batch ${batch.id} has already ended and cannot be canceled.`);
+        if (status === 'in_progress') batch.cancelMs = deps.clock.now();
+        sendJson(ctx.res, 200, messageBatchObject(batch, deps.clock, ctx.origin));
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/v1/messages/batches/{id}',
+      provider: 'anthropic',
+      handler: (ctx) => {
+        const batch = find(ctx.params.id);
+        if (viewAnthropicBatch(batch, deps.clock).status !== 'ended') {
+          throw new HttpError(400, `Message batch ${batch.id} is still processing; cancel it and wait until it has ended before deleting it.`);
+        }
+        batches.delete(batch.id);
+        sendJson(ctx.res, 200, { id: batch.id, type: 'message_batch_deleted' });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/messages/batches/{id}/results',
+      provider: 'anthropic',
+      handler: (ctx) => {
+        const batch = find(ctx.params.id);
+        const view = viewAnthropicBatch(batch, deps.clock);
+        if (!view.results) throw new HttpError(400, `Message batch ${batch.id} has not ended yet (processing_status ${view.status}); results are available once it has.`);
+        // The SDK asks for application/binary and decodes the body as JSONL whatever its type.
+        ctx.res.writeHead(200, { 'Content-Type': 'application/binary' });
+        const stream = Readable.from(resultLines(batch, view.results));
+        stream.on('error', () => ctx.res.destroy());
+        stream.pipe(ctx.res);
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/messages',
+      provider: 'anthropic',
+      handler: async (ctx) => {
+        const params = await jsonObject(ctx);
+        const problem = paramsProblem(params, 'params');
+        if (problem) throw new HttpError(400, problem.replace(/^params\./, ''));
+        const text = JSON.stringify(params);
+        if (text.includes(FAIL)) throw new HttpError(400, 'The emulator failed this request on purpose (it carries [[fail]]).');
+        sendJson(ctx.res, 200, anthropicMessage(requestOf('direct', params), ctx.requestId, 'standard'));
+      },
+    },
+  ];
+}
+
+type ParsedRequest = AnthropicRequest & { text: string };
+
+/** Checks the whole create body like the real service: one bad request rejects the batch with a 400 naming it. */
+function parseRequests(value: unknown): ParsedRequest[] {
+  if (value === undefined) throw new HttpError(400, 'requests: Field required');
+  if (!Array.isArray(value)) throw new HttpError(400, 'requests: Input should be a valid list');
+  if (value.length === 0) throw new HttpError(400, 'requests: List should have at least 1 item after validation, not 0');
+  if (value.length > MAX_REQUESTS) throw new HttpError(400, `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${value.length}`);
+  const seen = new Map<string, number>();
+  return value.map((item, i) => {
+    if (!isRecord(item)) throw new HttpError(400, `requests.${i}: Input should be a valid dictionary`);
+    const id = item.custom_id;
+    if (typeof id !== 'string') throw new HttpError(400, `requests.${i}.custom_id: Field required`);
+    if (!CUSTOM_ID.test(id)) throw new HttpError(400, `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id)})`);
+    const first = seen.get(id);
+    if (first !== undefined) throw new HttpError(400, `requests.${i}.custom_id: Duplicate custom_id ${JSON.stringify(id)} (also used by requests.${first}); custom_id must be unique within a batch.`);
+    seen.set(id, i);
+    if (!isRecord(item.params)) throw new HttpError(400, `requests.${i}.params: Field required`);
+    const problem = paramsProblem(item.params, `requests.${i}.params`);
+    if (problem) throw new HttpError(400, problem);
+    return { ...requestOf(id, item.params), text: JSON.stringify(item) };
+  });
+}
+
+function paramsProblem(params: Record<string, unknown>, at: string): string | undefined {
+  if (typeof params.model !== 'string' || !params.model) return `${at}.model: Field required`;
+  if (params.max_tokens === undefined) return `${at}.max_tokens: Field required`;
+  if (typeof params.max_tokens !== 'number' || !Number.isInteger(params.max_tokens) || params.max_tokens < 1) return `${at}.max_tokens: Input should be an integer greater than or equal to 1`;
+  if (!Array.isArray(params.messages)) return `${at}.messages: Field required`;
+  if (params.messages.length === 0) return `${at}.messages: List should have at least 1 item`;
+  if (params.stream === true) return `${at}.stream: streaming is not supported in Message Batches`;
+  return undefined;
+}
+
+function requestOf(customId: string, params: Record<string, unknown>): AnthropicRequest {
+  const { prompt, allText } = promptOfMessages(params.messages);
+  const system = typeof params.system === 'string' ? params.system : promptOfMessages(Array.isArray(params.system) ? [{ content: params.system }] : []).allText;
+  const reply = replyText(prompt);
+  return { customId, outcome: 'ok', model: String(params.model), reply, inputTokens: approxTokens(`${system}${allText}`), outputTokens: approxTokens(reply) };
+}

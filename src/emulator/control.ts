@@ -1,0 +1,52 @@
+import type { EmulatorDeps } from './deps';
+import { faultFromJson, type FaultInjector } from './faults';
+import { HttpError, sendJson } from './http';
+import type { Route } from './router';
+
+/** `/_emulator/*`: fault injection and statistics for tests running in another process. No API key needed. */
+export function controlRoutes(deps: EmulatorDeps, faults: FaultInjector): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/_emulator/faults',
+      provider: 'emulator',
+      auth: false,
+      handler: async (ctx) => {
+        const value = await ctx.json();
+        const specs = Array.isArray(value) ? value : [value];
+        const parsed = specs.map(faultFromJson);
+        const bad = parsed.find((p): p is string => typeof p === 'string');
+        if (bad) throw new HttpError(400, `Invalid fault: ${bad}.`);
+        for (const spec of parsed) if (typeof spec !== 'string') faults.add(spec);
+        sendJson(ctx.res, 200, { added: parsed.length, pending: faults.pending });
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: '/_emulator/faults',
+      provider: 'emulator',
+      auth: false,
+      handler: (ctx) => {
+        faults.clear();
+        sendJson(ctx.res, 200, { pending: 0 });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/_emulator/stats',
+      provider: 'emulator',
+      auth: false,
+      handler: (ctx) => sendJson(ctx.res, 200, deps.stats.toJSON()),
+    },
+    {
+      method: 'DELETE',
+      pattern: '/_emulator/stats',
+      provider: 'emulator',
+      auth: false,
+      handler: (ctx) => {
+        deps.stats.reset();
+        sendJson(ctx.res, 200, deps.stats.toJSON());
+      },
+    },
+  ];
+}

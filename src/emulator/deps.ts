@@ -1,0 +1,33 @@
+import type { Clock } from './clock';
+import type { MarkerMemory } from './markers';
+import type { EmulatorStats } from './stats';
+
+/** What every provider module shares: the clock, the counters and the `[[fail-once]]` memory. */
+export interface EmulatorDeps {
+  clock: Clock;
+  stats: EmulatorStats;
+  markers: MarkerMemory;
+  latencyMs: number;
+  limits: EmulatorLimits;
+}
+
+export interface EmulatorLimits {
+  /** Largest request body accepted (413 beyond). */
+  maxBodyBytes: number;
+  /** Stored files (uploads) beyond this count or byte total evict the oldest. */
+  maxFiles: number;
+  maxFileBytes: number;
+  /** Stored batches per provider beyond this count evict the oldest. */
+  maxBatches: number;
+}
+
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  maxBodyBytes: 320 * 1024 * 1024,
+  maxFiles: 2_000,
+  maxFileBytes: 1024 * 1024 * 1024,
+  maxBatches: 2_000,
+};
+
+export function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}

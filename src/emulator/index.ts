@@ -1,0 +1,87 @@
+import type { AddressInfo } from 'node:net';
+import { anthropicRoutes } from './anthropic/routes';
+import { Clock, DEFAULT_TICK_MS } from './clock';
+import { controlRoutes } from './control';
+import { DEFAULT_LIMITS, type EmulatorDeps, type EmulatorLimits } from './deps';
+import { FaultInjector } from './faults';
+import { FileStore } from './files';
+import { geminiRoutes } from './gemini/routes';
+import { MarkerMemory } from './markers';
+import { OpenAiBatchStore } from './openai/batches';
+import { openaiBatchRoutes } from './openai/batchRoutes';
+import { openaiCompletionRoutes } from './openai/completions';
+import { openaiFileRoutes } from './openai/files';
+import { Router } from './router';
+import { createEmulatorServer } from './server';
+import { EmulatorStats } from './stats';
+
+export { EmulatorStats } from './stats';
+export { FaultInjector, type FaultSpec } from './faults';
+export { promptHash, replyText, approxTokens, embeddingVector } from './replies';
+export { DEFAULT_TICK_MS, TERMINAL_TICK } from './clock';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Clock tick; a batch reaches its terminal state after 8 ticks (4 s at the default 500 ms). */
+  tickMs?: number;
+  /** One line per request (method, path, status, duration). Silent when absent. */
+  log?: (line: string) => void;
+  /** Delay before /v1/chat/completions and /v1/embeddings reply. */
+  latencyMs?: number;
+  limits?: Partial<EmulatorLimits>;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:PORT`. OpenAI base URL `${url}/v1`; Anthropic `${url}`; Gemini `httpOptions: { baseUrl: url }`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats: EmulatorStats;
+  faults: FaultInjector;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const deps: EmulatorDeps = {
+    clock: new Clock(opts.tickMs && opts.tickMs > 0 ? opts.tickMs : DEFAULT_TICK_MS),
+    stats: new EmulatorStats(),
+    markers: new MarkerMemory(),
+    latencyMs: Math.max(0, opts.latencyMs ?? 0),
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+  };
+  const faults = new FaultInjector();
+  const openaiFiles = new FileStore(deps.limits);
+  const openaiBatches = new OpenAiBatchStore(deps.limits.maxBatches);
+  const router = new Router();
+  router.add(controlRoutes(deps, faults));
+  router.add(openaiFileRoutes(deps, openaiFiles, openaiBatches));
+  router.add(openaiBatchRoutes(deps, openaiFiles, openaiBatches));
+  router.add(openaiCompletionRoutes(deps));
+  router.add(anthropicRoutes(deps));
+  router.add(geminiRoutes(deps));
+
+  const server = createEmulatorServer({ router, deps, faults, log: opts.log });
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    stats: deps.stats,
+    faults,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,102 @@
+import type { EmulatorDeps } from '../deps';
+import type { FileStore } from '../files';
+import { pageAfter } from '../files';
+import { HttpError, intParam, isRecord, jsonObject, sendJson } from '../http';
+import { newId } from '../ids';
+import type { Route } from '../router';
+import { batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
+import { OPENAI_ENDPOINTS } from './replies';
+import { validateBatchInput } from './validateInput';
+
+/** `/v1/batches`: create (validates the input file like the real service), retrieve, list, cancel. */
+export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches: OpenAiBatchStore): Route[] {
+  const find = (id: string): OpenAiBatch => {
+    const batch = batches.get(id);
+    if (!batch) throw new HttpError(404, `No batch found with id '${id}'.`, { param: 'batch_id' });
+    return batch;
+  };
+
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/batches',
+      provider: 'openai',
+      handler: async (ctx) => {
+        const body = await jsonObject(ctx);
+        const { input_file_id: inputFileId, endpoint, completion_window: window } = body;
+        if (typeof inputFileId !== 'string') throw new HttpError(400, "Missing required parameter: 'input_file_id'.", { param: 'input_file_id', code: 'missing_required_parameter' });
+        if (typeof endpoint !== 'string') throw new HttpError(400, "Missing required parameter: 'endpoint'.", { param: 'endpoint', code: 'missing_required_parameter' });
+        if (!(OPENAI_ENDPOINTS as readonly string[]).includes(endpoint)) {
+          throw new HttpError(400, `Invalid value for 'endpoint': '${endpoint}'. Supported by the emulator: ${OPENAI_ENDPOINTS.join(', ')}.`, { param: 'endpoint', code: 'invalid_value' });
+        }
+        if (window !== '24h') throw new HttpError(400, `Invalid value for 'completion_window': ${JSON.stringify(window)}. Supported values are: '24h'.`, { param: 'completion_window', code: 'invalid_value' });
+        const metadata = parseMetadata(body.metadata);
+        const file = files.get(inputFileId);
+        if (!file) throw new HttpError(404, `No such File object: ${inputFileId}`, { param: 'input_file_id' });
+        if (file.purpose !== 'batch') throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
+        const validated = validateBatchInput(file.content, endpoint, deps.markers);
+        const outputExpires = isRecord(body.output_expires_after) && typeof body.output_expires_after.seconds === 'number' ? body.output_expires_after.seconds : undefined;
+        const batch: OpenAiBatch = {
+          id: newId('batch_'),
+          endpoint,
+          inputFileId,
+          input: file.content,
+          completionWindow: window,
+          metadata,
+          outputExpiresAfterSeconds: outputExpires,
+          createdMs: deps.clock.now(),
+          lines: validated.lines,
+          errors: validated.errors,
+          model: validated.model,
+        };
+        batches.put(batch);
+        deps.stats.batchesCreated.openai += 1;
+        sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/batches',
+      provider: 'openai',
+      handler: (ctx) => {
+        const page = pageAfter(batches.list(), ctx.url.searchParams.get('after'), intParam(ctx.url, 'limit', 20, 1, 100));
+        const data = page.data.map((b) => batchObject(b, deps.clock));
+        sendJson(ctx.res, 200, { object: 'list', data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.hasMore });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/batches/{id}',
+      provider: 'openai',
+      handler: (ctx) => sendJson(ctx.res, 200, batchObject(find(ctx.params.id), deps.clock)),
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/batches/{id}/cancel',
+      provider: 'openai',
+      handler: (ctx) => {
+        const batch = find(ctx.params.id);
+        const { status } = viewBatch(batch, deps.clock);
+        if (status === 'cancelling') return sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+        if (!['validating', 'in_progress', 'finalizing'].includes(status)) {
+          throw new HttpError(409, `Cannot cancel a batch with status '${status}'.`, { code: 'batch_not_cancellable' });
+        }
+        batch.cancelMs = deps.clock.now();
+        sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+      },
+    },
+  ];
+}
+
+function parseMetadata(value: unknown): Record<string, string> | null {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) throw new HttpError(400, "Invalid type for 'metadata': expected an object.", { param: 'metadata', code: 'invalid_type' });
+  const entries = Object.entries(value);
+  if (entries.length > 16) throw new HttpError(400, `Invalid 'metadata': too many properties (${entries.length}); at most 16.`, { param: 'metadata' });
+  for (const [k, v] of entries) {
+    if (k.length > 64) throw new HttpError(400, `Invalid 'metadata': key "${k.slice(0, 20)}..." is longer than 64 characters.`, { param: 'metadata' });
+    if (typeof v !== 'string') throw new HttpError(400, `Invalid type for 'metadata.${k}': expected a string.`, { param: `metadata.${k}`, code: 'invalid_type' });
+    if (v.length > 512) throw new HttpError(400, `Invalid 'metadata.${k}': longer than 512 characters.`, { param: `metadata.${k}` });
+  }
+  return value as Record<string, string>;
+}

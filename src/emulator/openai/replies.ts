@@ -1,0 +1,136 @@
+import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
+import { isRecord } from '../http';
+import { unixSeconds } from '../clock';
+
+/** Endpoints the emulator answers, in batches and (chat, embeddings, completions, responses, moderations) directly. */
+export const OPENAI_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses', '/v1/moderations'] as const;
+
+export interface OpenAiReply {
+  body: unknown;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * The response body the real endpoint would return for `body`, built by the rule in ../replies.ts.
+ * `seed` makes the ids stable (a batch line's ids derive from the batch and custom_id, so a re-download is identical).
+ */
+export function openaiReply(endpoint: string, body: Record<string, unknown>, createdMs: number, seed: string): OpenAiReply {
+  const model = typeof body.model === 'string' ? body.model : 'unknown-model';
+  const created = unixSeconds(createdMs);
+  const idPart = promptHash(seed) + promptHash(`${seed}#`);
+  switch (endpoint) {
+    case '/v1/embeddings': {
+      const inputs = embeddingInputs(body.input);
+      const dims = typeof body.dimensions === 'number' && body.dimensions > 0 && body.dimensions <= 4096 ? Math.floor(body.dimensions) : 8;
+      const base64 = body.encoding_format === 'base64';
+      const inputTokens = inputs.reduce((n, t) => n + approxTokens(t), 0);
+      return {
+        body: {
+          object: 'list',
+          data: inputs.map((text, index) => {
+            const vector = embeddingVector(text, dims);
+            return { object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector };
+          }),
+          model,
+          usage: { prompt_tokens: inputTokens, total_tokens: inputTokens },
+        },
+        inputTokens,
+        outputTokens: 0,
+      };
+    }
+    case '/v1/moderations': {
+      const inputs = embeddingInputs(body.input);
+      return {
+        body: { id: `modr-${idPart}`, model: typeof body.model === 'string' ? body.model : 'omni-moderation-latest', results: inputs.map(() => ({ flagged: false, categories: {}, category_scores: {}, category_applied_input_types: {} })) },
+        inputTokens: inputs.reduce((n, t) => n + approxTokens(t), 0),
+        outputTokens: 0,
+      };
+    }
+    case '/v1/completions': {
+      const prompt = Array.isArray(body.prompt) ? body.prompt.map(String).join('\n') : String(body.prompt ?? '');
+      const text = replyText(prompt);
+      const usage = tokens(prompt, text);
+      return {
+        body: { id: `cmpl-${idPart}`, object: 'text_completion', created, model, choices: [{ text, index: 0, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens } },
+        ...usage,
+      };
+    }
+    case '/v1/responses': {
+      const { prompt, allText } = responsesPrompt(body);
+      const text = replyText(prompt);
+      const usage = tokens(allText, text);
+      return {
+        body: {
+          id: `resp_${idPart}`,
+          object: 'response',
+          created_at: created,
+          status: 'completed',
+          error: null,
+          incomplete_details: null,
+          model,
+          output: [{ type: 'message', id: `msg_${idPart}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
+          output_text: text,
+          usage: { input_tokens: usage.inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.inputTokens + usage.outputTokens },
+          metadata: isRecord(body.metadata) ? body.metadata : {},
+        },
+        ...usage,
+      };
+    }
+    default: {
+      const { prompt, allText } = promptOfMessages(body.messages);
+      const text = replyText(prompt);
+      const usage = tokens(allText, text);
+      return {
+        body: {
+          id: `chatcmpl-${idPart}`,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+          usage: {
+            prompt_tokens: usage.inputTokens,
+            completion_tokens: usage.outputTokens,
+            total_tokens: usage.inputTokens + usage.outputTokens,
+            prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+          },
+          service_tier: 'default',
+          system_fingerprint: 'fp_emulator',
+        },
+        ...usage,
+      };
+    }
+  }
+}
+
+/** What a request must carry for its endpoint (checked by the batch validator and the direct routes). */
+export function missingRequestField(endpoint: string, body: Record<string, unknown>): string | undefined {
+  if (typeof body.model !== 'string' || body.model === '') return endpoint === '/v1/moderations' ? undefined : 'model';
+  if (endpoint === '/v1/chat/completions' && !Array.isArray(body.messages)) return 'messages';
+  if ((endpoint === '/v1/embeddings' || endpoint === '/v1/moderations' || endpoint === '/v1/responses') && body.input === undefined) return 'input';
+  if (endpoint === '/v1/completions' && body.prompt === undefined) return 'prompt';
+  return undefined;
+}
+
+function tokens(input: string, output: string) {
+  return { inputTokens: approxTokens(input), outputTokens: approxTokens(output) };
+}
+
+function embeddingInputs(input: unknown): string[] {
+  if (typeof input === 'string') return [input];
+  if (Array.isArray(input)) {
+    // An array of token ids is one input; an array of strings (or of token arrays) is several.
+    if (input.every((x) => typeof x === 'number')) return [input.join(' ')];
+    return input.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
+  }
+  return [JSON.stringify(input ?? '')];
+}
+
+function responsesPrompt(body: Record<string, unknown>): { prompt: string; allText: string } {
+  const input = body.input;
+  const instructions = typeof body.instructions === 'string' ? body.instructions : '';
+  if (typeof input === 'string') return { prompt: input, allText: `${instructions}\n${input}` };
+  const { prompt, allText } = promptOfMessages(input);
+  return { prompt, allText: `${instructions}\n${allText}` };
+}

@@ -1,0 +1,112 @@
+import { jsonlLines } from '../files';
+import { isRecord } from '../http';
+import type { MarkerMemory, Outcome } from '../markers';
+import { missingRequestField } from './replies';
+
+export const MAX_TASKS = 50_000;
+const MAX_REPORTED_ERRORS = 100;
+
+/** One accepted input line: where it sits in the input file, and its fate decided at submission. */
+export interface InputLine {
+  customId: string;
+  line: number;
+  start: number;
+  end: number;
+  outcome: Outcome;
+  /** Filled the first time usage is computed (replies are deterministic, so once is enough). */
+  tokens?: { input: number; output: number };
+}
+
+export interface BatchValidationError {
+  code: string;
+  line: number | null;
+  message: string;
+  param: string | null;
+}
+
+export interface ValidatedInput {
+  lines: InputLine[];
+  errors: BatchValidationError[];
+  model?: string;
+}
+
+/**
+ * The checks the real service runs while a batch is `validating`; any error fails the whole batch with
+ * `errors.data` naming the 1-based line. Blank lines are skipped.
+ */
+export function validateBatchInput(content: Buffer, endpoint: string, markers: MarkerMemory): ValidatedInput {
+  const lines: InputLine[] = [];
+  const errors: BatchValidationError[] = [];
+  const seen = new Set<string>();
+  let model: string | undefined;
+  let requests = 0;
+  const fail = (code: string, line: number | null, message: string, param: string | null = null) => {
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ code, line, message, param });
+  };
+
+  for (const { line, start, end } of jsonlLines(content)) {
+    const text = content.toString('utf8', start, end);
+    if (text.trim() === '') continue;
+    requests += 1;
+    if (requests > MAX_TASKS) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      fail('invalid_json_line', line, 'This line is not parseable as valid JSON.');
+      continue;
+    }
+    if (!isRecord(value)) {
+      fail('invalid_json_line', line, 'This line must be a JSON object with custom_id, method, url and body.');
+      continue;
+    }
+    const missing = ['custom_id', 'method', 'url', 'body'].find((k) => value[k] === undefined || value[k] === null);
+    if (missing) {
+      fail('missing_required_parameter', line, `Missing required parameter: '${missing}'.`, missing);
+      continue;
+    }
+    if (typeof value.custom_id !== 'string' || value.custom_id === '') {
+      fail('invalid_custom_id', line, 'custom_id must be a non-empty string.', 'custom_id');
+      continue;
+    }
+    if (seen.has(value.custom_id)) {
+      fail('duplicate_custom_id', line, 'The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.', 'custom_id');
+      continue;
+    }
+    seen.add(value.custom_id);
+    if (value.method !== 'POST') {
+      fail('invalid_method', line, `The method for this request is "${String(value.method)}"; only POST is supported.`, 'method');
+      continue;
+    }
+    if (value.url !== endpoint) {
+      fail('url_mismatch', line, `The URL provided for this request (${String(value.url)}) does not match the batch endpoint (${endpoint}).`, 'url');
+      continue;
+    }
+    if (!isRecord(value.body)) {
+      fail('invalid_request', line, 'body must be a JSON object.', 'body');
+      continue;
+    }
+    const missingField = missingRequestField(endpoint, value.body);
+    if (missingField) {
+      fail('missing_required_parameter', line, `Missing required parameter: 'body.${missingField}'.`, `body.${missingField}`);
+      continue;
+    }
+    const lineModel = typeof value.body.model === 'string' ? value.body.model : undefined;
+    if (model === undefined) model = lineModel;
+    else if (lineModel !== undefined && lineModel !== model) {
+      fail('model_mismatch', line, `The model for this request (${lineModel}) does not match the model of the other requests in the batch (${model}). A batch must use a single model.`, 'body.model');
+      continue;
+    }
+    lines.push({ customId: value.custom_id, line, start, end, outcome: 'ok' });
+  }
+
+  if (requests === 0) fail('empty_file', null, 'The input file is empty; a batch needs at least one request.');
+  if (requests > MAX_TASKS) {
+    errors.unshift({ code: 'too_many_tasks', line: null, message: `The input file has ${requests} requests; a batch can have at most ${MAX_TASKS}. Split it into several batches.`, param: null });
+  }
+  // Markers are judged only for a batch that will run, so a rejected batch does not use up a [[fail-once]].
+  if (errors.length === 0) {
+    for (const l of lines) l.outcome = markers.outcome(content.toString('utf8', l.start, l.end), `openai:${l.customId}`);
+  }
+  return { lines: errors.length ? [] : lines, errors, model };
+}

@@ -1,0 +1,44 @@
+/** Live counters, readable in process (`emulator.stats`) or as JSON from GET /_emulator/stats. */
+export class EmulatorStats {
+  totalRequests = 0;
+  /** Keyed by route, e.g. `POST /v1/batches`, `GET /v1/batches/:id`; unmatched routes count under `unmatched`. */
+  requests: Record<string, number> = {};
+  /** In-flight requests on /v1/chat/completions + /v1/embeddings (the self-hosted runner's concurrency bound). */
+  concurrent = 0;
+  maxConcurrent = 0;
+  batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
+
+  countRequest(route: string): void {
+    this.totalRequests += 1;
+    this.requests[route] = (this.requests[route] ?? 0) + 1;
+  }
+
+  enterCompletion(): () => void {
+    this.concurrent += 1;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.concurrent -= 1;
+    };
+  }
+
+  /** Zeroes the counters (not the in-flight count, which tracks live requests). */
+  reset(): void {
+    this.totalRequests = 0;
+    this.requests = {};
+    this.maxConcurrent = this.concurrent;
+    this.batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
+  }
+
+  toJSON() {
+    return {
+      totalRequests: this.totalRequests,
+      requests: this.requests,
+      concurrent: this.concurrent,
+      maxConcurrent: this.maxConcurrent,
+      batchesCreated: this.batchesCreated,
+    };
+  }
+}

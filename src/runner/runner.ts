@@ -1,0 +1,196 @@
+import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readJsonlFile } from '../core/jsonl';
+import { prepareOutputForResume } from './outputFile';
+import { Throughput } from './throughput';
+
+export interface RunProgress {
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  inFlight: number;
+  requestsPerSec: number;
+  tokensPerSec: number;
+  etaSeconds: number | null;
+}
+
+export interface RunOptions {
+  inputPath: string;
+  outPath: string;
+  /** The server's OpenAI-compatible base URL, e.g. `http://localhost:8000/v1`. */
+  baseUrl: string;
+  apiKey?: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Attempts per request for 429 / 5xx / timeouts / network errors. */
+  maxAttempts?: number;
+  timeoutMs?: number;
+  onProgress?: (p: RunProgress) => void;
+  /** Injected for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RunSummary extends RunProgress {
+  cancelled: boolean;
+  outPath: string;
+}
+
+interface InputRequest {
+  customId: string;
+  url: string;
+  body: unknown;
+}
+
+const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504]);
+
+/**
+ * Sends every line of an OpenAI-batch-format file to an OpenAI-compatible server with bounded concurrency,
+ * writing each result as soon as it arrives (OpenAI batch output format, one write per line).
+ * Run again after a kill or cancel, it resumes: answered lines are skipped, a torn last line is repaired.
+ */
+export async function runBatch(opts: RunOptions): Promise<RunSummary> {
+  const concurrency = Math.max(1, opts.concurrency ?? 8);
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const { answered } = await prepareOutputForResume(opts.outPath);
+  const total = await countRequests(opts.inputPath);
+  const meter = new Throughput();
+  const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
+  const out = await open(opts.outPath, 'a');
+  let writing = Promise.resolve();
+  const report = () => {
+    Object.assign(progress, meter.rates(), { etaSeconds: meter.etaSeconds(progress.total - progress.done) });
+    opts.onProgress?.({ ...progress });
+  };
+
+  const sendOne = async (req: InputRequest) => {
+    progress.inFlight++;
+    const line = await send(req, opts, sleep);
+    progress.inFlight--;
+    // A request cut short by cancel is not an answer: it is sent again when the run resumes.
+    if (!line) return;
+    // Writes are chained so lines never interleave; each is one write of a whole line.
+    writing = writing.then(() => out.write(JSON.stringify(line.output) + '\n').then(() => undefined));
+    await writing;
+    progress.done++;
+    if (line.ok) progress.succeeded++;
+    else progress.failed++;
+    meter.record(line.tokens);
+    report();
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for await (const l of readJsonlFile(opts.inputPath)) {
+      if (opts.signal?.aborted) break;
+      const req = parseRequest(l.text);
+      if (!req || answered.has(req.customId)) continue;
+      answered.add(req.customId); // a duplicate id later in the file is not sent twice
+      const p = sendOne(req).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await Promise.allSettled(inFlight);
+    await writing.catch(() => undefined);
+    await out.close();
+  }
+  report();
+  return { ...progress, cancelled: Boolean(opts.signal?.aborted) && progress.done < progress.total, outPath: opts.outPath };
+}
+
+function parseRequest(text: string): InputRequest | undefined {
+  if (!text.trim()) return undefined;
+  try {
+    const v = JSON.parse(text) as { custom_id?: unknown; url?: unknown; body?: unknown };
+    if (typeof v.custom_id !== 'string' || typeof v.url !== 'string') return undefined;
+    return { customId: v.custom_id, url: v.url, body: v.body };
+  } catch {
+    return undefined;
+  }
+}
+
+async function countRequests(path: string): Promise<number> {
+  let n = 0;
+  for await (const l of readJsonlFile(path)) if (l.text.trim()) n++;
+  return n;
+}
+
+/** `http://host:8000/v1` + `/v1/chat/completions` -> `http://host:8000/v1/chat/completions`. */
+export function endpointUrl(baseUrl: string, url: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  const path = base.endsWith('/v1') && url.startsWith('/v1/') ? url.slice(3) : url;
+  return base + path;
+}
+
+interface SendResult {
+  ok: boolean;
+  tokens: number;
+  output: { id: string; custom_id: string; response: { status_code: number; request_id: string; body: unknown } | null; error: { code: string; message: string } | null };
+}
+
+async function send(req: InputRequest, opts: RunOptions, sleep: (ms: number) => Promise<void>): Promise<SendResult | null> {
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
+  const id = `batch_req_${createHash('sha256').update(req.customId).digest('hex').slice(0, 24)}`;
+  let lastError = 'no attempt made';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (opts.signal?.aborted) break;
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    try {
+      const res = await fetch(endpointUrl(opts.baseUrl, req.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
+        body: JSON.stringify(req.body),
+        signal,
+      });
+      const text = await res.text();
+      const body = parseBody(text);
+      if (RETRYABLE.has(res.status) && attempt < maxAttempts) {
+        lastError = `HTTP ${res.status}`;
+        await sleep(backoffMs(attempt, res.headers.get('retry-after')));
+        continue;
+      }
+      const requestId = res.headers.get('x-request-id') ?? `req_${id.slice(10)}`;
+      return {
+        ok: res.ok,
+        tokens: res.ok ? usageTokens(body) : 0,
+        output: { id, custom_id: req.customId, response: { status_code: res.status, request_id: requestId, body }, error: null },
+      };
+    } catch (err) {
+      if (opts.signal?.aborted) break;
+      lastError = err instanceof Error ? (err.name === 'TimeoutError' ? 'request timed out' : err.message) : String(err);
+      if (attempt < maxAttempts) await sleep(backoffMs(attempt, null));
+    }
+  }
+  if (opts.signal?.aborted) return null;
+  return {
+    ok: false,
+    tokens: 0,
+    output: { id, custom_id: req.customId, response: null, error: { code: 'request_failed', message: `Gave up after ${maxAttempts} attempts: ${lastError}` } },
+  };
+}
+
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function usageTokens(body: unknown): number {
+  const usage = (body as { usage?: { total_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
+  const n = usage?.completion_tokens ?? usage?.total_tokens;
+  return typeof n === 'number' ? n : 0;
+}
+
+/** Exponential backoff with full jitter, capped; a server's Retry-After wins when it is longer. */
+export function backoffMs(attempt: number, retryAfter: string | null, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 500 * 2 ** (attempt - 1));
+  const jittered = base / 2 + random() * (base / 2);
+  const seconds = retryAfter ? Number(retryAfter) : NaN;
+  return Number.isFinite(seconds) ? Math.max(jittered, seconds * 1000) : jittered;
+}

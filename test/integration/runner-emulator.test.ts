@@ -1,0 +1,135 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { runBatch } from '../../src/runner/runner';
+
+let emu: Emulator;
+before(async () => {
+  emu = await startEmulator({ port: 0, tickMs: 10 });
+});
+after(async () => {
+  await emu.close();
+});
+
+function chatLine(id: string, text: string): string {
+  return JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'llama-3.1-8b', messages: [{ role: 'user', content: text }], max_tokens: 50 } });
+}
+
+async function inputFile(n: number, text = (i: number) => `Translate to French: line ${i}`): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-run-'));
+  const path = join(dir, 'in.jsonl');
+  await writeFile(path, Array.from({ length: n }, (_, i) => chatLine(`req-${i + 1}`, text(i + 1))).join('\n') + '\n');
+  return path;
+}
+
+async function outputIds(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id);
+}
+
+test('every line is answered once, in the OpenAI batch output format', async () => {
+  const input = await inputFile(30);
+  const out = input.replace('in.jsonl', 'out.jsonl');
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 4, sleep: async () => {} });
+  assert.equal(summary.succeeded, 30);
+  assert.equal(summary.failed, 0);
+  const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.custom_id).sort(), Array.from({ length: 30 }, (_, i) => `req-${i + 1}`).sort());
+  for (const l of lines) {
+    assert.equal(l.response.status_code, 200);
+    assert.equal(l.error, null);
+    assert.match(l.id, /^batch_req_/);
+    assert.equal(typeof l.response.body.choices[0].message.content, 'string');
+  }
+});
+
+test('the concurrency bound is respected (the emulator counts requests in flight)', async () => {
+  const slow = await startEmulator({ port: 0, tickMs: 10, latencyMs: 30 });
+  try {
+    const input = await inputFile(24);
+    await runBatch({ inputPath: input, outPath: input + '.out', baseUrl: `${slow.url}/v1`, apiKey: 'k', concurrency: 3 });
+    assert.equal(slow.stats.maxConcurrent, 3);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('429 and 500 are retried, then answered', async () => {
+  emu.faults.add({ path: '/v1/chat/completions', status: 429, retryAfterSeconds: 0, times: 2 });
+  emu.faults.add({ path: '/v1/chat/completions', status: 500, times: 1 });
+  const input = await inputFile(5);
+  const out = input + '.out';
+  const sleeps: number[] = [];
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 1, sleep: async (ms) => void sleeps.push(ms) });
+  emu.faults.clear();
+  assert.equal(summary.succeeded, 5);
+  assert.equal(sleeps.length, 3, 'two 429s and one 500 were each followed by a backoff');
+  assert.equal((await outputIds(out)).length, 5);
+});
+
+test('a request that keeps failing is written as an error line after its attempts', async () => {
+  emu.faults.add({ path: '/v1/chat/completions', status: 503, times: 100 });
+  const input = await inputFile(1);
+  const out = input + '.out';
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', maxAttempts: 3, sleep: async () => {} });
+  emu.faults.clear();
+  assert.equal(summary.failed, 1);
+  const [line] = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(line.response.status_code, 503);
+});
+
+test('cancelled and run again, it resumes: nothing lost, nothing written twice', async () => {
+  const slow = await startEmulator({ port: 0, tickMs: 10, latencyMs: 20 });
+  try {
+    const input = await inputFile(40);
+    const out = input + '.out';
+    const ac = new AbortController();
+    const first = runBatch({ inputPath: input, outPath: out, baseUrl: `${slow.url}/v1`, apiKey: 'k', concurrency: 2, signal: ac.signal, onProgress: (p) => p.done >= 10 && ac.abort() });
+    const s1 = await first;
+    assert.ok(s1.cancelled);
+    assert.ok(s1.done < 40);
+    const s2 = await runBatch({ inputPath: input, outPath: out, baseUrl: `${slow.url}/v1`, apiKey: 'k', concurrency: 4 });
+    assert.equal(s2.skipped, s1.done);
+    const ids = await outputIds(out);
+    assert.equal(ids.length, 40);
+    assert.equal(new Set(ids).size, 40);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('killed with SIGKILL mid-run and run again, the CLI resumes without loss or duplicates', async () => {
+  const slow = await startEmulator({ port: 0, tickMs: 10, latencyMs: 15 });
+  try {
+    const input = await inputFile(60);
+    const out = input + '.out';
+    const cli = resolve('dist/cli.js');
+    const args = [cli, 'run', input, '--base-url', `${slow.url}/v1`, '--concurrency', '4', '--out', out];
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    // Kill once some (but not all) lines are written.
+    for (let i = 0; i < 200; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const n = await readFile(out, 'utf8').then((t) => t.split('\n').length - 1, () => 0);
+      if (n >= 10) break;
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const before = await outputIds(out).catch(() => [] as string[]);
+    assert.ok(before.length < 60, 'the kill happened before the end');
+    const second = spawn(process.execPath, args, { stdio: 'ignore' });
+    const code = await new Promise((r) => second.once('exit', r));
+    assert.equal(code, 0);
+    const ids = await outputIds(out);
+    assert.equal(ids.length, 60);
+    assert.equal(new Set(ids).size, 60);
+  } finally {
+    await slow.close();
+  }
+});
