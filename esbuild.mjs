@@ -23,6 +23,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // jsonc-parser's UMD `main` requires files esbuild cannot see; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
     external: ['vscode'],
   },
   {
@@ -32,6 +34,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {

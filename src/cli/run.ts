@@ -14,9 +14,9 @@ import { run as emulator } from './commands/emulator';
 
 const COMMANDS: Record<string, { run: CommandRun; usage: string }> = {
   validate: { run: validate, usage: 'validate <file> [--provider auto|openai|anthropic|gemini] [--json]' },
-  estimate: { run: estimate, usage: 'estimate <file> [--json]' },
+  estimate: { run: estimate, usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
   split: { run: split, usage: 'split <file> [--max-requests N] [--max-bytes N] --out-dir DIR' },
-  convert: { run: convert, usage: 'convert <file> --to openai|anthropic|gemini [--out FILE]' },
+  convert: { run: convert, usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
   submit: { run: submit, usage: 'submit <file> [--provider P] [--base-url URL] [--json]' },
   status: { run: status, usage: 'status <job> [--watch] [--json]' },
   results: { run: results, usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },

@@ -19,6 +19,8 @@ export interface EmulatorLimits {
   maxFileBytes: number;
   /** Stored batches per provider beyond this count evict the oldest. */
   maxBatches: number;
+  /** Per provider, the bytes stored batches may hold (pinned inputs, requests, replies); beyond it the oldest go. */
+  maxBatchBytes: number;
 }
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
@@ -26,6 +28,7 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   maxFiles: 2_000,
   maxFileBytes: 1024 * 1024 * 1024,
   maxBatches: 2_000,
+  maxBatchBytes: 1024 * 1024 * 1024,
 };
 
 export function delay(ms: number): Promise<void> {

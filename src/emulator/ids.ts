@@ -17,3 +17,12 @@ export function newNumericId(length = 16): string {
   for (const b of bytes) out += String(b % 10);
   return out.replace(/^0/, '1');
 }
+
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Gemini resource ids are lower-case letters and digits (`files/abc123...`, `batches/...`). */
+export function newLowerId(length: number): string {
+  let out = '';
+  for (const b of randomBytes(length)) out += LOWER_ALNUM[b % LOWER_ALNUM.length];
+  return out;
+}

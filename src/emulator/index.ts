@@ -52,14 +52,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   };
   const faults = new FaultInjector();
   const openaiFiles = new FileStore(deps.limits);
-  const openaiBatches = new OpenAiBatchStore(deps.limits.maxBatches);
+  const openaiBatches = new OpenAiBatchStore(deps.limits.maxBatches, deps.limits.maxBatchBytes);
   const router = new Router();
   router.add(controlRoutes(deps, faults));
+  // Before OpenAI's: under /v1 Gemini's routes take only Google clients' requests and let the others through.
+  router.add(geminiRoutes(deps));
   router.add(openaiFileRoutes(deps, openaiFiles, openaiBatches));
   router.add(openaiBatchRoutes(deps, openaiFiles, openaiBatches));
   router.add(openaiCompletionRoutes(deps));
   router.add(anthropicRoutes(deps));
-  router.add(geminiRoutes(deps));
 
   const server = createEmulatorServer({ router, deps, faults, log: opts.log });
   const host = opts.host ?? '127.0.0.1';

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ProviderKind, RequestContext } from './http';
 
 export interface Route {
@@ -7,6 +8,11 @@ export interface Route {
   provider: ProviderKind;
   /** False for routes that carry their own credential (the Gemini upload URL) or none (/_emulator). */
   auth?: boolean;
+  /**
+   * Whether this route takes the request, when its path alone cannot tell: Gemini's `/v1/files` and `/v1/batches`
+   * share their paths with OpenAI's and are told apart by the Google headers (see isGoogleRequest).
+   */
+  accepts?: (req: IncomingMessage, url: URL) => boolean;
   handler: (ctx: RequestContext) => Promise<void> | void;
 }
 
@@ -41,11 +47,12 @@ export class Router {
   }
 
   /** The route for this request; `methodMismatch` when the path exists under another method. */
-  match(method: string, path: string): RouteMatch | { methodMismatch: boolean } {
+  match(method: string, url: URL, req: IncomingMessage): RouteMatch | { methodMismatch: boolean } {
+    const path = url.pathname;
     let methodMismatch = false;
     for (const route of this.routes) {
       const m = route.regex.exec(path);
-      if (!m) continue;
+      if (!m || (route.accepts && !route.accepts(req, url))) continue;
       if (route.method !== method) {
         methodMismatch = true;
         continue;
@@ -60,9 +67,19 @@ export class Router {
   }
 }
 
-/** Which provider's conventions apply to a path nobody routes (for the 404's shape). */
-export function providerOfPath(path: string): ProviderKind {
+/**
+ * A request from a Google client: the `@google/genai` SDK always sends `x-goog-api-client` and, with an API key,
+ * `x-goog-api-key`; REST callers may pass `?key=` instead. OpenAI and Anthropic clients send none of these.
+ */
+export function isGoogleRequest(req: IncomingMessage, url: URL): boolean {
+  return req.headers['x-goog-api-key'] !== undefined || req.headers['x-goog-api-client'] !== undefined || url.searchParams.has('key');
+}
+
+/** Which provider's conventions apply to a request nobody routes (for the 404's shape). */
+export function providerOfRequest(req: IncomingMessage, url: URL): ProviderKind {
+  const path = url.pathname;
   if (path.startsWith('/_emulator')) return 'emulator';
+  if (/^\/(upload\/|download\/)?v1(beta|alpha)?\//.test(path) && isGoogleRequest(req, url)) return 'gemini';
   if (path.startsWith('/v1/messages')) return 'anthropic';
   if (/^\/(upload\/|download\/)?v1(beta|alpha)?\//.test(path) && !path.startsWith('/v1/')) return 'gemini';
   return 'openai';

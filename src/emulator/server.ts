@@ -6,7 +6,7 @@ import type { FaultInjector, FaultSpec } from './faults';
 import { HttpError, parseJsonBody, readBody, sendJson, type ProviderKind, type RequestContext } from './http';
 import { newId } from './ids';
 import { requestLogLine } from './requestLog';
-import { providerOfPath, type Router } from './router';
+import { providerOfRequest, type Router } from './router';
 
 export interface ServerParts {
   router: Router;
@@ -41,8 +41,8 @@ export function createEmulatorServer({ router, deps, faults, log }: ServerParts)
     let note: string | undefined;
     res.on('close', () => log?.(requestLogLine(method, path, res.headersSent ? res.statusCode : 0, Date.now() - started, note ?? (res.writableFinished ? undefined : 'connection closed'))));
 
-    const matched = router.match(method, path);
-    const provider: ProviderKind = 'route' in matched ? matched.route.provider : providerOfPath(path);
+    const matched = router.match(method, url, req);
+    const provider: ProviderKind = 'route' in matched ? matched.route.provider : providerOfRequest(req, url);
     deps.stats.countRequest('route' in matched ? matched.route.key : 'unmatched');
     res.setHeader(provider === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
 

@@ -5,11 +5,12 @@ import { registerSubmit } from './submit/register';
 import { registerTracker } from './tracker/register';
 import { registerResults } from './results/register';
 import { registerSandbox } from './sandbox/register';
+import { registerRunner } from './runner/register';
 
 /** Composition root: build the shared context, then let each feature register its parts. */
 export function activate(extension: vscode.ExtensionContext): void {
   const ctx = createContext(extension);
-  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox };
+  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner };
   for (const [name, register] of Object.entries(features)) {
     try {
       register(ctx);

@@ -8,35 +8,13 @@ import { join } from 'node:path';
 import type { JobStatus, RequestCounts, TokenUsage } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
-import { withRetry } from './retry';
+import { withRetry, type RetryTuning } from './retry';
+import { normalizeGeminiState } from './normalize';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
 export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
 
-/** JOB_STATE_* (the SDK maps the Developer API's BATCH_STATE_* to these) -> Batchwise statuses. */
-export function normalizeGeminiState(state: string | undefined): JobStatus {
-  switch (state) {
-    case 'JOB_STATE_QUEUED':
-    case 'JOB_STATE_PENDING':
-    case 'JOB_STATE_RUNNING':
-    case 'JOB_STATE_UPDATING':
-    case 'JOB_STATE_PAUSED':
-      return 'in_progress';
-    case 'JOB_STATE_SUCCEEDED':
-    case 'JOB_STATE_PARTIALLY_SUCCEEDED':
-      return 'completed';
-    case 'JOB_STATE_FAILED':
-      return 'failed';
-    case 'JOB_STATE_CANCELLING':
-      return 'cancelling';
-    case 'JOB_STATE_CANCELLED':
-      return 'cancelled';
-    case 'JOB_STATE_EXPIRED':
-      return 'expired';
-    default:
-      return 'unknown';
-  }
-}
+export { normalizeGeminiState };
 
 interface GeminiLine {
   key: string;
@@ -110,96 +88,153 @@ async function writeLines(path: string, lines: AsyncIterable<string> | Iterable<
   return n;
 }
 
+export interface GeminiProviderOptions {
+  retry?: RetryTuning;
+  /** Parts up to this many bytes go inline, larger ones through the File API (default 20 MB, the service's cap). */
+  inlineMaxBytes?: number;
+}
+
+/** The tag that makes a part's batch findable again after an ambiguous create (Gemini batches have no metadata). */
+function partTag(jobId: string, partIndex: number): string {
+  return `[${jobId}#${partIndex}]`;
+}
+
+/**
+ * Gemini Batch API (Developer API) through @google/genai: inline requests when the part is small, an uploaded
+ * JSONL file when large; results joined by `key` (inline responses carry it back in their metadata).
+ */
 export class GeminiProvider implements BatchProvider {
   readonly id = 'gemini' as const;
-  private readonly client: GoogleGenAI;
+  readonly client: GoogleGenAI;
+  private readonly retry: RetryTuning;
+  private readonly inlineMaxBytes: number;
+  /** Counts of finished file-mode batches (the SDK drops batchStats, so they come from the result file, once). */
+  private readonly fileCounts = new Map<string, RequestCounts>();
 
   constructor(
     readonly profile: ProviderProfile,
     apiKey: string,
+    opts: GeminiProviderOptions = {},
   ) {
+    this.retry = opts.retry ?? {};
+    this.inlineMaxBytes = opts.inlineMaxBytes ?? GEMINI_INLINE_MAX_BYTES;
     this.client = new GoogleGenAI({
       apiKey,
+      // retry.ts is the only retry loop, so a create is never repeated blindly underneath it.
       httpOptions: { ...(profile.baseUrl ? { baseUrl: profile.baseUrl } : {}), retryOptions: { attempts: 1 } },
     });
   }
 
-  private toRemote(job: BatchJob): RemoteBatch {
+  toRemote(job: BatchJob, fileCounts?: RequestCounts): RemoteBatch {
     const status = normalizeGeminiState(job.state);
     const inline = job.dest?.inlinedResponses;
-    const counts: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
+    let counts: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
     if (inline) {
       counts.total = inline.length;
       for (const r of inline) {
         if (r.error) counts.failed++;
         else if (r.response) counts.succeeded++;
+        else if (status === 'expired') counts.expired++;
+        else if (status === 'cancelled') counts.canceled++;
         else counts.processing++;
       }
+    } else if (fileCounts) {
+      counts = fileCounts;
     }
-    const errors = job.error ? [{ code: String(job.error.code ?? 'error'), message: job.error.message ?? 'The batch failed.' }] : [];
+    // The SDK does not carry the Developer API's operation error; say what we know.
+    const errors =
+      status === 'failed'
+        ? [{ code: job.error?.code !== undefined ? String(job.error.code) : 'batch_failed', message: job.error?.message ?? 'Gemini reported the batch as failed (JOB_STATE_FAILED); the input file may be unusable.' }]
+        : [];
     return {
       id: job.name ?? '',
       status,
       rawStatus: job.state ?? 'JOB_STATE_UNSPECIFIED',
       counts,
-      model: job.model,
-      createdAt: job.createTime,
-      endedAt: job.endTime,
-      outputFileId: job.dest?.fileName,
+      ...(job.model ? { model: job.model } : {}),
+      ...(job.createTime ? { createdAt: job.createTime } : {}),
+      ...(job.endTime ? { endedAt: job.endTime } : {}),
+      ...(job.dest?.fileName ? { outputFileId: job.dest.fileName } : {}),
       errors,
-      metadata: job.displayName ? { displayName: job.displayName } : undefined,
+      ...(job.displayName ? { metadata: { displayName: job.displayName } } : {}),
     };
   }
 
   async create(part: SubmitPart, signal?: AbortSignal): Promise<RemoteBatch> {
-    if (!part.model) throw new ProviderError('Gemini takes the model from the batch: add "model" to each request (the same in every line) before submitting.');
-    const model = part.model.startsWith('models/') ? part.model : `models/${part.model}`;
-    const displayName = part.displayName ?? `batchwise ${part.jobId} part ${part.partIndex}`;
-    if (part.bytes <= GEMINI_INLINE_MAX_BYTES) {
+    if (!part.model) throw new ProviderError('Gemini takes the model from the batch, not the line: name it in the requests ("request": {"model": "gemini-2.5-flash", ...}) or, on the command line, with --model.');
+    const model = part.model.startsWith('models/') || part.model.startsWith('tunedModels/') ? part.model : `models/${part.model}`;
+    const displayName = `${part.displayName ?? 'batchwise'} ${partTag(part.jobId, part.partIndex)}`;
+    const recover = async () => (await this.findByTag(part.jobId, part.partIndex, signal)) ?? undefined;
+    if (part.bytes <= this.inlineMaxBytes) {
       const requests: InlinedRequest[] = [];
       for await (const text of part.lines) requests.push(toInlinedRequest(JSON.parse(text) as GeminiLine));
-      const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { signal, idempotent: false });
+      const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
       const remote = this.toRemote(job);
-      remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
+      if (!remote.counts.total) remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
       return remote;
     }
     const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
     try {
       const path = join(dir, 'input.jsonl');
       const n = await writeLines(path, part.lines);
-      const file = await withRetry(() => this.client.files.upload({ file: path, config: { mimeType: 'jsonl', displayName, abortSignal: signal } }), { signal, idempotent: false });
+      // A repeated upload only leaves an unused file behind (files expire after 48 h): safe to retry.
+      const file = await withRetry(() => this.client.files.upload({ file: path, config: { mimeType: 'jsonl', displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: true });
       if (!file.name) throw new ProviderError('Gemini accepted the upload but returned no file name.');
-      const job = await withRetry(() => this.client.batches.create({ model, src: file.name!, config: { displayName, abortSignal: signal } }), { signal, idempotent: false });
+      const job = await withRetry(() => this.client.batches.create({ model, src: file.name!, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
       const remote = this.toRemote(job);
       remote.inputFileId = file.name;
-      remote.counts = { ...remote.counts, total: n, processing: n };
+      if (!remote.counts.total) remote.counts = { ...remote.counts, total: n, processing: n };
       return remote;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
+  /** After an ambiguous create: the batch whose display name carries this part's tag, if it was created. */
+  async findByTag(jobId: string, partIndex: number, signal?: AbortSignal): Promise<BatchJob | undefined> {
+    const tag = partTag(jobId, partIndex);
+    const pager = await withRetry(() => this.client.batches.list({ config: { pageSize: 50, abortSignal: signal } }), { ...this.retry, signal });
+    return pager.page.find((j) => j.displayName?.endsWith(tag));
+  }
+
   async retrieve(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {
-    return this.toRemote(await withRetry(() => this.client.batches.get({ name: remoteId, config: { abortSignal: signal } }), { signal }));
+    const job = await withRetry(() => this.client.batches.get({ name: remoteId, config: { abortSignal: signal } }), { ...this.retry, signal });
+    const status = normalizeGeminiState(job.state);
+    let counts: RequestCounts | undefined;
+    if (job.dest?.fileName && (status === 'completed' || status === 'expired' || status === 'cancelled')) {
+      counts = this.fileCounts.get(remoteId);
+      if (!counts) {
+        counts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
+        for await (const r of this.fileResults(job.dest.fileName, status, signal)) {
+          counts.total++;
+          if (r.outcome === 'succeeded') counts.succeeded++;
+          else if (r.outcome === 'expired') counts.expired++;
+          else if (r.outcome === 'canceled') counts.canceled++;
+          else counts.failed++;
+        }
+        this.fileCounts.set(remoteId, counts);
+      }
+    }
+    return this.toRemote(job, counts);
   }
 
   async list(opts: { after?: string; limit?: number } = {}, signal?: AbortSignal): Promise<ListPage> {
-    const pager = await withRetry(() => this.client.batches.list({ config: { pageSize: opts.limit ?? 20, ...(opts.after ? { pageToken: opts.after } : {}), abortSignal: signal } }), { signal });
+    const pager = await withRetry(() => this.client.batches.list({ config: { pageSize: opts.limit ?? 20, ...(opts.after ? { pageToken: opts.after } : {}), abortSignal: signal } }), { ...this.retry, signal });
     const next = pager.hasNextPage() ? pager.params.config?.pageToken : undefined;
     return { batches: pager.page.map((j) => this.toRemote(j)), ...(next ? { next } : {}) };
   }
 
   async cancel(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {
-    await withRetry(() => this.client.batches.cancel({ name: remoteId, config: { abortSignal: signal } }), { signal });
+    await withRetry(() => this.client.batches.cancel({ name: remoteId, config: { abortSignal: signal } }), { ...this.retry, signal });
     return this.retrieve(remoteId, signal);
   }
 
   async delete(remoteId: string, signal?: AbortSignal): Promise<void> {
-    await withRetry(() => this.client.batches.delete({ name: remoteId, config: { abortSignal: signal } }), { signal });
+    await withRetry(() => this.client.batches.delete({ name: remoteId, config: { abortSignal: signal } }), { ...this.retry, signal });
   }
 
   async *results(batch: RemoteBatch, signal?: AbortSignal): AsyncIterable<ProviderResult> {
-    const job = await withRetry(() => this.client.batches.get({ name: batch.id, config: { abortSignal: signal } }), { signal });
+    const job = await withRetry(() => this.client.batches.get({ name: batch.id, config: { abortSignal: signal } }), { ...this.retry, signal });
     const state = normalizeGeminiState(job.state);
     const inline: InlinedResponse[] | undefined = job.dest?.inlinedResponses;
     if (inline) {
@@ -210,12 +245,15 @@ export class GeminiProvider implements BatchProvider {
       }
       return;
     }
-    const fileName = job.dest?.fileName;
-    if (!fileName) return;
+    if (job.dest?.fileName) yield* this.fileResults(job.dest.fileName, state, signal);
+  }
+
+  /** The result file, downloaded to a temp file (the SDK writes downloads to disk) and read line by line. */
+  private async *fileResults(fileName: string, state: JobStatus, signal?: AbortSignal): AsyncGenerator<ProviderResult> {
     const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
     try {
       const path = join(dir, 'results.jsonl');
-      await withRetry(() => this.client.files.download({ file: fileName, downloadPath: path, config: { abortSignal: signal } }), { signal });
+      await withRetry(() => this.client.files.download({ file: fileName, downloadPath: path, config: { abortSignal: signal } }), { ...this.retry, signal });
       const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
       for await (const line of rl) {
         const r = parseGeminiResultLine(line, state);
@@ -227,6 +265,7 @@ export class GeminiProvider implements BatchProvider {
   }
 
   consoleUrl(): string | undefined {
+    if (this.profile.baseUrl && !/^https:\/\/generativelanguage\.googleapis\.com\b/.test(this.profile.baseUrl)) return undefined;
     // AI Studio has no page per batch; the batches list is the closest.
     return 'https://aistudio.google.com/batches';
   }

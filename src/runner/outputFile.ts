@@ -1,12 +1,24 @@
-import { open, stat, truncate } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+
+/** Answers that say nothing about the request itself (server down, overloaded, bad key): worth sending again. */
+const TRANSIENT_STATUS = new Set([401, 403, 408, 409, 429, 500, 502, 503, 504]);
 
 /**
  * Prepares an output file for resuming: a line torn by a kill (no final newline, or not JSON) is cut off,
  * and the custom_ids already answered are returned so they are not sent (or written) again.
+ * Lines that only recorded a transient failure are dropped (the file is rewritten atomically) so they are sent again.
  */
-export async function prepareOutputForResume(path: string): Promise<{ answered: Set<string>; repairedBytes: number }> {
+export async function prepareOutputForResume(path: string): Promise<{ answered: Set<string>; repairedBytes: number; resent: number }> {
+  const first = await repairTornTail(path);
+  const transient = await countTransient(path);
+  if (transient > 0) await dropTransientLines(path);
+  return { ...first, answered: transient > 0 ? (await repairTornTail(path)).answered : first.answered, resent: transient };
+}
+
+async function repairTornTail(path: string): Promise<{ answered: Set<string>; repairedBytes: number }> {
   const answered = new Set<string>();
   let size: number;
   try {
@@ -31,6 +43,44 @@ export async function prepareOutputForResume(path: string): Promise<{ answered: 
   }
   if (goodEnd < keep) await truncate(path, goodEnd);
   return { answered, repairedBytes: size - goodEnd };
+}
+
+async function countTransient(path: string): Promise<number> {
+  let n = 0;
+  if (!(await stat(path).catch(() => undefined))) return 0;
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  for await (const line of rl) if (isTransientFailure(line)) n++;
+  return n;
+}
+
+async function dropTransientLines(path: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const out = createWriteStream(tmp);
+  try {
+    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (isTransientFailure(line)) continue;
+      if (!out.write(line + '\n')) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    await rename(tmp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** An error line written after retries ran out, or an auth/overload status: not a real answer to the request. */
+export function isTransientFailure(line: string): boolean {
+  try {
+    const v = JSON.parse(line) as { response?: { status_code?: unknown } | null; error?: { code?: unknown } | null };
+    if (v.error && v.error.code === 'request_failed') return true;
+    return typeof v.response?.status_code === 'number' && TRANSIENT_STATUS.has(v.response.status_code);
+  } catch {
+    return false;
+  }
 }
 
 function answeredId(line: string): string | undefined {

@@ -45,6 +45,14 @@ interface InputRequest {
 
 const RETRYABLE = new Set([408, 409, 429, 500, 502, 503, 504]);
 
+/** The server refused the credentials: every other line would fail the same way, so the run stops. */
+export class RunAuthError extends Error {
+  constructor(readonly status: number, detail: string) {
+    super(`the server answered ${status} (${detail}): check the API key (BATCHWISE_LOCAL_API_KEY for the CLI, "Batchwise: Set API Key" in VS Code), then run again to resume`);
+    this.name = 'RunAuthError';
+  }
+}
+
 /**
  * Sends every line of an OpenAI-batch-format file to an OpenAI-compatible server with bounded concurrency,
  * writing each result as soon as it arrives (OpenAI batch output format, one write per line).
@@ -54,6 +62,14 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const { answered } = await prepareOutputForResume(opts.outPath);
+  // Aborted on an auth failure, or by the caller.
+  const stop = new AbortController();
+  const outer = opts.signal;
+  const onOuterAbort = () => stop.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  if (outer?.aborted) stop.abort(outer.reason);
+  let authError: RunAuthError | undefined;
+  const runOpts: RunOptions = { ...opts, signal: stop.signal };
   const total = await countRequests(opts.inputPath);
   const meter = new Throughput();
   const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
@@ -66,7 +82,12 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
 
   const sendOne = async (req: InputRequest) => {
     progress.inFlight++;
-    const line = await send(req, opts, sleep);
+    const line = await send(req, runOpts, sleep).catch((err: unknown) => {
+      if (!(err instanceof RunAuthError)) throw err;
+      authError ??= err;
+      stop.abort(err);
+      return null;
+    });
     progress.inFlight--;
     // A request cut short by cancel is not an answer: it is sent again when the run resumes.
     if (!line) return;
@@ -83,7 +104,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const inFlight = new Set<Promise<void>>();
   try {
     for await (const l of readJsonlFile(opts.inputPath)) {
-      if (opts.signal?.aborted) break;
+      if (stop.signal.aborted) break;
       const req = parseRequest(l.text);
       if (!req || answered.has(req.customId)) continue;
       answered.add(req.customId); // a duplicate id later in the file is not sent twice
@@ -96,7 +117,9 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     await Promise.allSettled(inFlight);
     await writing.catch(() => undefined);
     await out.close();
+    outer?.removeEventListener('abort', onOuterAbort);
   }
+  if (authError) throw authError;
   report();
   return { ...progress, cancelled: Boolean(opts.signal?.aborted) && progress.done < progress.total, outPath: opts.outPath };
 }
@@ -148,6 +171,7 @@ async function send(req: InputRequest, opts: RunOptions, sleep: (ms: number) => 
       });
       const text = await res.text();
       const body = parseBody(text);
+      if (res.status === 401 || res.status === 403) throw new RunAuthError(res.status, errorMessage(body) ?? res.statusText);
       if (RETRYABLE.has(res.status) && attempt < maxAttempts) {
         lastError = `HTTP ${res.status}`;
         await sleep(backoffMs(attempt, res.headers.get('retry-after')));
@@ -160,6 +184,7 @@ async function send(req: InputRequest, opts: RunOptions, sleep: (ms: number) => 
         output: { id, custom_id: req.customId, response: { status_code: res.status, request_id: requestId, body }, error: null },
       };
     } catch (err) {
+      if (err instanceof RunAuthError) throw err;
       if (opts.signal?.aborted) break;
       lastError = err instanceof Error ? (err.name === 'TimeoutError' ? 'request timed out' : err.message) : String(err);
       if (attempt < maxAttempts) await sleep(backoffMs(attempt, null));
@@ -179,6 +204,12 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+function errorMessage(body: unknown): string | undefined {
+  const error = (body as { error?: { message?: unknown } | string } | null)?.error;
+  if (typeof error === 'string') return error;
+  return typeof error?.message === 'string' ? error.message : undefined;
 }
 
 function usageTokens(body: unknown): number {

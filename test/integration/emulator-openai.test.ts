@@ -14,10 +14,18 @@ function jsonl(lines: unknown[]): string {
   return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
 }
 
-async function readLines(client: OpenAI, fileId: string | null | undefined): Promise<Record<string, any>[]> {
+/** An output/error file line; typed loosely (response and error are null on some lines, which the tests check). */
+interface ResultLine {
+  id: string;
+  custom_id: string;
+  response: { status_code: number; request_id: string; body: { choices: { message: { content: string } }[]; usage: { total_tokens: number }; error: { type: string } } };
+  error: { code: string; message: string };
+}
+
+async function readLines(client: OpenAI, fileId: string | null | undefined): Promise<ResultLine[]> {
   if (!fileId) return [];
   const text = await (await client.files.content(fileId)).text();
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ResultLine);
 }
 
 describe('emulator: OpenAI files + batches through the openai SDK', () => {
@@ -333,6 +341,19 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
       const c = new OpenAI({ baseURL: `${tiny.url}/v1`, apiKey: 'k' });
       const ids = [];
       for (let i = 0; i < 3; i++) ids.push((await submit([chatLine('a', 'x')], undefined, c)).id);
+      await assert.rejects(c.batches.retrieve(ids[0]), OpenAI.NotFoundError);
+      assert.equal((await c.batches.retrieve(ids[2])).id, ids[2]);
+    } finally {
+      await tiny.close();
+    }
+  });
+
+  it('keeps memory bounded by the input bytes batches pin', async () => {
+    const tiny = await startEmulator({ tickMs: 20, limits: { maxBatchBytes: 25_000 } });
+    try {
+      const c = new OpenAI({ baseURL: `${tiny.url}/v1`, apiKey: 'k' });
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push((await submit([chatLine('a', 'x'.repeat(10_000))], undefined, c)).id);
       await assert.rejects(c.batches.retrieve(ids[0]), OpenAI.NotFoundError);
       assert.equal((await c.batches.retrieve(ids[2])).id, ids[2]);
     } finally {

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { runBatch } from '../../src/runner/runner';
+import { runBatch, RunAuthError } from '../../src/runner/runner';
 
 let emu: Emulator;
 before(async () => {
@@ -112,7 +112,8 @@ test('killed with SIGKILL mid-run and run again, the CLI resumes without loss or
     const out = input + '.out';
     const cli = resolve('dist/cli.js');
     const args = [cli, 'run', input, '--base-url', `${slow.url}/v1`, '--concurrency', '4', '--out', out];
-    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    const env = { ...process.env, BATCHWISE_LOCAL_API_KEY: 'k' };
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env });
     // Kill once some (but not all) lines are written.
     for (let i = 0; i < 200; i++) {
       await new Promise((r) => setTimeout(r, 25));
@@ -123,7 +124,7 @@ test('killed with SIGKILL mid-run and run again, the CLI resumes without loss or
     await new Promise((r) => child.once('exit', r));
     const before = await outputIds(out).catch(() => [] as string[]);
     assert.ok(before.length < 60, 'the kill happened before the end');
-    const second = spawn(process.execPath, args, { stdio: 'ignore' });
+    const second = spawn(process.execPath, args, { stdio: 'ignore', env });
     const code = await new Promise((r) => second.once('exit', r));
     assert.equal(code, 0);
     const ids = await outputIds(out);
@@ -132,4 +133,39 @@ test('killed with SIGKILL mid-run and run again, the CLI resumes without loss or
   } finally {
     await slow.close();
   }
+});
+
+test('a rejected API key stops the run at once instead of writing an error for every line', async () => {
+  const input = await inputFile(20);
+  const out = input + '.out';
+  const before = emu.stats.requests['POST /v1/chat/completions'] ?? 0;
+  await assert.rejects(runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, concurrency: 2, sleep: async () => {} }), (err: unknown) => {
+    assert.ok(err instanceof RunAuthError);
+    assert.equal(err.status, 401);
+    assert.match(err.message, /API key/);
+    return true;
+  });
+  assert.ok((emu.stats.requests['POST /v1/chat/completions'] ?? 0) - before <= 2, 'no more than the requests already in flight were sent');
+  assert.deepEqual(await outputIds(out).catch(() => []), []);
+  // With the key, the same output file completes.
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2 });
+  assert.equal(summary.succeeded, 20);
+});
+
+test('lines that only recorded a transient failure are sent again on resume, and written once', async () => {
+  const input = await inputFile(10);
+  const out = input + '.out';
+  emu.faults.add({ path: '/v1/chat/completions', status: 503, times: 1000 });
+  try {
+    const first = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2, maxAttempts: 1, sleep: async () => {} });
+    assert.equal(first.failed, 10);
+  } finally {
+    emu.faults.clear();
+  }
+  const second = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2 });
+  assert.equal(second.skipped, 0);
+  assert.equal(second.succeeded, 10);
+  const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 10);
+  assert.ok(lines.every((l) => l.response.status_code === 200));
 });

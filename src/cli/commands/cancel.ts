@@ -1,6 +1,23 @@
-import { UsageError, type CliIO } from '../io';
+import { isTerminal } from '../../core/status';
+import { cancelJob } from '../../jobs/cancel';
+import { cliStore, providerForJob } from '../../jobs/providerForJob';
+import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { jobCounts, notSucceeded } from './jobFormat';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('cancel is not available yet');
+const USAGE = 'cancel <job> [--json]';
+
+/** `batchwise cancel`: asks the provider to cancel every running part; finished lines keep their results. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
+  const ref = positionals[0];
+  if (!ref || positionals.length > 1) throw new UsageError(`give one job id (see: batchwise list)\nusage: ${USAGE}`);
+  const store = cliStore(io.env);
+  let job = await store.resolve(ref);
+  const already = isTerminal(job.status);
+  if (!already) job = await cancelJob(store, job, providerForJob(job, io.env), io.signal);
+  const c = jobCounts(job);
+  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: c.total, succeeded: c.succeeded, failed: notSucceeded(c) } });
+  else if (already) io.out(`${job.id} has already ended (${job.status}): nothing to cancel\n`);
+  else io.out(`${job.id}: ${job.status === 'cancelled' ? 'cancelled' : `cancel requested (${job.status})`}; lines already finished keep their results. Check with: batchwise status ${job.id}\n`);
+  return EXIT_OK;
 }

@@ -1,6 +1,78 @@
-import { UsageError, type CliIO } from '../io';
+import { access, readFile } from 'node:fs/promises';
+import { estimateFile, formatEstimate } from '../../core/estimate';
+import { PricingOverridesSchema, type PricingOverrides } from '../../core/pricing';
+import { ProviderIdSchema, type ProviderId } from '../../core/status';
+import { EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('estimate is not available yet');
+const USAGE = 'estimate <file> [--provider openai|anthropic|gemini|local] [--model M] [--pricing FILE.json] [--json]';
+
+/** `batchwise estimate`: tokens and standard vs batch cost of a JSONL file, before anything is sent. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    {
+      json: { type: 'boolean' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      pricing: { type: 'string' },
+    },
+    USAGE,
+  );
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError(`expected one file\nusage: ${USAGE}`);
+  await access(file).catch(() => {
+    throw new UsageError(`cannot read ${file}`);
+  });
+  let provider: ProviderId | undefined;
+  if (values.provider && values.provider !== 'auto') {
+    const p = ProviderIdSchema.safeParse(values.provider);
+    if (!p.success) throw new UsageError(`unknown provider "${values.provider}"\nusage: ${USAGE}`);
+    provider = p.data;
+  }
+  const overrides = values.pricing ? await readOverrides(values.pricing) : undefined;
+  const est = await estimateFile(file, { provider, model: values.model, overrides, signal: io.signal });
+
+  if (values.json) {
+    printJson(io, {
+      requests: est.requests,
+      inputTokens: est.inputTokens,
+      outputTokensMax: est.outputTokensMax,
+      outputTokensTypical: est.outputTokensTypical,
+      standardCost: est.standardCost,
+      batchCost: est.batchCost,
+      saving: est.saving,
+      standardCostMax: est.standardCostMax,
+      batchCostMax: est.batchCostMax,
+      currency: est.currency,
+      model: est.model,
+      pricingDate: est.pricingDate,
+      provider: est.provider,
+      tokenMethod: est.tokenMethod,
+      sampledLines: est.sampledLines,
+      ...(est.reason ? { reason: est.reason } : {}),
+      models: est.models.map((m) => ({
+        model: m.model,
+        requests: m.requests,
+        inputTokens: m.inputTokens,
+        outputTokensMax: m.outputTokensMax,
+        standardCost: m.standardCost,
+        batchCost: m.batchCost,
+      })),
+    });
+    return EXIT_OK;
+  }
+  io.out(formatEstimate(file, est));
+  return EXIT_OK;
+}
+
+async function readOverrides(path: string): Promise<PricingOverrides> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read pricing file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = PricingOverridesSchema.safeParse(raw);
+  if (!r.success) throw new UsageError(`pricing file ${path}: expected { "<model>": { "input": N, "output": N, "batchInput"?: N, "batchOutput"?: N } } in USD per 1M tokens`);
+  return r.data;
 }

@@ -1,6 +1,70 @@
-import { UsageError, type CliIO } from '../io';
+import { join } from 'node:path';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { isTerminal } from '../../core/status';
+import { chainOf, rootOf } from '../../core/results/merge';
+import { exportMerged, writeFailedLines } from '../../core/results/export';
+import type { ResultsSummary } from '../../core/results/summary';
+import { cliStore, providerForJob } from '../../jobs/providerForJob';
+import { loadChain } from '../../jobs/retry';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('results is not available yet');
+const USAGE = 'results <job> [--out FILE] [--failed-out FILE] [--json]';
+
+/** `batchwise results`: downloads (if needed), joins and merges a job's retry chain; exports results and failed lines. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, 'failed-out': { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const ref = positionals[0];
+  if (!ref || positionals.length > 1) throw new UsageError(`give one job id\nusage: batchwise ${USAGE}`);
+  const store = cliStore(io.env);
+  const job = await store.resolve(ref);
+  if (!job.resultsPath && !isTerminal(job.status)) {
+    io.err(`batchwise results: ${job.id} is ${job.status}; results come when it ends (batchwise status ${job.id} --watch)\n`);
+    return EXIT_FAILED;
+  }
+  const root = await rootOf(store, job);
+  const needsDownload = (await chainOf(store, root)).some((j) => !j.resultsPath && isTerminal(j.status));
+  // The provider (and its API key) is only needed when something must be downloaded.
+  const provider = needsDownload ? providerForJob(job, io.env) : undefined;
+  const chain = await loadChain(store, job, provider, { signal: io.signal });
+
+  let out = values.out ?? null;
+  if (out) await exportMerged(chain.rows, out);
+  else if (chain.jobs.length === 1) out = (await store.get(root.id))?.resultsPath ?? null;
+  else {
+    out = join(store.jobDir(root.id), 'merged-results.jsonl');
+    await exportMerged(chain.rows, out);
+  }
+  const failedOut = values['failed-out'] ?? null;
+  if (failedOut) await writeFailedLines(root.inputPath, chain.rows, failedOut, { withoutId: true, signal: io.signal });
+
+  const s = chain.summary;
+  const succeeded = s.counts.succeeded;
+  const failed = s.total - succeeded;
+  if (values.json) {
+    printJson(io, { job: job.id, succeeded, failed, out, failedOut });
+    return EXIT_OK;
+  }
+  io.out(describe(root.name, root.id, chain.jobs.length, s));
+  if (out) io.out(`results: ${out}\n`);
+  if (failedOut) io.out(`failed lines: ${failedOut}\n`);
+  if (chain.pending.length) io.out(`not downloaded yet: ${chain.pending.map((j) => `${j.id} (${j.status})`).join(', ')}\n`);
+  if (failed > 0) io.out(`next: batchwise retry ${job.id}   (sends the ${failed} failed line${failed === 1 ? '' : 's'} again)\n`);
+  return EXIT_OK;
+}
+
+export function describe(name: string, id: string, jobs: number, s: ResultsSummary): string {
+  const failedParts = (['errored', 'expired', 'canceled', 'missing'] as const).filter((o) => s.counts[o] > 0).map((o) => `${s.counts[o]} ${o}`);
+  const lines = [
+    `${name} (${id}${jobs > 1 ? `, ${jobs - 1} retr${jobs === 2 ? 'y' : 'ies'}` : ''}): ${s.counts.succeeded} of ${s.total} lines succeeded${failedParts.length ? `; ${failedParts.join(', ')}` : ''}`,
+  ];
+  for (const e of s.topErrors) lines.push(`  ${e.count} x ${e.code ? `${e.code}: ` : ''}${e.message}`);
+  if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
+  lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${s.actualCost.toFixed(4)} ${s.currency} at the batch rate (${s.standardCost?.toFixed(4)} standard)` : ''));
+  if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatDuration(s.turnaroundSeconds)}`);
+  return lines.join('\n') + '\n';
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }

@@ -1,6 +1,95 @@
-import { UsageError, type CliIO } from '../io';
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { readJsonlFile, isBlankLine } from '../../core/jsonl';
+import { detectLineProvider } from '../../core/detect';
+import { PROVIDER_LIMITS } from '../../core/limits';
+import { LineTooLarge, planParts, splitFile } from '../../core/split';
+import { ProviderIdSchema, type ProviderId } from '../../core/status';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('split is not available yet');
+const USAGE = 'split <file> [--max-requests N] [--max-bytes N[KB|MB|GB]] [--provider P] --out-dir DIR [--json]';
+
+/**
+ * `batchwise split`: cuts a file into parts that each fit one batch (by request count and bytes; a line is never
+ * cut). Limits default to the provider's (detected from the first request line, or --provider).
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { 'max-requests': { type: 'string' }, 'max-bytes': { type: 'string' }, 'out-dir': { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
+  const outDir = values['out-dir'];
+  if (!outDir) throw new UsageError(`--out-dir is required\nusage: ${USAGE}`);
+  const input = resolve(file);
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new UsageError(`${file}: no such file`);
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+
+  let provider: ProviderId | null = null;
+  if (values.provider !== undefined) {
+    const parsed = ProviderIdSchema.safeParse(values.provider);
+    if (!parsed.success) throw new UsageError(`--provider must be one of ${ProviderIdSchema.options.join(', ')} (got "${values.provider}")`);
+    provider = parsed.data;
+  } else {
+    provider = await detectProvider(input);
+  }
+  const defaults = PROVIDER_LIMITS[provider ?? 'openai'];
+  const maxRequests = values['max-requests'] === undefined ? defaults.maxRequests : positiveInt(values['max-requests'], '--max-requests');
+  const maxBytes = values['max-bytes'] === undefined ? defaults.maxBytes : parseBytes(values['max-bytes']);
+
+  let plans;
+  try {
+    plans = await planParts(input, { maxRequests, maxBytes }, { signal: io.signal });
+  } catch (err) {
+    if (err instanceof LineTooLarge) {
+      io.err(`${file}:${err.line}: ${err.message}\n`);
+      return EXIT_FAILED;
+    }
+    throw err;
+  }
+  const files = await splitFile(input, resolve(outDir), { maxRequests, maxBytes }, { signal: io.signal, plans });
+  const parts = plans.map((p, i) => ({ path: files[i]!, lineStart: p.lineStart, lineEnd: p.lineEnd, requests: p.requests, bytes: p.bytes }));
+  if (values.json) {
+    printJson(io, { file: input, provider, maxRequests: finite(maxRequests), maxBytes: finite(maxBytes), parts });
+  } else {
+    io.out(`${file}: ${parts.reduce((n, p) => n + p.requests, 0)} requests -> ${parts.length} part(s)\n`);
+    for (const p of parts) io.out(`  ${p.path}  lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests, ${p.bytes} bytes\n`);
+  }
+  return EXIT_OK;
+}
+
+function finite(n: number): number | null {
+  return Number.isFinite(n) ? n : null;
+}
+
+async function detectProvider(path: string): Promise<ProviderId | null> {
+  for await (const l of readJsonlFile(path)) {
+    if (isBlankLine(l.text)) continue;
+    try {
+      return detectLineProvider(JSON.parse(l.text));
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function positiveInt(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return n;
+}
+
+/** `1000`, `500KB`, `200MB`, `1.5GB` (binary multiples, as the providers' limits are). */
+export function parseBytes(raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?\s*$/i.exec(raw);
+  if (!m) throw new UsageError(`--max-bytes must be a size like 1000, 500KB, 200MB or 1.5GB, got "${raw}"`);
+  const unit = (m[2] ?? 'b').toLowerCase()[0];
+  const mult = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  const n = Math.floor(Number(m[1]) * mult);
+  if (n < 1) throw new UsageError(`--max-bytes must be at least 1 byte, got "${raw}"`);
+  return n;
 }

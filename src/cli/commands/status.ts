@@ -1,6 +1,114 @@
-import { UsageError, type CliIO } from '../io';
+import type { Job } from '../../core/jobs/job';
+import type { JobStore } from '../../core/jobs/store';
+import { isTerminal } from '../../core/status';
+import { cliStore, providerForJob } from '../../jobs/providerForJob';
+import { refreshJob } from '../../jobs/refresh';
+import { pauseLocalRuns } from '../../providers/local';
+import type { BatchProvider } from '../../providers/types';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { describeJob, jobCounts, notSucceeded, progressBar } from './jobFormat';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('status is not available yet');
+const USAGE = 'status <job> [--watch] [--interval SECONDS] [--json]';
+const MAX_INTERVAL_MS = 60_000;
+
+/**
+ * `batchwise status`: polls the job's remote batches once (or until they end with --watch) and prints the job.
+ * With --watch the wait between polls starts at --interval (default 5 s) and grows by half while nothing changes,
+ * up to a minute, so a 24-hour batch is not polled every 5 seconds. Exit 1 when the job failed or expired.
+ */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, { watch: { type: 'boolean' }, json: { type: 'boolean' }, interval: { type: 'string' } }, USAGE);
+  const ref = positionals[0];
+  if (!ref || positionals.length > 1) throw new UsageError(`give one job id (see: batchwise list)\nusage: ${USAGE}`);
+  const intervalMs = values.interval === undefined ? 5000 : Number(values.interval) * 1000;
+  if (!Number.isFinite(intervalMs) || intervalMs < 10) throw new UsageError(`--interval must be a number of seconds (at least 0.01), got "${values.interval}"`);
+
+  const store = cliStore(io.env);
+  const tracker = new Tracker(store, await store.resolve(ref), io);
+  // Polling a local run resumes it in this process: it must not outlive the command, and Ctrl+C pauses it.
+  const pause = () => void pauseLocalRuns();
+  io.signal?.addEventListener('abort', pause, { once: true });
+  let job: Job;
+  try {
+    job = values.watch ? await tracker.watch(intervalMs, Boolean(values.json)) : await tracker.pollIfRunning();
+  } finally {
+    io.signal?.removeEventListener('abort', pause);
+    if (tracker.job.provider === 'local') await pauseLocalRuns();
+  }
+
+  const counts = jobCounts(job);
+  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: notSucceeded(counts) } });
+  else io.out(describeJob(job));
+  return job.status === 'failed' || job.status === 'expired' ? EXIT_FAILED : EXIT_OK;
+}
+
+class Tracker {
+  private provider: BatchProvider | undefined;
+
+  constructor(
+    private readonly store: JobStore,
+    public job: Job,
+    private readonly io: CliIO,
+  ) {}
+
+  async pollIfRunning(): Promise<Job> {
+    if (!isTerminal(this.job.status)) {
+      this.provider ??= providerForJob(this.job, this.io.env);
+      this.job = await refreshJob(this.store, this.job, this.provider, this.io.signal);
+    }
+    return this.job;
+  }
+
+  /** Polls until the job ends (or Ctrl+C), backing off while nothing changes; a progress bar on a terminal. */
+  async watch(intervalMs: number, json: boolean): Promise<Job> {
+    const { io } = this;
+    await this.pollIfRunning();
+    let wait = intervalMs;
+    let last = fingerprint(this.job);
+    let drewBar = false;
+    const draw = () => {
+      if (json || !io.isTTY) return;
+      io.err(`\r${progressBar(this.job)}\u001b[K`);
+      drewBar = true;
+    };
+    if (!json && !io.isTTY) io.err(`${this.job.id}: ${progressBar(this.job)}\n`);
+    draw();
+    while (!isTerminal(this.job.status) && !io.signal?.aborted) {
+      await sleep(wait, io.signal);
+      if (io.signal?.aborted) break;
+      try {
+        await this.pollIfRunning();
+      } catch (err) {
+        // Still failing after the adapter's retries: keep watching, and say why.
+        if (io.signal?.aborted) break;
+        io.err(`${drewBar ? '\n' : ''}warning: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+      const now = fingerprint(this.job);
+      if (now === last) wait = Math.min(MAX_INTERVAL_MS, Math.round(wait * 1.5));
+      else {
+        wait = intervalMs;
+        if (!json && !io.isTTY) io.err(`${this.job.id}: ${progressBar(this.job)}\n`);
+      }
+      last = now;
+      draw();
+    }
+    if (drewBar) io.err('\n');
+    return this.job;
+  }
+}
+
+function fingerprint(job: Job): string {
+  return JSON.stringify(job.parts.map((p) => [p.status, p.rawStatus, p.counts]));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

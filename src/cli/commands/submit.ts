@@ -1,6 +1,108 @@
-import { UsageError, type CliIO } from '../io';
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { ProviderIdSchema, type ProviderId } from '../../core/status';
+import { validateFile } from '../../core/validate';
+import { cliStore, providerFromCli } from '../../jobs/providerForJob';
+import { DuplicateSubmission, SubmitRefused, submitJob } from '../../jobs/submit';
+import { API_KEY_ENV } from '../../providers/env';
+import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
+import { refreshJob } from '../../jobs/refresh';
+import type { Job } from '../../core/jobs/job';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-// Placeholder replaced by the feature that owns this command.
-export async function run(_argv: string[], _io: CliIO): Promise<number> {
-  throw new UsageError('submit is not available yet');
+const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--force] [--json]';
+
+/** `batchwise submit`: validate, split by the provider's limits, create the remote batches, record the job. */
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    argv,
+    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    USAGE,
+  );
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
+  const input = resolve(file);
+  const info = await stat(input).catch(() => undefined);
+  if (!info) throw new UsageError(`${file}: no such file`);
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+  const baseUrl = values['base-url'];
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
+
+  let provider: ProviderId;
+  let validation;
+  if (values.provider !== undefined) {
+    const parsed = ProviderIdSchema.safeParse(values.provider);
+    if (!parsed.success) throw new UsageError(`--provider must be one of ${ProviderIdSchema.options.join(', ')} (got "${values.provider}")`);
+    provider = parsed.data;
+  } else {
+    validation = await validateFile(input, { provider: 'auto', signal: io.signal });
+    if (!validation.provider) throw new UsageError(`cannot tell which provider ${file} is for: pass --provider openai|anthropic|gemini|local`);
+    provider = validation.provider;
+  }
+  const adapter = providerFromCli(provider, baseUrl, io.env);
+  const store = cliStore(io.env);
+
+  try {
+    let job: Job = await submitJob({
+      store,
+      provider: adapter,
+      inputPath: input,
+      name: values.name,
+      model: values.model,
+      force: values.force,
+      signal: io.signal,
+      validation: validation?.provider === provider ? validation : undefined,
+      onProgress: (msg) => {
+        if (!values.json) io.err(`${msg}\n`);
+      },
+    });
+    if (provider === 'local') job = await followLocalRun(job, io, Boolean(values.json), () => refreshJob(store, job, adapter));
+    if (values.json) {
+      printJson(io, {
+        job: job.id,
+        parts: job.parts.map((p) => ({ index: p.index, remoteId: p.remoteId, status: p.status, lineStart: p.lineStart, lineEnd: p.lineEnd, requests: p.requests })),
+      });
+    } else {
+      const where = adapter.profile.baseUrl ? ` at ${adapter.profile.baseUrl}` : '';
+      io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s) in ${job.parts.length} batch(es) to ${provider}${where}\n`);
+      for (const p of job.parts) io.out(`  part ${p.index + 1}: ${p.remoteId} (lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests) ${p.status}\n`);
+      io.out(`Follow it with: batchwise status ${job.id} --watch\n`);
+    }
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof SubmitRefused) {
+      const errors = err.result.diagnostics.filter((d) => d.severity === 'error');
+      for (const d of errors.slice(0, 20)) io.err(`${file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`);
+      if (errors.length > 20) io.err(`... and ${errors.length - 20} more (batchwise validate ${file})\n`);
+      io.err(`${errors.length} error(s): nothing was submitted\n`);
+      return EXIT_FAILED;
+    }
+    if (err instanceof DuplicateSubmission) {
+      io.err(`batchwise submit: ${err.message}\n`);
+      return EXIT_FAILED;
+    }
+    const status = (err as { status?: unknown }).status;
+    if (status === 401 || status === 403) {
+      const env = API_KEY_ENV[provider];
+      io.err(`batchwise submit: the provider refused the API key (HTTP ${status}): ${(err as Error).message}\ncheck ${env ?? 'the API key'}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
+
+/**
+ * A local run makes progress only while a Batchwise process holds it, so submit stays with it until it ends.
+ * Ctrl+C pauses it (not a cancel): `batchwise status JOB --watch` resumes it where it stopped.
+ */
+async function followLocalRun(job: Job, io: CliIO, json: boolean, refresh: () => Promise<Job>): Promise<Job> {
+  const onAbort = () => void pauseLocalRuns();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (!json) io.err(`Running ${job.requests} request(s) against the local server; Ctrl+C pauses, "batchwise status ${job.id} --watch" resumes\n`);
+    for (const p of job.parts) if (p.remoteId) await waitForLocalRun(p.remoteId);
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort);
+  }
+  return io.signal?.aborted ? job : refresh();
 }

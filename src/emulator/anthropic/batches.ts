@@ -101,8 +101,9 @@ export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | '
 
 export class AnthropicBatchStore {
   private readonly batches: BoundedMap<AnthropicBatch>;
-  constructor(maxBatches: number) {
-    this.batches = new BoundedMap<AnthropicBatch>(maxBatches);
+  /** Bounded by count and by the (approximate) bytes the stored requests and replies take. */
+  constructor(maxBatches: number, maxBytes = Infinity) {
+    this.batches = new BoundedMap<AnthropicBatch>(maxBatches, maxBytes, (b) => b.requests.reduce((n, r) => n + 64 + 2 * (r.customId.length + r.model.length + r.reply.length), 256));
   }
   put(batch: AnthropicBatch): void {
     this.batches.set(batch.id, batch);

@@ -12,7 +12,7 @@ const MAX_REQUESTS = 100_000;
 
 /** Message Batches (create, retrieve, list, cancel, delete, results) and a plain POST /v1/messages. */
 export function anthropicRoutes(deps: EmulatorDeps): Route[] {
-  const batches = new AnthropicBatchStore(deps.limits.maxBatches);
+  const batches = new AnthropicBatchStore(deps.limits.maxBatches, deps.limits.maxBatchBytes);
   const find = (id: string): AnthropicBatch => {
     const batch = batches.get(id);
     if (!batch) throw new HttpError(404, `The requested resource could not be found: message batch ${id}.`);

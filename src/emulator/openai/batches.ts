@@ -173,8 +173,9 @@ function resultLine(batch: OpenAiBatch, line: InputLine, done: boolean, terminal
 
 export class OpenAiBatchStore {
   private readonly batches: BoundedMap<OpenAiBatch>;
-  constructor(maxBatches: number) {
-    this.batches = new BoundedMap<OpenAiBatch>(maxBatches);
+  /** Bounded by count and by the input bytes the batches pin (an input outlives its file's eviction or deletion). */
+  constructor(maxBatches: number, maxBytes = Infinity) {
+    this.batches = new BoundedMap<OpenAiBatch>(maxBatches, maxBytes, (b) => b.input.length + b.lines.length * 64);
   }
   put(batch: OpenAiBatch): void {
     this.batches.set(batch.id, batch);

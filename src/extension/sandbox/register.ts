@@ -1,4 +1,184 @@
+import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
+import { startEmulator, type Emulator } from '../../emulator';
+import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
+import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
+import { openSample } from './samples';
 
-// Placeholder replaced by the feature that owns this folder.
-export function registerSandbox(_ctx: BatchwiseContext): void {}
+/**
+ * The sandbox: the local emulator of the OpenAI, Anthropic and Gemini batch APIs, run inside the
+ * extension host, plus one profile per provider pointing at it with a placeholder key, so a new
+ * user submits and tracks a batch with no account. It lives in memory: it stops with the window,
+ * and is started again on activation (same port when free) if it was running, so the sandbox
+ * profiles never point at a dead URL.
+ */
+
+const STATE_KEY = 'batchwise.sandbox';
+const SHARED_CHECK_MS = 15_000;
+/** Context key for menus: `batchwise.sandboxRunning` shows Stop instead of Start. */
+const RUNNING_CONTEXT = 'batchwise.sandboxRunning';
+interface SandboxState {
+  running: boolean;
+  port?: number;
+}
+
+class Sandbox implements vscode.Disposable {
+  private emulator: Emulator | undefined;
+  private starting: Promise<{ url: string; port: number }> | undefined;
+  /** Another process's emulator this window uses instead of its own. */
+  private shared: { url: string; port: number } | undefined;
+  private watch: ReturnType<typeof setInterval> | undefined;
+  private readonly status = vscode.window.createStatusBarItem('batchwise.sandbox', vscode.StatusBarAlignment.Left, 10);
+
+  constructor(private readonly ctx: BatchwiseContext) {
+    this.status.name = 'Batchwise Sandbox';
+    this.status.command = 'batchwise.startSandbox';
+  }
+
+  get url(): string | undefined {
+    return this.emulator?.url ?? this.shared?.url;
+  }
+
+  /**
+   * Starts on `port` when given and free, else on any free port. When `port` already answers as a
+   * Batchwise emulator (the sandbox of another window, or `batchwise emulator`), it is shared
+   * instead: every window then polls the same in-memory batches. Idempotent.
+   */
+  async start(port?: number): Promise<{ url: string; port: number }> {
+    if (this.emulator) return this.emulator;
+    if (this.shared) {
+      if (await isEmulator(this.shared.url)) return this.shared;
+      this.shared = undefined;
+    }
+    this.starting ??= this.launch(port).finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async launch(port?: number): Promise<{ url: string; port: number }> {
+    if (port) {
+      const url = `http://127.0.0.1:${port}`;
+      if (await isEmulator(url)) {
+        this.shared = { url, port };
+        await this.publish(url, port, true);
+        this.watchShared(port);
+        return this.shared;
+      }
+    }
+    let emulator: Emulator;
+    try {
+      emulator = await startEmulator({ port: port ?? 0 });
+    } catch (err) {
+      if (!port) throw err;
+      this.ctx.log.warn(`sandbox port ${port} is taken (${err instanceof Error ? err.message : String(err)}); using another`);
+      emulator = await startEmulator({ port: 0 });
+    }
+    this.emulator = emulator;
+    await this.publish(emulator.url, emulator.port, false);
+    return emulator;
+  }
+
+  /** When the window that owns a shared emulator closes, this one takes over on the same port, so the URL stays valid. */
+  private watchShared(port: number): void {
+    clearInterval(this.watch);
+    this.watch = setInterval(() => {
+      if (!this.shared || this.starting) return;
+      void isEmulator(this.shared.url).then(async (alive) => {
+        if (alive || !this.shared) return;
+        clearInterval(this.watch);
+        this.shared = undefined;
+        this.ctx.log.info('the shared sandbox went away; starting one in this window');
+        await this.start(port).catch((err: unknown) => this.ctx.log.error('sandbox failed to take over', err));
+      });
+    }, SHARED_CHECK_MS);
+  }
+
+  /** Points the sandbox profiles at `url`, with their placeholder keys, and remembers the port for the next activation. */
+  private async publish(url: string, port: number, shared: boolean): Promise<void> {
+    const profiles = sandboxProfiles(url);
+    for (const p of profiles) await this.ctx.keys.set(p.name, SANDBOX_KEY);
+    setSandboxProfiles(profiles);
+    await this.ctx.extension.globalState.update(STATE_KEY, { running: true, port } satisfies SandboxState);
+    this.status.text = `$(beaker) Sandbox :${port}`;
+    this.status.tooltip = `Batchwise sandbox (local emulator${shared ? ', shared with another window' : ''}) at ${url}\nProfiles: ${profiles.map((p) => p.name).join(', ')}`;
+    this.status.show();
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, true).then(undefined, () => undefined);
+    this.ctx.log.info(`sandbox emulator ${shared ? 'shared' : 'listening'} on ${url}`);
+  }
+
+  /** Stops the emulator. `remember`: false when the window closes (so the next activation starts it again). */
+  async stop(remember: boolean): Promise<void> {
+    const e = this.emulator;
+    this.emulator = undefined;
+    this.shared = undefined;
+    clearInterval(this.watch);
+    setSandboxProfiles([]);
+    this.status.hide();
+    void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, false).then(undefined, () => undefined);
+    if (remember) await this.ctx.extension.globalState.update(STATE_KEY, { running: false } satisfies SandboxState);
+    if (e) {
+      await e.close();
+      this.ctx.log.info('sandbox emulator stopped');
+    }
+  }
+
+  dispose(): void {
+    // Deactivation: close the server but keep `running` so the next window brings the sandbox back.
+    void this.stop(false);
+    this.status.dispose();
+  }
+}
+
+/** True when `url` answers like a Batchwise emulator (its unauthenticated stats route). */
+async function isEmulator(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/_emulator/stats`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export function registerSandbox(ctx: BatchwiseContext): void {
+  const sandbox = ctx.register(new Sandbox(ctx));
+
+  ctx.register(
+    vscode.commands.registerCommand('batchwise.startSandbox', async () => {
+      try {
+        const wasRunning = !!sandbox.url;
+        const e = await sandbox.start(ctx.extension.globalState.get<SandboxState>(STATE_KEY)?.port);
+        const profiles = getSandboxProfiles().map((p) => p.name).join(', ');
+        const choice = await vscode.window.showInformationMessage(
+          `${wasRunning ? 'The sandbox is running' : 'Sandbox started'} at ${e.url}. Submit with the ${profiles} profiles: no API key needed.`,
+          'Open Sample',
+          'Stop Sandbox',
+        );
+        if (choice === 'Open Sample') await vscode.commands.executeCommand('batchwise.openSample');
+        if (choice === 'Stop Sandbox') await vscode.commands.executeCommand('batchwise.stopSandbox');
+      } catch (err) {
+        ctx.log.error('sandbox failed to start', err);
+        void vscode.window.showErrorMessage(`Batchwise: the sandbox could not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
+
+  ctx.register(
+    vscode.commands.registerCommand('batchwise.stopSandbox', async () => {
+      if (!sandbox.url) {
+        void vscode.window.showInformationMessage('The Batchwise sandbox is not running.');
+        return;
+      }
+      await sandbox.stop(true);
+      void vscode.window.showInformationMessage('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
+    }),
+  );
+
+  ctx.register(vscode.commands.registerCommand('batchwise.openSample', () => openSample(ctx, !!sandbox.url)));
+
+  const state = ctx.extension.globalState.get<SandboxState>(STATE_KEY);
+  if (state?.running) {
+    sandbox.start(state.port).catch((err: unknown) => {
+      ctx.log.error('sandbox failed to restart', err);
+      void ctx.extension.globalState.update(STATE_KEY, { running: false } satisfies SandboxState);
+    });
+  }
+}

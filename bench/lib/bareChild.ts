@@ -1,0 +1,17 @@
+// Child process baseline: a bare readline + JSON.parse loop, for its peak RSS next to the validator's.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+async function main(): Promise<void> {
+  const t = performance.now();
+  let n = 0;
+  for await (const line of createInterface({ input: createReadStream(process.argv[2]!), crlfDelay: Infinity })) {
+    if (line) {
+      JSON.parse(line);
+      n++;
+    }
+  }
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t, maxRssMb: process.resourceUsage().maxRSS / 1024, requests: n }) + '\n');
+}
+
+void main();

@@ -1,0 +1,52 @@
+import type { Job } from '../../core/jobs/job';
+import type { RequestCounts } from '../../core/status';
+
+/** Lines that ended without a success: errored, expired and canceled (what a retry would send again). */
+export function notSucceeded(c: RequestCounts): number {
+  return c.failed + c.expired + c.canceled;
+}
+
+export function jobCounts(job: Job): RequestCounts {
+  const c: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
+  for (const p of job.parts) {
+    c.total += p.counts.total || p.requests;
+    c.succeeded += p.counts.succeeded;
+    c.failed += p.counts.failed;
+    c.processing += p.counts.processing;
+    c.expired += p.counts.expired;
+    c.canceled += p.counts.canceled;
+  }
+  return c;
+}
+
+export function statusLabel(job: Job): string {
+  return job.status === 'unknown' && job.rawStatus ? `unknown (${job.rawStatus})` : job.status;
+}
+
+/** `[#####-----] 50% 5/10 · 1 failed · in_progress` for a terminal line. */
+export function progressBar(job: Job, width = 24): string {
+  const c = jobCounts(job);
+  const done = c.succeeded + notSucceeded(c);
+  const pct = c.total ? Math.floor((done / c.total) * 100) : 0;
+  const filled = Math.round((pct / 100) * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${notSucceeded(c)} failed · ${statusLabel(job)}`;
+}
+
+/** Human summary of a job, with server-side validation errors against the input's lines. */
+export function describeJob(job: Job): string {
+  const c = jobCounts(job);
+  const lines = [
+    `${job.id}  ${job.name}`,
+    `  provider  ${job.provider}${job.baseUrl ? ` (${job.baseUrl})` : ''}, profile ${job.profile}`,
+    `  status    ${statusLabel(job)}`,
+    `  requests  ${c.total}: ${c.succeeded} succeeded, ${c.failed} errored, ${c.expired} expired, ${c.canceled} canceled, ${c.processing} pending`,
+  ];
+  if (job.parts.length > 1 || job.parts.some((p) => p.rawStatus)) {
+    for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? '(not created)'}  lines ${p.lineStart}-${p.lineEnd}  ${p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
+  }
+  const errors = job.parts.flatMap((p) => p.errors);
+  for (const e of errors.slice(0, 20)) lines.push(`  ${e.line !== undefined ? `${job.inputPath}:${e.line}: ` : ''}${e.code}: ${e.message}`);
+  if (errors.length > 20) lines.push(`  ... and ${errors.length - 20} more errors`);
+  if (job.usage) lines.push(`  tokens    ${job.usage.inputTokens} in, ${job.usage.outputTokens} out`);
+  return lines.join('\n') + '\n';
+}

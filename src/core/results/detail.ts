@@ -1,0 +1,70 @@
+import type { TokenUsage, LineOutcome } from '../status';
+import { conversationOf, type Turn } from './conversation';
+import { readRange } from './export';
+import type { MergedRow } from './merge';
+import { ResultRecordSchema } from './record';
+import { checkJsonSchema, parseJsonOutput } from './schemaCheck';
+
+const RAW_MAX_CHARS = 200_000;
+
+/** Everything the detail pane shows for one row (the shape of the protocol's Detail). */
+export interface RowDetail {
+  index: number;
+  line: number;
+  customId: string;
+  outcome: LineOutcome;
+  jobId: string;
+  attempt: number;
+  turns: Turn[];
+  lastUserText: string;
+  output?: string;
+  outputJson?: string;
+  schemaErrors: string[] | null;
+  error?: string;
+  usage?: TokenUsage;
+  raw?: string;
+}
+
+/**
+ * Reads the row's original input line and its full result record back from disk (only the selected row is
+ * ever read whole), renders the input as a conversation, pretty-prints JSON output and checks it against
+ * the request's JSON schema.
+ */
+export async function rowDetail(row: MergedRow, index: number, inputPath: string | undefined): Promise<RowDetail> {
+  const inputText = inputPath ? await readRange(inputPath, row.input) : '';
+  const convo = inputPath ? conversationOf(inputText) : { turns: [], lastUserText: '' };
+  let raw: unknown;
+  if (row.source) {
+    const text = await readRange(row.source.path, row.source);
+    try {
+      const v = JSON.parse(text) as unknown;
+      const rec = ResultRecordSchema.safeParse(v);
+      raw = rec.success ? rec.data.raw : v;
+    } catch {
+      raw = text;
+    }
+  }
+  const json = parseJsonOutput(row.outputText);
+  const schema = 'jsonSchema' in convo ? convo.jsonSchema : undefined;
+  let schemaErrors: string[] | null = null;
+  if (schema !== undefined && row.outcome === 'succeeded') schemaErrors = json ? checkJsonSchema(json.value, schema) : ['the output is not JSON'];
+  let rawText = raw === undefined ? undefined : typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
+  if (rawText && rawText.length > RAW_MAX_CHARS) rawText = rawText.slice(0, RAW_MAX_CHARS) + '\n… (truncated)';
+  const error = row.errorCode || row.errorMessage ? [row.errorCode, row.errorMessage].filter(Boolean).join(': ') : undefined;
+  return {
+    index,
+    line: row.line,
+    customId: row.customId,
+    outcome: row.outcome,
+    jobId: row.jobId,
+    attempt: row.attempt,
+    turns: convo.turns,
+    lastUserText: convo.lastUserText,
+    ...(row.outputText !== undefined ? { output: row.outputText } : {}),
+    ...(json ? { outputJson: JSON.stringify(json.value, null, 2) } : {}),
+    schemaErrors,
+    ...(error ? { error } : {}),
+    ...(row.usage ? { usage: row.usage } : {}),
+    ...(rawText !== undefined ? { raw: rawText } : {}),
+  };
+}

@@ -1,0 +1,116 @@
+import type { TokenUsage } from '../status';
+import { ResultRecordSchema, type ProviderResult } from './record';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+
+/**
+ * One line of any results file a user may open -> ProviderResult: an OpenAI (or vLLM `run-batch`, or
+ * Batchwise runner) output / error line, an Anthropic results line, a Gemini result line, or a Batchwise
+ * results.jsonl record. Returns undefined for lines that are none of these.
+ */
+export function parseResultLine(text: string): ProviderResult | undefined {
+  if (!text.trim()) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObj(v)) return undefined;
+  const record = ResultRecordSchema.safeParse(v);
+  if (record.success) {
+    const r = record.data;
+    if (r.outcome === 'missing') return undefined;
+    return { customId: r.customId, outcome: r.outcome, outputText: r.outputText, raw: r.raw, errorCode: r.errorCode, errorMessage: r.errorMessage, usage: r.usage };
+  }
+  if (typeof v.custom_id === 'string' && isObj(v.result)) return anthropicResult(v.custom_id, v.result, v);
+  if (typeof v.custom_id === 'string' && ('response' in v || 'error' in v)) return openaiResult(v.custom_id, v);
+  if (typeof v.key === 'string' && ('response' in v || 'error' in v || 'status' in v)) return geminiLine(v.key, v);
+  return undefined;
+}
+
+function openaiResult(customId: string, v: Obj): ProviderResult {
+  const response = isObj(v.response) ? v.response : undefined;
+  const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
+  const body = isObj(response?.body) ? response.body : undefined;
+  // vLLM's run-batch puts the ErrorResponse itself in the body ({object: 'error', message, type, code}).
+  const bodyIsError = body?.object === 'error' || (status !== undefined && status >= 400 && typeof body?.message === 'string');
+  const err = isObj(v.error) ? v.error : isObj(body?.error) ? body.error : bodyIsError ? body : undefined;
+  if (body && !err && (status === undefined || status < 400)) {
+    return { customId, outcome: 'succeeded', outputText: openaiText(body), raw: v, usage: openaiUsage(body) };
+  }
+  const code = str(err?.code) ?? str(err?.type) ?? (status !== undefined ? `http_${status}` : undefined);
+  const message = str(err?.message) ?? (status !== undefined ? `HTTP ${status}` : 'no response');
+  // OpenAI reports lines left unfinished by an expired or cancelled batch in the error file with these codes.
+  const outcome = code === 'batch_expired' ? 'expired' : code === 'batch_cancelled' || code === 'batch_canceled' ? 'canceled' : 'errored';
+  return { customId, outcome, raw: v, errorCode: code, errorMessage: message };
+}
+
+function openaiText(body: Obj): string | undefined {
+  const choices = Array.isArray(body.choices) ? body.choices : undefined;
+  if (choices?.length) {
+    const c = choices[0] as Obj;
+    const msg = isObj(c.message) ? c.message : undefined;
+    if (msg) {
+      if (typeof msg.content === 'string') return msg.content;
+      if (Array.isArray(msg.tool_calls)) return JSON.stringify(msg.tool_calls, null, 2);
+      if (typeof msg.refusal === 'string') return msg.refusal;
+    }
+    if (typeof c.text === 'string') return c.text;
+  }
+  // Responses API: output[].content[].text
+  if (Array.isArray(body.output)) {
+    const texts: string[] = [];
+    for (const item of body.output) {
+      if (isObj(item) && Array.isArray(item.content)) for (const c of item.content) if (isObj(c) && typeof c.text === 'string') texts.push(c.text);
+    }
+    if (texts.length) return texts.join('');
+  }
+  if (typeof body.output_text === 'string') return body.output_text;
+  if (Array.isArray(body.data) && body.object === 'list') return `[${body.data.length} embedding(s)]`;
+  return undefined;
+}
+
+function openaiUsage(body: Obj): TokenUsage | undefined {
+  const u = isObj(body.usage) ? body.usage : undefined;
+  if (!u) return undefined;
+  const input = Number(u.prompt_tokens ?? u.input_tokens ?? 0);
+  const output = Number(u.completion_tokens ?? u.output_tokens ?? 0);
+  const details = isObj(u.prompt_tokens_details) ? u.prompt_tokens_details : isObj(u.input_tokens_details) ? u.input_tokens_details : undefined;
+  const cached = Number(details?.cached_tokens ?? 0);
+  return { inputTokens: input || 0, outputTokens: output || 0, ...(cached ? { cachedTokens: cached } : {}) };
+}
+
+function anthropicResult(customId: string, result: Obj, raw: Obj): ProviderResult {
+  const type = result.type;
+  if (type === 'succeeded' && isObj(result.message)) {
+    const m = result.message;
+    const blocks = Array.isArray(m.content) ? m.content : [];
+    const text = blocks.map((b) => (isObj(b) && typeof b.text === 'string' ? b.text : isObj(b) && b.type === 'tool_use' ? JSON.stringify(b.input ?? {}, null, 2) : '')).join('');
+    const u = isObj(m.usage) ? m.usage : undefined;
+    const usage = u ? { inputTokens: Number(u.input_tokens ?? 0), outputTokens: Number(u.output_tokens ?? 0), ...(u.cache_read_input_tokens ? { cachedTokens: Number(u.cache_read_input_tokens) } : {}) } : undefined;
+    return { customId, outcome: 'succeeded', outputText: text, raw, usage };
+  }
+  if (type === 'expired') return { customId, outcome: 'expired', raw, errorCode: 'expired', errorMessage: 'The batch expired before this request was processed.' };
+  if (type === 'canceled') return { customId, outcome: 'canceled', raw, errorCode: 'canceled', errorMessage: 'The batch was canceled before this request was processed.' };
+  // errored: { error: { type: 'error', error: { type, message } } } (the inner error is the API error)
+  const outer = isObj(result.error) ? result.error : undefined;
+  const inner = isObj(outer?.error) ? outer.error : outer;
+  return { customId, outcome: 'errored', raw, errorCode: str(inner?.type) ?? 'error', errorMessage: str(inner?.message) ?? 'The request errored.' };
+}
+
+function geminiLine(key: string, v: Obj): ProviderResult {
+  const err = isObj(v.error) ? v.error : isObj(v.status) ? v.status : undefined;
+  const response = isObj(v.response) ? v.response : undefined;
+  if (response && !err) {
+    const cands = Array.isArray(response.candidates) ? response.candidates : [];
+    const parts = isObj(cands[0]) && isObj(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
+    const text = parts.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('');
+    const u = isObj(response.usageMetadata) ? response.usageMetadata : undefined;
+    const usage = u ? { inputTokens: Number(u.promptTokenCount ?? 0), outputTokens: Number(u.candidatesTokenCount ?? 0) } : undefined;
+    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage };
+  }
+  return { customId: key, outcome: 'errored', raw: v, errorCode: str(err?.code) ?? 'error', errorMessage: str(err?.message) ?? 'The request errored.' };
+}

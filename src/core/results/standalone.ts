@@ -1,0 +1,40 @@
+import { readJsonlFile, isBlankLine } from '../jsonl';
+import type { MergedRow } from './merge';
+import { parseResultLine } from './resultLine';
+import { SummaryBuilder, type ResultsSummary } from './summary';
+
+/**
+ * Rows of a results file opened on its own (a vLLM `run-batch` output, an OpenAI output or error file,
+ * Anthropic or Gemini results, a Batchwise results.jsonl): one row per result line, in file order,
+ * with no input to join (the detail pane shows the raw line instead).
+ */
+export async function rowsFromResultsFile(path: string, signal?: AbortSignal): Promise<{ rows: MergedRow[]; summary: ResultsSummary; skipped: number }> {
+  const rows: MergedRow[] = [];
+  const summary = new SummaryBuilder();
+  let skipped = 0;
+  for await (const l of readJsonlFile(path, { signal })) {
+    if (isBlankLine(l.text)) continue;
+    const r = parseResultLine(l.text);
+    if (!r) {
+      skipped++;
+      continue;
+    }
+    const row: MergedRow = {
+      line: l.line,
+      customId: r.customId,
+      outcome: r.outcome,
+      jobId: '',
+      attempt: 1,
+      outputText: r.outputText,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+      usage: r.usage,
+      inputText: '',
+      input: { offset: l.offset, bytes: l.bytes, bom: l.bom === true },
+      source: { path, offset: l.offset, bytes: l.bytes },
+    };
+    rows.push(row);
+    summary.add(row);
+  }
+  return { rows, summary: summary.build({ jobId: path }), skipped };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { LineOutcomeSchema, type LineOutcome, type TokenUsage } from '../status';
+import type { ModelPrice } from '../pricing';
+import type { ResultRecord } from './record';
+
+export const OUTCOMES: readonly LineOutcome[] = LineOutcomeSchema.options;
+/** Outcomes whose lines go into a retry file. */
+export const FAILED_OUTCOMES: ReadonlySet<LineOutcome> = new Set(['errored', 'expired', 'canceled', 'missing']);
+
+export const ResultsSummarySchema = z.object({
+  jobId: z.string(),
+  /** Input lines (one record each). */
+  total: z.number().int().nonnegative(),
+  counts: z.record(LineOutcomeSchema, z.number().int().nonnegative()),
+  /** Result lines for a custom_id that already had one (a success wins over an error). */
+  duplicates: z.number().int().nonnegative(),
+  /** Result lines whose custom_id is not in the input (kept out of the records, reported here). */
+  unmatched: z.number().int().nonnegative(),
+  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number().int().positive() })),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cachedTokens: z.number() }),
+  /** At the batch rate; null when the model's price is unknown. */
+  actualCost: z.number().nullable(),
+  /** The same tokens at the standard (non-batch) rate, to show the saving. */
+  standardCost: z.number().nullable(),
+  currency: z.string(),
+  turnaroundSeconds: z.number().nullable(),
+  createdAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type ResultsSummary = z.infer<typeof ResultsSummarySchema>;
+
+const TOP_ERRORS = 5;
+
+/** Accumulates the summary record by record, so nothing is held beyond counters and distinct error messages. */
+export class SummaryBuilder {
+  private readonly counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<LineOutcome, number>;
+  private readonly errors = new Map<string, { message: string; code?: string; count: number }>();
+  private readonly usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  private total = 0;
+  duplicates = 0;
+  unmatched = 0;
+
+  add(r: Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'>): void {
+    this.total++;
+    this.counts[r.outcome]++;
+    if (r.usage) addUsage(this.usage, r.usage);
+    if (r.outcome !== 'succeeded' && (r.errorMessage || r.errorCode)) {
+      const message = r.errorMessage ?? r.errorCode ?? '';
+      const key = `${r.errorCode ?? ''}\u0000${message}`;
+      const e = this.errors.get(key);
+      if (e) e.count++;
+      // Distinct messages are capped so a provider that puts ids in every message cannot grow this without bound.
+      else if (this.errors.size < 10_000) this.errors.set(key, { message, ...(r.errorCode ? { code: r.errorCode } : {}), count: 1 });
+    }
+  }
+
+  /** Takes a record back out (a duplicate result replaced it). */
+  remove(r: Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'>): void {
+    this.total--;
+    this.counts[r.outcome]--;
+    if (r.usage) {
+      this.usage.inputTokens -= r.usage.inputTokens;
+      this.usage.outputTokens -= r.usage.outputTokens;
+      this.usage.cachedTokens -= r.usage.cachedTokens ?? 0;
+    }
+    if (r.outcome !== 'succeeded' && (r.errorMessage || r.errorCode)) {
+      const key = `${r.errorCode ?? ''}\u0000${r.errorMessage ?? r.errorCode ?? ''}`;
+      const e = this.errors.get(key);
+      if (e && --e.count === 0) this.errors.delete(key);
+    }
+  }
+
+  build(opts: { jobId: string; price?: ModelPrice; createdAt?: string; finishedAt?: string; currency?: string }): ResultsSummary {
+    const topErrors = [...this.errors.values()].sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)).slice(0, TOP_ERRORS);
+    const cost = costOf(this.usage, opts.price);
+    return {
+      jobId: opts.jobId,
+      total: this.total,
+      counts: { ...this.counts },
+      duplicates: this.duplicates,
+      unmatched: this.unmatched,
+      topErrors,
+      usage: { ...this.usage },
+      actualCost: cost.batch,
+      standardCost: cost.standard,
+      currency: opts.currency ?? 'USD',
+      turnaroundSeconds: turnaround(opts.createdAt, opts.finishedAt),
+      ...(opts.createdAt ? { createdAt: opts.createdAt } : {}),
+      ...(opts.finishedAt ? { finishedAt: opts.finishedAt } : {}),
+    };
+  }
+}
+
+export function addUsage(into: { inputTokens: number; outputTokens: number; cachedTokens: number }, u: TokenUsage): void {
+  into.inputTokens += u.inputTokens;
+  into.outputTokens += u.outputTokens;
+  into.cachedTokens += u.cachedTokens ?? 0;
+}
+
+/** Batch APIs bill half the standard rate unless the price table says otherwise. */
+export function costOf(usage: { inputTokens: number; outputTokens: number }, price: ModelPrice | undefined): { batch: number | null; standard: number | null } {
+  if (!price) return { batch: null, standard: null };
+  const standard = (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1e6;
+  const batch = (usage.inputTokens * (price.batchInput ?? price.input / 2) + usage.outputTokens * (price.batchOutput ?? price.output / 2)) / 1e6;
+  return { batch: round6(batch), standard: round6(standard) };
+}
+
+function round6(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
+function turnaround(from?: string, to?: string): number | null {
+  if (!from || !to) return null;
+  const s = (Date.parse(to) - Date.parse(from)) / 1000;
+  return Number.isFinite(s) && s >= 0 ? s : null;
+}

@@ -1,0 +1,101 @@
+import type { Diagnostic } from '../diagnostics';
+import type { ProviderLimits } from '../limits';
+import type { ProviderId } from '../status';
+import type { DiagnosticSink } from './sink';
+import { PROVIDER_NAMES, plural } from './text';
+
+/** What each provider does with a leading byte order mark. */
+const BOM_EFFECT: Record<ProviderId, string> = {
+  openai: 'OpenAI reads it as part of the first line, which then is not valid JSON, and can fail the whole batch',
+  anthropic: 'Batchwise strips it before sending the requests to Anthropic, but other tools reading this file may not',
+  gemini: 'Gemini\'s file import may read it as part of the first line and reject that request',
+  local: 'Batchwise strips it, but vLLM\'s run-batch reads it as part of the first line and aborts',
+};
+
+/** What each provider does with an empty line. */
+const BLANK_EFFECT: Record<ProviderId, string> = {
+  openai: 'OpenAI may count it as an invalid line and fail the batch',
+  anthropic: 'Batchwise skips it when it builds the Anthropic request list, but other tools may not',
+  gemini: 'Gemini\'s file import may reject it as a request without a key',
+  local: 'Batchwise and vLLM skip it, but an OpenAI upload of the same file may fail',
+};
+
+export function reportBom(sink: DiagnosticSink, provider: ProviderId | null): void {
+  if (!sink.wants('bom')) return;
+  const effect = BOM_EFFECT[provider ?? 'openai'];
+  sink.push({
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    severity: 'warning',
+    code: 'bom',
+    message: `The file starts with a UTF-8 byte order mark (BOM): ${effect}. Save it as UTF-8 without BOM.`,
+    // Line text (and every column) excludes the BOM, as editors show it, so no text edit can remove it:
+    // apply this fix by rewriting the file with removeUtf8Bom (jsonl.ts). No edits, so generic appliers do nothing wrong.
+    fix: { title: 'Remove the byte order mark (save as UTF-8 without BOM)', edits: [] },
+  });
+}
+
+export function reportBlankLine(sink: DiagnosticSink, provider: ProviderId | null, line: number, length: number, isLast: boolean): void {
+  if (!sink.wants('blank-line')) return;
+  const effect = BLANK_EFFECT[provider ?? 'openai'];
+  const d: Diagnostic = {
+    line,
+    column: 1,
+    endLine: line,
+    endColumn: length + 1,
+    severity: 'warning',
+    code: 'blank-line',
+    message: `Line ${line} is blank: ${effect}. Delete it.`,
+  };
+  // Deleting the whole line (up to the next line's start) when there is one after it.
+  if (!isLast) d.fix = { title: 'Delete the blank line', edits: [{ line, column: 1, endLine: line + 1, endColumn: 1, text: '' }] };
+  sink.push(d);
+}
+
+export function reportTooManyRequests(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, requests: number, firstLineOver: number, file: string): void {
+  if (!sink.wants('too-many-requests')) return;
+  sink.push({
+    line: firstLineOver,
+    column: 1,
+    endLine: firstLineOver,
+    endColumn: 2,
+    severity: 'error',
+    code: 'too-many-requests',
+    message: `The file has ${plural(requests, 'request')}; ${PROVIDER_NAMES[provider]} accepts at most ${limits.maxRequests.toLocaleString('en-US')} per batch, and this line is the first over the limit. Split it into parts with \`batchwise split ${file} --out-dir parts\`.`,
+  });
+}
+
+export function reportFileTooLarge(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, bytes: number, firstLineOver: number, file: string): void {
+  if (!sink.wants('file-too-large')) return;
+  sink.push({
+    line: firstLineOver,
+    column: 1,
+    endLine: firstLineOver,
+    endColumn: 2,
+    severity: 'error',
+    code: 'file-too-large',
+    message: `The file is ${formatBytes(bytes)}; ${PROVIDER_NAMES[provider]} accepts at most ${formatBytes(limits.maxBytes)} per batch, and this line is the first past the limit. Split it into parts with \`batchwise split ${file} --out-dir parts\`.`,
+  });
+}
+
+export function reportEmpty(sink: DiagnosticSink): void {
+  if (!sink.wants('empty-file')) return;
+  sink.push({
+    line: 1,
+    column: 1,
+    endLine: 1,
+    endColumn: 1,
+    severity: 'error',
+    code: 'empty-file',
+    message: 'The file has no requests: a batch file needs one JSON request per line. Add at least one request.',
+  });
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}

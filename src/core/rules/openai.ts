@@ -1,0 +1,95 @@
+import { OPENAI_BODY_SCHEMAS, OPENAI_ENDPOINTS, OPENAI_LINE_KEYS, type OpenAIEndpoint } from '../schemas/openai';
+import { checkRequestId, checkSameAsFirst, checkTemperature, checkUnknownKeys } from './common';
+import { reportSchemaIssues } from './issues';
+import { nearest } from './nearest';
+import type { LineContext } from './sink';
+import type { FileState } from './state';
+import { describeValue, PROVIDER_NAMES } from './text';
+
+const ENDPOINTS: ReadonlySet<string> = new Set(OPENAI_ENDPOINTS);
+
+/** One OpenAI batch line (also the self-hosted runner's format): envelope, endpoint, body per endpoint. */
+export function checkOpenAILine(ctx: LineContext, o: Record<string, unknown>, st: FileState): void {
+  const name = PROVIDER_NAMES[st.provider];
+  checkUnknownKeys(ctx, o, OPENAI_LINE_KEYS, st, 'body');
+  checkRequestId(ctx, o, 'custom_id', st);
+
+  if (o.method !== 'POST') {
+    const present = o.method !== undefined;
+    ctx.report(
+      'invalid-method',
+      'error',
+      (l) => (present ? l.valueRange(['method']) : { column: 1, endColumn: 2 }),
+      () => (present ? `method must be "POST" (got ${describeValue(o.method)}): batch requests are all POSTs.` : 'This request has no "method": add "method": "POST".'),
+      (l, r) => {
+        if (present) return { fix: ctx.replace('Set method to "POST"', r, '"POST"') };
+        const ins = l.insertFirstProperty([], 'method', '"POST"');
+        return ins ? { fix: { title: 'Add "method": "POST"', edits: [{ line: ctx.line, column: ins.column, endLine: ctx.line, endColumn: ins.column, text: ins.text }] } } : {};
+      },
+    );
+  }
+
+  let endpoint: OpenAIEndpoint | undefined;
+  const url = o.url;
+  if (typeof url === 'string' && ENDPOINTS.has(url)) {
+    endpoint = url as OpenAIEndpoint;
+    checkSameAsFirst(ctx, 'endpoint', url, ['url'], st, `${name} runs one endpoint per batch file.`);
+  } else {
+    const suggestion = typeof url === 'string' ? nearest(url, OPENAI_ENDPOINTS) : guessEndpoint(o.body);
+    ctx.report(
+      'invalid-url',
+      'error',
+      (l) => (url === undefined ? { column: 1, endColumn: 2 } : l.valueRange(['url'])),
+      () =>
+        url === undefined
+          ? `This request has no "url". Add the endpoint, e.g. "url": "${suggestion}" (one of ${OPENAI_ENDPOINTS.join(', ')}).`
+          : `url ${typeof url === 'string' ? JSON.stringify(url) : describeValue(url)} is not a batch endpoint. Did you mean "${suggestion}"? Valid: ${OPENAI_ENDPOINTS.join(', ')}.`,
+      (l, r) => {
+        if (url !== undefined) return { fix: ctx.replace(`Change url to "${suggestion}"`, r, JSON.stringify(suggestion)) };
+        const ins = l.insertFirstProperty([], 'url', JSON.stringify(suggestion));
+        return ins ? { fix: { title: `Add "url": "${suggestion}"`, edits: [{ line: ctx.line, column: ins.column, endLine: ctx.line, endColumn: ins.column, text: ins.text }] } } : {};
+      },
+    );
+    // Check the body against the file's endpoint when one is known, so one typo does not hide body errors.
+    if (st.endpoint) endpoint = st.endpoint.value as OpenAIEndpoint;
+  }
+
+  const body = o.body;
+  if (body === undefined || body === null) {
+    ctx.report(
+      'missing-body',
+      'error',
+      (l) => (body === null ? l.valueRange(['body']) : { column: 1, endColumn: 2 }),
+      () => `This request has no "body". Add the request body for ${endpoint ?? 'the endpoint'}, e.g. "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "..."}]}.`,
+    );
+    return;
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    ctx.report(
+      'invalid-body',
+      'error',
+      (l) => l.valueRange(['body']),
+      () => `body must be a JSON object with the request parameters (got ${describeValue(body)}). Write it as e.g. {"model": "gpt-4o-mini", "messages": [...]}.`,
+    );
+    return;
+  }
+  const b = body as Record<string, unknown>;
+  if (endpoint) {
+    const parsed = OPENAI_BODY_SCHEMAS[endpoint].safeParse(b);
+    if (!parsed.success) reportSchemaIssues(ctx, st.provider, ['body'], b, parsed.error.issues);
+  }
+  checkTemperature(ctx, b.temperature, ['body', 'temperature'], 2, name);
+  if (typeof b.model === 'string' && b.model !== '') {
+    checkSameAsFirst(ctx, 'model', b.model, ['body', 'model'], st, `${name} runs one model per batch file.`);
+  }
+}
+
+/** Without a url, guess the endpoint from the body's shape. */
+function guessEndpoint(body: unknown): OpenAIEndpoint {
+  if (typeof body === 'object' && body !== null) {
+    if ('messages' in body) return '/v1/chat/completions';
+    if ('prompt' in body) return '/v1/completions';
+    if ('input' in body) return 'model' in body && /embed/i.test(String((body as { model: unknown }).model)) ? '/v1/embeddings' : '/v1/responses';
+  }
+  return '/v1/chat/completions';
+}

@@ -1,0 +1,151 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { isBlankLine, readJsonlFile } from './jsonl';
+
+/** One part of an input: a run of whole lines that fits one remote batch. */
+export interface PartPlan {
+  /** 0-based. */
+  index: number;
+  /** 1-based physical line range in the input, inclusive (blank lines inside are skipped when sent). */
+  lineStart: number;
+  lineEnd: number;
+  /** Non-blank lines in the part. */
+  requests: number;
+  /** Bytes of the part as uploaded: each request line plus `\n`, no BOM, no blank lines. */
+  bytes: number;
+  /** Byte range of the part in the input file, end exclusive. */
+  startOffset: number;
+  endOffset: number;
+}
+
+export interface SplitLimits {
+  maxRequests: number;
+  maxBytes: number;
+}
+
+/** A single line larger than one batch may be: no split can help, the line itself must shrink. */
+export class LineTooLarge extends Error {
+  constructor(
+    readonly line: number,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`line ${line} is ${bytes} bytes, more than one batch may hold (${maxBytes} bytes): shorten it`);
+    this.name = 'LineTooLarge';
+  }
+}
+
+/**
+ * Plans parts by request count AND bytes (a count-only split can still exceed the byte limit), streaming the file
+ * once. A part always ends at a line end: a line is never cut. Blank lines before a part's first request stay with
+ * the previous part so the parts tile the file.
+ */
+export async function planParts(path: string, limits: SplitLimits, opts: { signal?: AbortSignal } = {}): Promise<PartPlan[]> {
+  const maxRequests = Math.max(1, limits.maxRequests);
+  const parts: PartPlan[] = [];
+  let cur: PartPlan | undefined;
+  for await (const l of readJsonlFile(path, { signal: opts.signal })) {
+    const end = l.offset + l.bytes + l.eol.length;
+    if (isBlankLine(l.text)) {
+      if (cur) {
+        cur.lineEnd = l.line;
+        cur.endOffset = end;
+      } else {
+        // Leading blank lines open the first part.
+        cur = { index: 0, lineStart: l.line, lineEnd: l.line, requests: 0, bytes: 0, startOffset: l.offset, endOffset: end };
+      }
+      continue;
+    }
+    const size = Buffer.byteLength(l.text) + 1;
+    if (size > limits.maxBytes) throw new LineTooLarge(l.line, size, limits.maxBytes);
+    if (cur && cur.requests > 0 && (cur.requests + 1 > maxRequests || cur.bytes + size > limits.maxBytes)) {
+      parts.push(cur);
+      cur = undefined;
+    }
+    cur ??= { index: parts.length, lineStart: l.line, lineEnd: l.line, requests: 0, bytes: 0, startOffset: l.offset, endOffset: end };
+    cur.requests++;
+    cur.bytes += size;
+    cur.lineEnd = l.line;
+    cur.endOffset = end;
+  }
+  if (cur && cur.requests > 0) parts.push(cur);
+  else if (cur && parts.length > 0) {
+    // Trailing blank lines belong to the last part.
+    const last = parts[parts.length - 1]!;
+    last.lineEnd = cur.lineEnd;
+    last.endOffset = cur.endOffset;
+  }
+  return parts;
+}
+
+/**
+ * The request lines of one part (text without terminators, BOM stripped, blank lines skipped), streamed. Lines are
+ * split on the `\n` byte only, as readJsonlFile does, so a stray `\r` inside a line never splits it.
+ */
+export async function* readPartLines(path: string, plan: PartPlan): AsyncGenerator<string> {
+  if (plan.endOffset <= plan.startOffset) return;
+  const input = createReadStream(path, { start: plan.startOffset, end: plan.endOffset - 1, highWaterMark: 1024 * 1024 });
+  let pending: Buffer[] = [];
+  let first = plan.startOffset === 0;
+  const emit = (raw: Buffer): string | undefined => {
+    let text = raw.toString('utf8');
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    return isBlankLine(text) ? undefined : text;
+  };
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let pos = 0;
+      for (let nl = chunk.indexOf(0x0a, pos); nl !== -1; nl = chunk.indexOf(0x0a, pos)) {
+        pending.push(chunk.subarray(pos, nl));
+        const text = emit(Buffer.concat(pending));
+        pending = [];
+        pos = nl + 1;
+        if (text !== undefined) yield text;
+      }
+      if (pos < chunk.length) pending.push(chunk.subarray(pos));
+    }
+    if (pending.length) {
+      const text = emit(Buffer.concat(pending));
+      if (text !== undefined) yield text;
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * Writes each part as its own JSONL file in `outDir` (`<name>.part-001.jsonl`, ...): the request lines of the part,
+ * `\n`-terminated. Each file is written to a temp name and renamed, so a reader never sees half a part.
+ */
+export async function splitFile(path: string, outDir: string, limits: SplitLimits, opts: { signal?: AbortSignal; plans?: PartPlan[] } = {}): Promise<string[]> {
+  const plans = opts.plans ?? (await planParts(path, limits, opts));
+  await mkdir(outDir, { recursive: true });
+  const stem = basename(path).replace(/\.jsonl$/i, '');
+  const width = Math.max(3, String(plans.length).length);
+  const written: string[] = [];
+  for (const plan of plans) {
+    const target = join(outDir, `${stem}.part-${String(plan.index + 1).padStart(width, '0')}.jsonl`);
+    const tmp = join(outDir, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
+    const out = createWriteStream(tmp);
+    try {
+      for await (const line of readPartLines(path, plan)) {
+        opts.signal?.throwIfAborted();
+        if (!out.write(line + '\n')) await once(out, 'drain');
+      }
+      out.end();
+      await once(out, 'close');
+      await rename(tmp, target);
+    } catch (err) {
+      out.destroy();
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    written.push(target);
+  }
+  return written;
+}

@@ -1,0 +1,245 @@
+import { stat } from 'node:fs/promises';
+import type { Diagnostic } from './diagnostics';
+import type { ProviderId } from './status';
+import { readJsonlFile, splitJsonlText, isBlankLine, type JsonlLine } from './jsonl';
+import { ProviderVote } from './detect';
+import { PROVIDER_LIMITS, type ProviderLimits } from './limits';
+import { locateJsonError } from './jsonLocate';
+import { DiagnosticSink, LineContext } from './rules/sink';
+import { newFileState, type FileState } from './rules/state';
+import { checkOpenAILine } from './rules/openai';
+import { checkAnthropicLine } from './rules/anthropic';
+import { checkGeminiLine } from './rules/gemini';
+import { reportBlankLine, reportBom, reportEmpty, reportFileTooLarge, reportTooManyRequests } from './rules/file';
+import { describeValue } from './rules/text';
+
+export interface ValidationResult {
+  file: string;
+  provider: ProviderId | null;
+  endpoint: string | null;
+  model: string | null;
+  /** Physical lines, blank ones included. */
+  lines: number;
+  /** Non-blank lines: what the provider counts as requests. */
+  requests: number;
+  bytes: number;
+  hasBom: boolean;
+  diagnostics: Diagnostic[];
+}
+
+export interface ValidateOptions {
+  provider?: ProviderId | 'auto';
+  signal?: AbortSignal;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+}
+
+export function errorCount(result: ValidationResult): number {
+  let n = 0;
+  for (const d of result.diagnostics) if (d.severity === 'error') n++;
+  return n;
+}
+
+/** Validates a file from disk, streaming: memory stays flat whatever its size. */
+export async function validateFile(path: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
+  const total = (await stat(path)).size;
+  const run = new ValidationRun(path, opts.provider);
+  const onChunk = opts.onProgress ? (read: number) => opts.onProgress!(read, total) : undefined;
+  for await (const line of readJsonlFile(path, { signal: opts.signal, onChunk })) run.push(line);
+  return run.finish();
+}
+
+/** Validates text already in memory (an editor buffer). Same rules and results as validateFile. */
+export function validateText(text: string, opts: { provider?: ProviderId | 'auto'; file?: string; limits?: Omit<ProviderLimits, 'source'> } = {}): ValidationResult {
+  const run = new ValidationRun(opts.file ?? '<text>', opts.provider, opts.limits);
+  for (const line of splitJsonlText(text)) run.push(line);
+  return run.finish();
+}
+
+/** A line waiting for the provider to be decided, already parsed. */
+interface Pending {
+  line: number;
+  text: string;
+  end: number;
+  last: boolean;
+  blank: boolean;
+  ok: boolean;
+  value: unknown;
+  error?: string;
+}
+
+/** Lines read before the provider is decided by majority: a sample, bounded in count and bytes. */
+const DETECT_LINES = 200;
+const DETECT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The validator as a push machine so files and editor text share it. Lines are parsed once; the
+ * first ones are held until their shapes have voted for a provider, then everything streams.
+ */
+export class ValidationRun {
+  private readonly sink = new DiagnosticSink();
+  private readonly vote = new ProviderVote();
+  private readonly forced: ProviderId | undefined;
+  private provider: ProviderId | null | undefined;
+  private state: FileState | undefined;
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+  private objects = 0;
+  private lines = 0;
+  private requests = 0;
+  private bytes = 0;
+  private hasBom = false;
+  private requestsOverAt = 0;
+  private bytesOverAt = 0;
+
+  constructor(
+    private readonly file: string,
+    provider: ProviderId | 'auto' | undefined,
+    /** Replaces the provider's limits (tests, or a profile with its own caps). */
+    private readonly limitsOverride?: Omit<ProviderLimits, 'source'>,
+  ) {
+    this.forced = provider && provider !== 'auto' ? provider : undefined;
+    if (this.forced) this.decide(this.forced);
+  }
+
+  push(l: JsonlLine): void {
+    this.lines = l.line;
+    if (l.bom) this.hasBom = true;
+    const end = l.offset + l.bytes + l.eol.length;
+    this.bytes = end;
+    const p: Pending = { line: l.line, text: l.text, end, last: l.eol === '', blank: isBlankLine(l.text), ok: false, value: undefined };
+    if (!p.blank) {
+      try {
+        p.value = JSON.parse(l.text);
+        p.ok = true;
+      } catch (e) {
+        p.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (this.provider !== undefined) {
+      this.process(p);
+      return;
+    }
+    if (p.ok) {
+      this.vote.add(p.value);
+      if (typeof p.value === 'object' && p.value !== null && !Array.isArray(p.value)) this.objects++;
+    }
+    this.pending.push(p);
+    this.pendingBytes += l.text.length;
+    if (this.vote.votes >= DETECT_LINES || this.pendingBytes >= DETECT_BYTES) this.flush();
+  }
+
+  finish(): ValidationResult {
+    if (this.provider === undefined) this.flush();
+    const provider = this.provider ?? null;
+    if (this.hasBom) reportBom(this.sink, provider);
+    if (this.requests === 0) reportEmpty(this.sink);
+    if (provider) {
+      const limits = this.limitsFor(provider);
+      if (this.requestsOverAt) reportTooManyRequests(this.sink, provider, limits, this.requests, this.requestsOverAt, this.file);
+      if (this.bytesOverAt) reportFileTooLarge(this.sink, provider, limits, this.bytes, this.bytesOverAt, this.file);
+    }
+    return {
+      file: this.file,
+      provider,
+      endpoint: this.endpoint(provider),
+      model: this.state?.model?.value ?? null,
+      lines: this.lines,
+      requests: this.requests,
+      bytes: this.bytes,
+      hasBom: this.hasBom,
+      diagnostics: this.sink.finish(),
+    };
+  }
+
+  private limitsFor(provider: ProviderId): Omit<ProviderLimits, 'source'> {
+    return this.limitsOverride ?? PROVIDER_LIMITS[provider];
+  }
+
+  private endpoint(provider: ProviderId | null): string | null {
+    if (provider === 'anthropic') return '/v1/messages';
+    if (provider === 'gemini') return 'generateContent';
+    return this.state?.endpoint?.value ?? null;
+  }
+
+  private decide(provider: ProviderId | null): void {
+    this.provider = provider;
+    if (provider) this.state = newFileState(provider);
+  }
+
+  /** Decides by majority (a file of objects with no telling key is checked as OpenAI, the most common). */
+  private flush(): void {
+    this.decide(this.vote.winner() ?? (this.objects > 0 ? 'openai' : null));
+    const held = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const p of held) this.process(p);
+  }
+
+  private process(p: Pending): void {
+    const provider = this.provider ?? null;
+    if (p.blank) {
+      reportBlankLine(this.sink, provider, p.line, p.text.length, p.last);
+      return;
+    }
+    this.requests++;
+    if (provider) {
+      const limits = this.limitsFor(provider);
+      if (!this.requestsOverAt && this.requests > limits.maxRequests) this.requestsOverAt = p.line;
+      if (!this.bytesOverAt && p.end > limits.maxBytes) this.bytesOverAt = p.line;
+    }
+    const ctx = new LineContext(p.line, p.text, this.sink);
+    if (!p.ok) {
+      reportInvalidJson(ctx, p.error);
+      return;
+    }
+    const v = p.value;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      ctx.report(
+        'not-an-object',
+        'error',
+        () => ({ column: 1, endColumn: p.text.length + 1 }),
+        () => `Each line must be one JSON object (a request), but this one is ${describeValue(v)}. ${provider ? `Write it as ${shapeOf(provider)}.` : 'Write one request object per line.'}`,
+      );
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    switch (provider) {
+      case 'openai':
+      case 'local':
+        checkOpenAILine(ctx, o, this.state!);
+        break;
+      case 'anthropic':
+        checkAnthropicLine(ctx, o, this.state!);
+        break;
+      case 'gemini':
+        checkGeminiLine(ctx, o, this.state!);
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function shapeOf(provider: ProviderId): string {
+  if (provider === 'anthropic') return '{"custom_id": "...", "params": {...}}';
+  if (provider === 'gemini') return '{"key": "...", "request": {"contents": [...]}}';
+  return '{"custom_id": "...", "method": "POST", "url": "/v1/chat/completions", "body": {...}}';
+}
+
+function reportInvalidJson(ctx: LineContext, parseMessage: string | undefined): void {
+  const trimmed = ctx.text.trim();
+  ctx.report(
+    'invalid-json',
+    'error',
+    () => locateJsonError(ctx.text, parseMessage),
+    () => {
+      const { column, problem } = locateJsonError(ctx.text, parseMessage);
+      // A lone brace or a line ending in a comma is the typical sign of pretty-printed JSON.
+      const multiLine = trimmed === '{' || trimmed === '}' || trimmed === '[' || /^"[^"]*"\s*:/.test(trimmed) || trimmed.endsWith(',');
+      return multiLine
+        ? `Not valid JSON: ${problem} at column ${column}. This looks like one request spread over several lines; JSONL needs each request on one line (minify it).`
+        : `Not valid JSON: ${problem} at column ${column}. Fix the syntax (a missing comma, quote or brace?) so the line is one JSON object.`;
+    },
+  );
+}
+

@@ -1,0 +1,143 @@
+import { HttpError, isRecord } from '../http';
+import type { MarkerMemory, Outcome } from '../markers';
+import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText } from '../replies';
+
+/** A generateContent batch or an embedContent batch (`:asyncBatchEmbedContent`). */
+export type GeminiBatchKind = 'generate' | 'embed';
+
+/**
+ * One request of a Gemini batch, reduced to what its deterministic answer needs: the reply is rebuilt from
+ * `prompt` whenever the results are read, so a batch keeps neither the request body nor the answer in memory.
+ */
+export interface GeminiRequest {
+  /** `metadata.key` of an inline request, or `key` of a file line. */
+  key?: string;
+  /** Inline `metadata`, echoed back on the response as the real service does. */
+  metadata?: Record<string, string>;
+  outcome: Outcome;
+  /** The last user turn's text (generate) or the text to embed (embed), markers included. */
+  prompt: string;
+  inputTokens: number;
+  /** embed: `outputDimensionality`. */
+  dims?: number;
+}
+
+/** Approximate bytes a request holds, for the batch store's byte budget. */
+export function requestBytes(r: GeminiRequest): number {
+  let n = 64 + r.prompt.length * 2 + (r.key?.length ?? 0) * 2;
+  if (r.metadata) for (const [k, v] of Object.entries(r.metadata)) n += (k.length + v.length) * 2;
+  return n;
+}
+
+/** The prompt and token count of a GenerateContentRequest (`contents` of user/model turns, optional system instruction). */
+function generatePrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number } | string {
+  const contents = request.contents;
+  if (!Array.isArray(contents) || contents.length === 0) return 'contents: at least one Content is required';
+  const { prompt, allText } = promptOfMessages(contents, 'user', 'parts');
+  const system = request.systemInstruction ?? request.system_instruction;
+  const systemText = isRecord(system) ? contentText(system.parts) : typeof system === 'string' ? system : '';
+  return { prompt, inputTokens: approxTokens(`${systemText}${allText}`) };
+}
+
+/** The text and dimensions of an EmbedContentRequest (`content: {parts}`). */
+function embedPrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number; dims?: number } | string {
+  const content = request.content;
+  if (!isRecord(content) || !Array.isArray(content.parts)) return 'content: a Content with parts is required';
+  const prompt = contentText(content.parts);
+  const raw = request.outputDimensionality ?? request.output_dimensionality;
+  const dims = typeof raw === 'number' && Number.isInteger(raw) && raw > 0 && raw <= 3072 ? raw : undefined;
+  return { prompt, inputTokens: approxTokens(prompt), ...(dims ? { dims } : {}) };
+}
+
+/** The prompt, token count (and embedding size) of one request body, or what is wrong with it. */
+export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number } | string {
+  if (!isRecord(request)) return 'request: must be an object';
+  return kind === 'embed' ? embedPrompt(request) : generatePrompt(request);
+}
+
+/** Decides the outcome of a request from its markers; `fallbackId` stands in for a missing key (fail-once memory). */
+function outcomeOf(markers: MarkerMemory, raw: unknown, key: string | undefined, fallbackId: string): Outcome {
+  return markers.outcome(JSON.stringify(raw) ?? '', `gemini:${key ?? fallbackId}`);
+}
+
+/**
+ * `batch.inputConfig.requests.requests[]` of a create body: `{request, metadata?}` each. One malformed request
+ * rejects the create with a 400 naming it, as the real service validates inline batches synchronously.
+ */
+export function parseInlineRequests(kind: GeminiBatchKind, items: unknown, markers: MarkerMemory, batchId: string): GeminiRequest[] {
+  if (!Array.isArray(items) || items.length === 0) {
+    throw new HttpError(400, 'batch.input_config.requests.requests: at least one request is required.');
+  }
+  return items.map((item, i) => {
+    const where = `batch.input_config.requests.requests[${i}]`;
+    if (!isRecord(item)) throw new HttpError(400, `${where}: must be an object with "request".`);
+    const parsed = parseOne(kind, item.request);
+    if (typeof parsed === 'string') throw new HttpError(400, `${where}.${parsed}`);
+    const metadata = parseMetadata(item.metadata, where);
+    const key = metadata?.key;
+    return { ...parsed, ...(key !== undefined ? { key } : {}), ...(metadata ? { metadata } : {}), outcome: outcomeOf(markers, item, key, `${batchId}#${i}`) };
+  });
+}
+
+function parseMetadata(value: unknown, where: string): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) throw new HttpError(400, `${where}.metadata: must be a map of strings.`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new HttpError(400, `${where}.metadata.${k}: must be a string.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * An uploaded JSONL input, line by line `{"key": "...", "request": {...}}`. Blank lines are skipped; the first bad line
+ * fails the batch (returned as a message, applied when the batch leaves PENDING).
+ */
+export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line: number; text: string }>, markers: MarkerMemory): GeminiRequest[] | string {
+  const out: GeminiRequest[] = [];
+  for (const { line, text } of lines) {
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return `Input file line ${line}: not valid JSON.`;
+    }
+    if (!isRecord(value)) return `Input file line ${line}: expected a JSON object with "key" and "request".`;
+    const key = typeof value.key === 'string' ? value.key : typeof value.key === 'number' ? String(value.key) : undefined;
+    if (key === undefined || key === '') return `Input file line ${line}: "key" is required (a string).`;
+    const parsed = parseOne(kind, value.request);
+    if (typeof parsed === 'string') return `Input file line ${line}: ${parsed}.`;
+    out.push({ ...parsed, key, outcome: outcomeOf(markers, value, key, `line${line}`) });
+  }
+  if (out.length === 0) return 'The input file has no requests.';
+  return out;
+}
+
+/** A GenerateContentResponse for a request (camelCase, as the REST API answers). */
+export function generateResponse(r: GeminiRequest, model: string, seed: string): Record<string, unknown> {
+  const text = replyText(r.prompt);
+  const output = approxTokens(text);
+  return {
+    candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: {
+      promptTokenCount: r.inputTokens,
+      candidatesTokenCount: output,
+      totalTokenCount: r.inputTokens + output,
+      promptTokensDetails: [{ modality: 'TEXT', tokenCount: r.inputTokens }],
+    },
+    modelVersion: model.replace(/^(models|tunedModels)\//, ''),
+    responseId: `${promptHash(seed)}${promptHash(`${seed}#`)}`.slice(0, 22),
+  };
+}
+
+/** An EmbedContentResponse: a unit vector derived from the text (8 dimensions unless `outputDimensionality`). */
+export function embedResponse(r: GeminiRequest): Record<string, unknown> {
+  return { embedding: { values: embeddingVector(r.prompt, r.dims ?? 8) } };
+}
+
+/** The per-request error of a request carrying a failure marker (a google.rpc.Status, code 3 = INVALID_ARGUMENT). */
+export function markerError(index: number): { code: number; message: string } {
+  return { code: 3, message: `The emulator failed this request on purpose (it carries a failure marker, request ${index + 1}).` };
+}

@@ -1,0 +1,186 @@
+import * as vscode from 'vscode';
+import { basename, dirname } from 'node:path';
+import type { BatchwiseContext } from '../context';
+import type { Job } from '../../core/jobs/job';
+import { isTerminal } from '../../core/status';
+import { exportMerged } from '../../core/results/export';
+import { buildRetryFile, loadChain, retryCandidates, submitRetry, type RetryPlan } from '../../jobs/retry';
+import { DuplicateSubmission, SubmitRefused } from '../../jobs/submit';
+import { providerFor } from '../profiles';
+import type { BatchProvider } from '../../providers/types';
+import { loadPanelData, undownloaded } from './panelData';
+import { ResultsPanel, type PanelDeps } from './resultsPanel';
+
+/** A tree row (`.jobId` or `.job`), a job id, or nothing (then the user picks). */
+export type JobArg = string | { jobId?: unknown; job?: { id?: unknown }; id?: unknown } | undefined;
+
+export function jobIdOf(arg: JobArg): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (!arg || typeof arg !== 'object') return undefined;
+  if (typeof arg.jobId === 'string') return arg.jobId;
+  if (arg.job && typeof arg.job.id === 'string') return arg.job.id;
+  if (typeof arg.id === 'string') return arg.id;
+  return undefined;
+}
+
+export class ResultsCommands {
+  constructor(
+    private readonly ctx: BatchwiseContext,
+    private readonly deps: PanelDeps,
+  ) {}
+
+  async providerOf(job: Job): Promise<BatchProvider | undefined> {
+    return providerFor(this.ctx, { profile: job.profile, provider: job.provider, ...(job.baseUrl ? { baseUrl: job.baseUrl } : {}) });
+  }
+
+  private async job(arg: JobArg, purpose: string, filter: (j: Job) => boolean = (j) => isTerminal(j.status) || !!j.resultsPath): Promise<Job | undefined> {
+    const ref = jobIdOf(arg);
+    if (ref) {
+      const job = (await this.ctx.store.get(ref)) ?? (await this.ctx.store.resolve(ref).catch(() => undefined));
+      if (!job) void vscode.window.showWarningMessage(`Batchwise: job ${ref} is no longer in the list.`);
+      return job;
+    }
+    const jobs = (await this.ctx.store.list()).jobs.filter(filter);
+    if (!jobs.length) {
+      void vscode.window.showInformationMessage('Batchwise: no finished batches yet.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      jobs.map((j) => ({ label: j.name || j.id, description: `${j.status} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''}`, detail: j.id, job: j })),
+      { placeHolder: purpose },
+    );
+    return pick?.job;
+  }
+
+  /** Palette: a finished job, or any results / output JSONL file (e.g. a `vllm run-batch` output). */
+  async openResults(arg?: JobArg): Promise<void> {
+    if (arg instanceof vscode.Uri) {
+      await ResultsPanel.show(this.deps, { kind: 'file', path: arg.fsPath });
+      return;
+    }
+    if (jobIdOf(arg)) return this.openJobResults(arg);
+    const jobs = (await this.ctx.store.list()).jobs.filter((j) => isTerminal(j.status) || !!j.resultsPath);
+    const FILE = '$(file) Open a results file…';
+    type Item = vscode.QuickPickItem & { job?: Job };
+    const items: Item[] = [
+      ...jobs.map((j) => ({ label: j.name || j.id, description: `${j.status} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''}`, detail: j.id, job: j })),
+      { label: FILE, detail: 'An output or error file of OpenAI, vLLM run-batch or the local runner, Anthropic or Gemini results, or a Batchwise results.jsonl' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Results of which batch?', matchOnDetail: true });
+    if (!pick) return;
+    if (pick.job) return this.openJobResults(pick.job.id);
+    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'ndjson'], 'All files': ['*'] }, openLabel: 'Open Results' });
+    if (uris?.[0]) await ResultsPanel.show(this.deps, { kind: 'file', path: uris[0].fsPath });
+  }
+
+  async openJobResults(arg?: JobArg): Promise<void> {
+    const job = await this.job(arg, 'Results of which batch?');
+    if (!job) return;
+    await ResultsPanel.show(this.deps, { kind: 'job', jobId: job.id });
+  }
+
+  /** Save dialog; the merged view of the chain as JSONL or CSV (by the chosen extension). */
+  async downloadResults(arg?: JobArg, format?: 'jsonl' | 'csv'): Promise<void> {
+    const job = await this.job(arg, 'Download the results of which batch?');
+    if (!job) return;
+    if (!isTerminal(job.status) && !job.resultsPath) {
+      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" is ${job.status}; results can be downloaded when it ends.`);
+      return;
+    }
+    const need = await undownloaded(this.ctx.store, job);
+    const provider = need.length ? await this.providerOf(job) : undefined;
+    if (need.length && !provider) return;
+    const data = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: downloading results of "${job.name}"…` }, () =>
+      loadPanelData(this.ctx.store, { kind: 'job', jobId: job.id }, { provider, pricing: this.ctx.config.pricing }),
+    );
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(job.inputPath));
+    const stem = basename(job.inputPath).replace(/\.jsonl$/i, '');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(folder, `${stem}.results.${format ?? 'jsonl'}`),
+      filters: format === 'csv' ? { CSV: ['csv'], 'JSON Lines': ['jsonl'] } : { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
+      saveLabel: 'Export Results',
+    });
+    if (!target) return;
+    await exportMerged(data.rows, target.fsPath);
+    const h = data.header;
+    const choice = await vscode.window.showInformationMessage(
+      `Batchwise: exported ${h.total} rows (${h.counts.succeeded} succeeded, ${h.failed} failed) to ${basename(target.fsPath)}.`,
+      'Open File',
+    );
+    if (choice === 'Open File') await vscode.window.showTextDocument(target);
+  }
+
+  /** Confirm, then Submit Now, or Review File First (the retry file opens; a Submit prompt sends it as edited). */
+  async resubmitFailed(arg?: JobArg): Promise<void> {
+    const job = await this.job(arg, 'Resubmit the failed lines of which batch?');
+    if (!job) return;
+    const provider = await this.providerOf(job);
+    if (!provider) return;
+    const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Batchwise: collecting the failed lines…' }, async () =>
+      retryCandidates(await loadChain(this.ctx.store, job, provider, { pricing: this.ctx.config.pricing })),
+    );
+    let includeSchemaFailures = false;
+    if (candidates.schemaFailures > 0) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: `Failed lines only (${candidates.failed})`, detail: 'errored, expired, canceled and missing rows', schema: false },
+          { label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${candidates.schemaFailures} succeeded line(s) whose output does not follow the request's response_format schema`, schema: true },
+        ],
+        { placeHolder: 'Which lines should be sent again?' },
+      );
+      if (!pick) return;
+      includeSchemaFailures = pick.schema;
+    }
+    const plan = await buildRetryFile({ store: this.ctx.store, job, provider, includeSchemaFailures });
+    if (plan.requests === 0) {
+      void vscode.window.showInformationMessage(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
+      return;
+    }
+    const SUBMIT = 'Submit Now';
+    const REVIEW = 'Review File First';
+    const choice = await vscode.window.showWarningMessage(
+      `Resubmit ${plan.requests} failed line${plan.requests === 1 ? '' : 's'} as "${plan.name}"?`,
+      { modal: true, detail: `The original input lines of the errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}, byte for byte (${basename(plan.retryFile)}). It is a new batch, billed like the first; the results panel merges it with its parent.` },
+      SUBMIT,
+      REVIEW,
+    );
+    if (choice === SUBMIT) await this.submit(plan, provider);
+    else if (choice === REVIEW) await this.review(plan, provider);
+  }
+
+  private async review(plan: RetryPlan, provider: BatchProvider): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(plan.retryFile));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const choice = await vscode.window.showInformationMessage(
+      `Batchwise: review or edit ${basename(plan.retryFile)} (${plan.requests} lines), then submit it as "${plan.name}".`,
+      'Submit',
+      'Discard',
+    );
+    if (choice !== 'Submit') return;
+    if (doc.isDirty) await doc.save();
+    await this.submit(plan, provider);
+  }
+
+  private async submit(plan: RetryPlan, provider: BatchProvider): Promise<void> {
+    try {
+      const retryJob = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: submitting "${plan.name}"…` }, () =>
+        submitRetry({ store: this.ctx.store, plan, provider }),
+      );
+      this.ctx.log.info(`submitted retry ${retryJob.id} (${plan.requests} lines) of ${plan.parent.id}`);
+      const open = await vscode.window.showInformationMessage(`Batchwise: submitted "${retryJob.name}" (${plan.requests} lines). The results panel merges it when it ends.`, 'Open Results');
+      if (open) await ResultsPanel.show(this.deps, { kind: 'job', jobId: retryJob.id });
+    } catch (err) {
+      if (err instanceof SubmitRefused) {
+        const choice = await vscode.window.showErrorMessage(`Batchwise: ${err.message}`, 'Open File');
+        if (choice) await vscode.window.showTextDocument(vscode.Uri.file(plan.retryFile));
+        return;
+      }
+      if (err instanceof DuplicateSubmission) {
+        void vscode.window.showWarningMessage(`Batchwise: these lines are already being retried as ${err.jobs.map((j) => j.id).join(', ')}.`);
+        return;
+      }
+      throw err;
+    }
+  }
+}
+

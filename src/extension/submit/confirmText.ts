@@ -1,0 +1,52 @@
+import { formatUsd, type FileEstimate } from '../../core/estimate';
+
+/** No `vscode` here: the confirmation text is a pure function of the facts, tested on its own. */
+
+export interface ConfirmFacts {
+  fileName: string;
+  profileName: string;
+  requests: number;
+  parts: number;
+  model: string | null;
+  estimate: FileEstimate | null;
+  /** Why there is no estimate (it failed), when estimate is null. */
+  estimateError?: string;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export function confirmMessage(f: ConfirmFacts): string {
+  return `Submit ${f.fileName} to ${f.profileName}?`;
+}
+
+/** The modal's detail: requests, parts, model, then standard vs batch cost and the saving. */
+export function confirmDetail(f: ConfirmFacts): string {
+  const lines: string[] = [];
+  lines.push(`${int(f.requests)} request${f.requests === 1 ? '' : 's'} in ${f.parts} part${f.parts === 1 ? '' : 's'}${f.parts > 1 ? ' (one remote batch each)' : ''}`);
+  lines.push(`Model: ${f.model ?? f.estimate?.model ?? 'not set'}`);
+  const e = f.estimate;
+  if (!e) {
+    lines.push(`Estimated cost, standard vs batch: unknown${f.estimateError ? ` (${f.estimateError})` : ''}`);
+    return lines.join('\n');
+  }
+  lines.push(`Tokens: ${int(e.inputTokens)} input${e.tokenMethod === 'exact' ? '' : ' (approx.)'}, ${int(e.outputTokensTypical)} output typical, up to ${int(e.outputTokensMax)}`);
+  if (e.standardCost !== null && e.batchCost !== null) {
+    const pct = e.standardCost > 0 ? Math.round(((e.saving ?? 0) / e.standardCost) * 100) : 0;
+    lines.push('');
+    lines.push(`Estimated cost: standard ${formatUsd(e.standardCost)}, batch ${formatUsd(e.batchCost)}`);
+    lines.push(`You save ${formatUsd(e.saving)} (${pct}%) with the batch API.`);
+    if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${formatUsd(e.standardCostMax)}, batch ${formatUsd(e.batchCostMax)}`);
+    lines.push(`Prices in ${e.currency} as of ${e.pricingDate}${e.sampledLines !== null ? `; tokens estimated from a sample of ${int(e.sampledLines)} lines` : ''}.`);
+  } else {
+    lines.push('');
+    lines.push(`Estimated cost, standard vs batch: unknown (${e.reason ?? 'no price for this model'}).`);
+  }
+  return lines.join('\n');
+}
+
+/** One line for a notification after `Batchwise: Estimate Batch Cost`. */
+export function estimateSummary(fileName: string, e: FileEstimate): string {
+  const tokens = `${int(e.requests)} requests, ${int(e.inputTokens)} input tokens${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
+  if (e.standardCost === null || e.batchCost === null) return `${fileName}: ${tokens}; standard vs batch cost unknown (${e.reason ?? 'no price'}).`;
+  return `${fileName}: ${tokens}; standard ${formatUsd(e.standardCost)} vs batch ${formatUsd(e.batchCost)} (save ${formatUsd(e.saving)}).`;
+}

@@ -1,0 +1,130 @@
+import { isBlankLine, readJsonlFile } from '../core/jsonl';
+import type { Job, JobPart } from '../core/jobs/job';
+import type { JobStore } from '../core/jobs/store';
+import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
+import type { BatchProvider, RemoteBatch } from '../providers/types';
+
+/**
+ * A job's status and counts from its parts (one remote batch each):
+ * - while any part runs: `cancelling` if one is cancelling, `unknown` if one reports a state we do not know,
+ *   `validating` while nothing has started, `finalizing` when every running part is finalizing, else `in_progress`;
+ * - once all parts ended: `failed` if a part failed, else `cancelled` if one was cancelled, else `expired` if one
+ *   expired, else `completed` — except that a completed job whose lines all failed is `failed`.
+ */
+export function aggregateJobStatus(parts: readonly JobPart[]): { status: JobStatus; counts: RequestCounts; rawStatus?: string } {
+  const counts: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
+  for (const p of parts) {
+    counts.total += p.counts.total || p.requests;
+    counts.succeeded += p.counts.succeeded;
+    counts.failed += p.counts.failed;
+    counts.processing += p.counts.processing;
+    counts.expired += p.counts.expired;
+    counts.canceled += p.counts.canceled;
+  }
+  if (parts.length === 0) return { status: 'completed', counts };
+  const running = parts.filter((p) => !isTerminal(p.status));
+  if (running.length > 0) {
+    const unknown = running.find((p) => p.status === 'unknown');
+    if (running.some((p) => p.status === 'cancelling')) return { status: 'cancelling', counts };
+    if (unknown) return { status: 'unknown', counts, rawStatus: unknown.rawStatus };
+    if (running.length === parts.length && running.every((p) => p.status === 'validating')) return { status: 'validating', counts };
+    if (running.every((p) => p.status === 'finalizing')) return { status: 'finalizing', counts };
+    return { status: 'in_progress', counts };
+  }
+  if (parts.some((p) => p.status === 'failed')) return { status: 'failed', counts };
+  if (parts.some((p) => p.status === 'cancelled')) return { status: 'cancelled', counts };
+  if (parts.some((p) => p.status === 'expired')) return { status: 'expired', counts };
+  if (counts.total > 0 && counts.succeeded === 0) return { status: 'failed', counts };
+  return { status: 'completed', counts };
+}
+
+/** Applies a remote batch to a part. Server-side validation errors get job input line numbers. */
+export function applyRemote(part: JobPart, remote: RemoteBatch, lineMap?: (partLine: number) => number): JobPart {
+  const counts = remote.counts.total > 0 || isTerminal(remote.status) ? remote.counts : { ...remote.counts, total: part.requests, processing: part.requests };
+  return {
+    ...part,
+    remoteId: remote.id,
+    status: remote.status,
+    rawStatus: remote.rawStatus,
+    counts,
+    ...(remote.inputFileId ? { inputFileId: remote.inputFileId } : {}),
+    ...(remote.outputFileId ? { outputFileId: remote.outputFileId } : {}),
+    ...(remote.errorFileId ? { errorFileId: remote.errorFileId } : {}),
+    ...(remote.endedAt ? { endedAt: remote.endedAt } : {}),
+    ...(remote.usage ? { usage: remote.usage } : {}),
+    errors: remote.errors.length
+      ? remote.errors.map((e) => ({ ...(e.line !== undefined ? { line: lineMap ? lineMap(e.line) : part.lineStart + e.line - 1 } : {}), code: e.code, message: e.message }))
+      : part.errors,
+    lastPolledAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Uploaded part line -> input line. Blank lines are not uploaded, so the n-th uploaded line is the n-th non-blank
+ * line from the part's start; reading the part once gives the exact mapping (part.lineStart + n - 1 when the file
+ * cannot be read any more).
+ */
+export async function partLineMapper(inputPath: string, part: JobPart, wanted: number[]): Promise<(n: number) => number> {
+  const need = new Set(wanted);
+  const found = new Map<number, number>();
+  try {
+    let n = 0;
+    for await (const l of readJsonlFile(inputPath)) {
+      if (l.line < part.lineStart) continue;
+      if (l.line > part.lineEnd || found.size === need.size) break;
+      if (isBlankLine(l.text)) continue;
+      n++;
+      if (need.has(n)) found.set(n, l.line);
+    }
+  } catch {
+    // The input moved or changed: fall back to the offset formula.
+  }
+  return (n) => found.get(n) ?? part.lineStart + n - 1;
+}
+
+/** Job-level fields that follow from the parts. */
+export function withAggregate(job: Job, parts: JobPart[]): Job {
+  const { status, rawStatus } = aggregateJobStatus(parts);
+  const usage = sumUsage(parts);
+  const terminal = isTerminal(status);
+  const endedAt = parts.map((p) => p.endedAt).filter((x): x is string => Boolean(x)).sort().at(-1);
+  const next: Job = { ...job, parts, status, ...(usage ? { usage } : {}) };
+  if (rawStatus) next.rawStatus = rawStatus;
+  else delete next.rawStatus;
+  if (terminal) next.finishedAt = job.finishedAt ?? endedAt ?? new Date().toISOString();
+  return next;
+}
+
+function sumUsage(parts: JobPart[]): TokenUsage | undefined {
+  const withUsage = parts.filter((p) => p.usage);
+  if (!withUsage.length) return undefined;
+  const u: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  for (const p of withUsage) {
+    u.inputTokens += p.usage!.inputTokens;
+    u.outputTokens += p.usage!.outputTokens;
+    if (p.usage!.cachedTokens) u.cachedTokens = (u.cachedTokens ?? 0) + p.usage!.cachedTokens;
+  }
+  return u;
+}
+
+/** Polls every non-terminal part (unknown included), writes the store, returns the updated job. */
+export async function refreshJob(store: JobStore, job: Job, provider: BatchProvider, signal?: AbortSignal): Promise<Job> {
+  const updates = new Map<number, JobPart>();
+  let firstError: unknown;
+  for (const part of job.parts) {
+    if (!part.remoteId || isTerminal(part.status)) continue;
+    try {
+      const remote = await provider.retrieve(part.remoteId, signal);
+      const lines = remote.errors.map((e) => e.line).filter((n): n is number => n !== undefined);
+      const map = lines.length ? await partLineMapper(job.inputPath, part, lines) : undefined;
+      updates.set(part.index, applyRemote(part, remote, map));
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      firstError ??= err;
+    }
+  }
+  const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => updates.get(p.index) ?? p));
+  const updated = updates.size ? await store.update(job.id, apply) : job;
+  if (firstError && updates.size === 0) throw firstError;
+  return updated;
+}

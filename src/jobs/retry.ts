@@ -1,0 +1,100 @@
+import { join } from 'node:path';
+import { isTerminal } from '../core/status';
+import type { Job } from '../core/jobs/job';
+import type { JobStore } from '../core/jobs/store';
+import type { PricingOverrides } from '../core/pricing';
+import { lookupPrice } from '../core/pricingData';
+import { chainOf, mergeChain, rootOf, type MergedChain } from '../core/results/merge';
+import { writeFailedLines, selectLines } from '../core/results/export';
+import { outputFailsSchema } from '../core/results/schemaCheck';
+import type { BatchProvider } from '../providers/types';
+import { downloadResults } from './results';
+import { submitJob } from './submit';
+
+/** Downloads the results of every finished job of the chain that has none yet, then merges the chain. */
+export async function loadChain(
+  store: JobStore,
+  job: Job,
+  provider: BatchProvider | undefined,
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+): Promise<MergedChain> {
+  const root = await rootOf(store, job);
+  let jobs = await chainOf(store, root);
+  if (provider) {
+    let changed = false;
+    for (const j of jobs) {
+      if (!j.resultsPath && isTerminal(j.status) && j.provider === provider.id) {
+        await downloadResults(store, j, provider, opts);
+        changed = true;
+      }
+    }
+    if (changed) jobs = await chainOf(store, (await store.get(root.id)) ?? root);
+  }
+  const price = lookupPrice(jobs[0]!.model, opts.pricing) ?? undefined;
+  return mergeChain(jobs[0]!, jobs, { signal: opts.signal, ...(price ? { price } : {}) });
+}
+
+/** `Name (retry 2)` from `Name` or `Name (retry 1)`. */
+export function retryName(name: string, n: number): string {
+  return `${name.replace(/ \(retry \d+\)$/, '')} (retry ${n})`;
+}
+
+export interface RetryPlan {
+  /** The job the retry hangs under: the newest job of the chain, so the chain stays a line root -> retry 1 -> retry 2. */
+  parent: Job;
+  retryFile: string;
+  requests: number;
+  name: string;
+  attempt: number;
+}
+
+/**
+ * Writes the retry file: the original input lines (byte for byte) of every errored, expired, canceled and
+ * missing row of the merged view, to `<parent jobDir>/retry-<n>.jsonl`. Refuses while a retry is still running,
+ * since its lines would be sent twice.
+ */
+export async function buildRetryFile(opts: { store: JobStore; job: Job; provider?: BatchProvider; includeSchemaFailures?: boolean; signal?: AbortSignal }): Promise<RetryPlan> {
+  const chain = await loadChain(opts.store, opts.job, opts.provider, { signal: opts.signal });
+  const running = chain.jobs.filter((j) => !isTerminal(j.status));
+  if (running.length) throw new Error(`${running.map((j) => j.id).join(', ')} is still ${running[0]!.status}: wait until it ends, then retry what is still failed.`);
+  const parent = chain.jobs.reduce((a, b) => (b.attempt > a.attempt || (b.attempt === a.attempt && b.createdAt > a.createdAt) ? b : a));
+  const n = parent.attempt;
+  const retryFile = join(opts.store.jobDir(parent.id), `retry-${n}.jsonl`);
+  const include = opts.includeSchemaFailures ? (row: { outputText?: string }, text: string) => outputFailsSchema(text, row.outputText) : undefined;
+  const requests = await writeFailedLines(chain.root.inputPath, chain.rows, retryFile, { signal: opts.signal, ...(include ? { include } : {}) });
+  return { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
+}
+
+/** How many lines are failed, and how many more succeeded with an output that fails the request's JSON schema. */
+export async function retryCandidates(chain: MergedChain, signal?: AbortSignal): Promise<{ failed: number; schemaFailures: number }> {
+  const failed = (await selectLines(chain.root.inputPath, chain.rows, { signal })).size;
+  const all = (await selectLines(chain.root.inputPath, chain.rows, { signal, include: (row, text) => outputFailsSchema(text, row.outputText) })).size;
+  return { failed, schemaFailures: all - failed };
+}
+
+/** Submits a retry file (possibly edited by the user) as a retry job linked to its parent. */
+export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal }): Promise<Job> {
+  return submitJob({
+    store: opts.store,
+    provider: opts.provider,
+    inputPath: opts.plan.retryFile,
+    name: opts.plan.name,
+    parentId: opts.plan.parent.id,
+    attempt: opts.plan.attempt,
+    signal: opts.signal,
+  });
+}
+
+/** Builds the retry file and, unless `submit` is false or nothing failed, submits it. */
+export async function retryFailed(opts: {
+  store: JobStore;
+  job: Job;
+  provider: BatchProvider;
+  submit?: boolean;
+  signal?: AbortSignal;
+}): Promise<{ retryJob?: Job; retryFile: string; requests: number; parent: Job }> {
+  const plan = await buildRetryFile(opts);
+  if (plan.requests === 0 || opts.submit === false) return { retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent };
+  const retryJob = await submitRetry({ store: opts.store, plan, provider: opts.provider, signal: opts.signal });
+  return { retryJob, retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent };
+}

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import type { Estimate, Job, JobPart } from '../core/jobs/job';
+import type { JobStore } from '../core/jobs/store';
+import { PROVIDER_LIMITS } from '../core/limits';
+import { planParts, readPartLines, type PartPlan } from '../core/split';
+import { isTerminal } from '../core/status';
+import { validateFile, type ValidationResult } from '../core/validate';
+import { toProviderError } from '../providers/retry';
+import type { BatchProvider } from '../providers/types';
+import { applyRemote, withAggregate } from './refresh';
+
+/** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
+export class SubmitRefused extends Error {
+  constructor(readonly result: ValidationResult) {
+    const errors = result.diagnostics.filter((d) => d.severity === 'error' && !SPLIT_HANDLES.has(d.code));
+    const first = errors[0];
+    super(`${result.file} has ${errors.length} error(s)${first ? `; first at line ${first.line}: ${first.message}` : ''}. Nothing was submitted.`);
+    this.name = 'SubmitRefused';
+  }
+}
+
+/** The same input (by SHA-256) is already a live job; submit again with `force` to send it anyway. */
+export class DuplicateSubmission extends Error {
+  constructor(readonly jobs: Job[]) {
+    super(`this input is already being processed as ${jobs.map((j) => `${j.id} (${j.status})`).join(', ')}; use --force to submit it again`);
+    this.name = 'DuplicateSubmission';
+  }
+}
+
+/** Limit diagnostics that splitting resolves: an input over a provider's limits becomes several remote batches. */
+const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
+
+export interface SubmitOptions {
+  store: JobStore;
+  provider: BatchProvider;
+  inputPath: string;
+  name?: string;
+  parentId?: string;
+  attempt?: number;
+  estimate?: Estimate;
+  force?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (msg: string) => void;
+  /** Overrides the provider's limits (tests, or a user who wants smaller batches). */
+  limits?: { maxRequests: number; maxBytes: number };
+  /** The model when the lines do not name it (Gemini takes it from the batch, not the line). */
+  model?: string;
+  /** Validation already done by the caller (the extension validated before its confirmation). */
+  validation?: ValidationResult;
+}
+
+export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Jobs with this input hash that are still running (or in a state we do not know yet). */
+export async function findLiveJobsByHash(store: JobStore, sha: string): Promise<Job[]> {
+  const { jobs } = await store.list();
+  return jobs.filter((j) => j.inputSha256 === sha && !isTerminal(j.status));
+}
+
+async function sha256Lines(lines: AsyncIterable<string>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const line of lines) hash.update(line + '\n');
+  return hash.digest('hex');
+}
+
+/**
+ * Validates, checks for a duplicate, plans the parts by the provider's limits, and creates one remote batch per part.
+ * The job is written to the store BEFORE any remote batch is created and again after each one, so a crash or kill
+ * never loses the id of a batch that exists (and costs money).
+ */
+export async function submitJob(opts: SubmitOptions): Promise<Job> {
+  const { store, provider, signal } = opts;
+  const inputPath = resolve(opts.inputPath);
+  const progress = opts.onProgress ?? (() => undefined);
+
+  progress('Validating');
+  const result = opts.validation ?? (await validateFile(inputPath, { provider: provider.id, signal }));
+  if (result.diagnostics.some((d) => d.severity === 'error' && !SPLIT_HANDLES.has(d.code))) throw new SubmitRefused(result);
+  if (result.requests === 0) throw new SubmitRefused({ ...result, diagnostics: [...result.diagnostics, { line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'empty-file', message: 'The file has no requests.' }] });
+
+  const sha = await sha256File(inputPath, signal);
+  if (!opts.force) {
+    const live = await findLiveJobsByHash(store, sha);
+    if (live.length) throw new DuplicateSubmission(live);
+  }
+
+  const limits = opts.limits ?? PROVIDER_LIMITS[provider.id];
+  const plans = await planParts(inputPath, limits, { signal });
+  progress(plans.length > 1 ? `Split into ${plans.length} parts` : 'One part');
+
+  const now = new Date().toISOString();
+  const id = store.newId();
+  let job: Job = {
+    version: 1,
+    id,
+    name: opts.name ?? basename(inputPath),
+    provider: provider.id,
+    profile: provider.profile.name,
+    ...(provider.profile.baseUrl ? { baseUrl: provider.profile.baseUrl } : {}),
+    endpoint: result.endpoint,
+    model: opts.model ?? result.model,
+    inputPath,
+    inputSha256: sha,
+    inputLines: result.lines,
+    requests: result.requests,
+    parts: plans.map(pendingPart),
+    ...(opts.parentId ? { parentId: opts.parentId } : {}),
+    attempt: opts.attempt ?? 1,
+    status: 'validating',
+    createdAt: now,
+    updatedAt: now,
+    ...(opts.estimate ? { estimate: opts.estimate } : {}),
+  };
+  await store.save(job);
+
+  for (const plan of plans) {
+    try {
+      signal?.throwIfAborted();
+      progress(plans.length > 1 ? `Uploading part ${plan.index + 1} of ${plans.length}` : 'Uploading');
+      const partSha = await sha256Lines(readPartLines(inputPath, plan));
+      const remote = await provider.create(
+        {
+          jobId: id,
+          partIndex: plan.index,
+          sha256: partSha,
+          endpoint: result.endpoint,
+          model: opts.model ?? result.model,
+          lines: readPartLines(inputPath, plan),
+          bytes: plan.bytes,
+          displayName: plans.length > 1 ? `${job.name} (part ${plan.index + 1}/${plans.length})` : job.name,
+        },
+        signal,
+      );
+      const submittedAt = new Date().toISOString();
+      job = await store.update(id, (j) => withAggregate(j, j.parts.map((p) => (p.index === plan.index ? { ...applyRemote(p, remote), submittedAt } : p))));
+    } catch (err) {
+      await recordFailure(store, job, plan, err);
+      throw err;
+    }
+  }
+  progress(`Submitted ${job.id}`);
+  return job;
+}
+
+function pendingPart(plan: PartPlan): JobPart {
+  return {
+    index: plan.index,
+    remoteId: null,
+    status: 'validating',
+    lineStart: plan.lineStart,
+    lineEnd: plan.lineEnd,
+    requests: plan.requests,
+    counts: { total: plan.requests, succeeded: 0, failed: 0, processing: plan.requests, expired: 0, canceled: 0 },
+    errors: [],
+  };
+}
+
+/**
+ * A part that could not be created. With no remote batch at all the job is taken out of the store again (there is
+ * nothing to track and the error is thrown to the caller); otherwise the part is marked failed with the provider's
+ * message and the parts already created stay tracked. Parts after it are not sent.
+ */
+async function recordFailure(store: JobStore, job: Job, plan: PartPlan, err: unknown): Promise<void> {
+  const current = (await store.get(job.id)) ?? job;
+  if (current.parts.every((p) => p.remoteId === null)) {
+    await store.remove(job.id);
+    return;
+  }
+  const error = toProviderError(err);
+  const failed = current.parts.map((p): JobPart =>
+    p.index >= plan.index && p.remoteId === null
+      ? { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: p.index === plan.index ? [{ code: error.code ?? 'submit_failed', message: error.message }] : [{ code: 'not_submitted', message: `Not submitted: part ${plan.index + 1} failed before it.` }] }
+      : p,
+  );
+  await store.save({ ...withAggregate(current, failed), updatedAt: new Date().toISOString() });
+}

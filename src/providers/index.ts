@@ -1,0 +1,75 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Job } from '../core/jobs/job';
+import type { ProviderId } from '../core/status';
+import { AnthropicProvider } from './anthropic';
+import { GeminiProvider } from './gemini';
+import { LocalProvider } from './local';
+import { OpenAIProvider } from './openai';
+import type { RetryTuning } from './retry';
+import { ProviderError, type BatchProvider, type ProviderProfile } from './types';
+import { API_KEY_ENV } from './env';
+
+export { ProviderError, type BatchProvider, type ProviderProfile, type RemoteBatch, type SubmitPart, type ListPage } from './types';
+export { withRetry, toProviderError, type RetryOptions, type RetryTuning } from './retry';
+
+export interface CreateProviderOptions {
+  /** Where the self-hosted runner keeps its runs (default `$BATCHWISE_HOME/runs`). */
+  runsDir?: string;
+  /** Retry tuning passed to every call (tests shrink the delays). */
+  retry?: RetryTuning;
+  /** Replaces fetch for the OpenAI and Anthropic SDKs (tests). */
+  fetch?: typeof fetch;
+}
+
+const NEEDS_KEY: ReadonlySet<ProviderId> = new Set(['openai', 'anthropic', 'gemini']);
+
+/** The adapter for a profile. A missing key for a hosted provider is a ProviderError naming where keys come from. */
+export function createProvider(profile: ProviderProfile, apiKey: string | undefined, opts: CreateProviderOptions = {}): BatchProvider {
+  if (NEEDS_KEY.has(profile.provider) && !apiKey) {
+    throw new ProviderError(`No API key for profile "${profile.name}" (${profile.provider}): set ${API_KEY_ENV[profile.provider]} or run "Batchwise: Set API Key".`, 401, 'missing_api_key');
+  }
+  switch (profile.provider) {
+    case 'openai':
+      return new OpenAIProvider(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
+    case 'anthropic':
+      return new AnthropicProvider(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
+    case 'gemini':
+      return new GeminiProvider(profile, apiKey!, { retry: opts.retry });
+    case 'local':
+      return new LocalProvider(profile, apiKey, opts.runsDir ?? join(defaultHome(), 'runs'));
+  }
+}
+
+/** `$BATCHWISE_HOME`, else `~/.batchwise`. */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BATCHWISE_HOME || join(homedir(), '.batchwise');
+}
+
+/** The built-in profile for a provider: named after it, or `${provider}@${host}` when pointed at another base URL. */
+export function defaultProfile(provider: ProviderId, baseUrl?: string): ProviderProfile {
+  if (!baseUrl) return { name: provider, provider };
+  let host: string;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    host = baseUrl;
+  }
+  return { name: `${provider}@${host}`, provider, baseUrl };
+}
+
+/**
+ * The profile a job was submitted with: by name (and provider), else one with the same provider and base URL,
+ * else a default profile rebuilt from what the job recorded (so a job submitted from the CLI is still polled).
+ */
+export function profileForJob(job: Job, profiles: ProviderProfile[]): ProviderProfile {
+  const byName = profiles.find((p) => p.name === job.profile && p.provider === job.provider);
+  if (byName) return byName;
+  const byUrl = profiles.find((p) => p.provider === job.provider && normalizeUrl(p.baseUrl) === normalizeUrl(job.baseUrl));
+  if (byUrl) return byUrl;
+  return { ...defaultProfile(job.provider, job.baseUrl), name: job.profile || defaultProfile(job.provider, job.baseUrl).name };
+}
+
+function normalizeUrl(url: string | undefined): string {
+  return (url ?? '').replace(/\/+$/, '');
+}

@@ -1,0 +1,248 @@
+import OpenAI, { toFile, toStreamingFile } from 'openai';
+import type { Batch } from 'openai/resources/batches';
+import type { ProviderResult } from '../core/results/record';
+import type { TokenUsage } from '../core/status';
+import { normalizeOpenAIStatus, openAICounts } from './normalize';
+import { withRetry, type RetryTuning } from './retry';
+import { downloadLines, ReplayableLines } from './streams';
+import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
+
+export interface OpenAIProviderOptions {
+  /** Retry tuning (tests use a tiny base delay or a fake sleep). */
+  retry?: RetryTuning;
+  /** Replaces fetch (tests simulate a response lost after the request went through). */
+  fetch?: typeof fetch;
+  /** Per-request timeout of the SDK, ms (default 10 min as the SDK). */
+  timeoutMs?: number;
+  /** Parts up to this size are uploaded from memory, larger ones streamed from a temp file (default 16 MB). */
+  uploadMemoryLimit?: number;
+}
+
+/** Batch metadata keys: they let an ambiguous create be found again instead of repeated. */
+export const META_JOB = 'batchwise_job';
+export const META_PART = 'batchwise_part';
+export const META_SHA = 'batchwise_sha256';
+
+/**
+ * OpenAI Batch API (and Azure OpenAI / any OpenAI-compatible batch API through the profile's base URL):
+ * upload the part as a `batch` file, create the batch, poll, cancel, and read both the output and the error file.
+ */
+export class OpenAIProvider implements BatchProvider {
+  readonly id = 'openai' as const;
+  readonly client: OpenAI;
+  private readonly retry: RetryTuning;
+  private readonly uploadMemoryLimit: number | undefined;
+
+  constructor(
+    readonly profile: ProviderProfile,
+    apiKey: string,
+    opts: OpenAIProviderOptions = {},
+  ) {
+    this.retry = opts.retry ?? {};
+    this.uploadMemoryLimit = opts.uploadMemoryLimit;
+    this.client = new OpenAI({
+      apiKey,
+      baseURL: profile.baseUrl ?? 'https://api.openai.com/v1',
+      organization: profile.organization ?? null,
+      project: profile.project ?? null,
+      // retry.ts is the only retry loop, so a create is never repeated blindly underneath it.
+      maxRetries: 0,
+      ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+
+  async create(part: SubmitPart, signal?: AbortSignal): Promise<RemoteBatch> {
+    if (!part.endpoint) throw new ProviderError('The input has no endpoint: every line needs "url" (e.g. "/v1/chat/completions").');
+    const data = await ReplayableLines.from(part.lines, part.bytes, this.uploadMemoryLimit);
+    try {
+      const filename = `batchwise-${part.jobId}-part${part.partIndex}.jsonl`;
+      // An upload repeated after a lost response only leaves an unused file behind (not billed, expires in 30 days).
+      const file = await withRetry(
+        async () => {
+          const upload = data.inMemory ? await toFile(data.inMemory, filename, { type: 'application/jsonl' }) : toStreamingFile(data.stream(), filename, { type: 'application/jsonl' });
+          return this.client.files.create({ file: upload, purpose: 'batch' }, { signal });
+        },
+        { ...this.retry, signal, idempotent: true },
+      );
+      const metadata = { [META_JOB]: part.jobId, [META_PART]: String(part.partIndex), [META_SHA]: part.sha256.slice(0, 64) };
+      const batch = await withRetry(
+        () =>
+          this.client.batches.create(
+            { input_file_id: file.id, endpoint: part.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
+            { signal },
+          ),
+        {
+          ...this.retry,
+          signal,
+          idempotent: false,
+          // After a reset or timeout the batch may exist: look for it by its metadata before creating it again.
+          recover: async () => (await this.findByMetadata(part.jobId, part.partIndex, signal)) ?? undefined,
+        },
+      );
+      const remote = this.toRemote(batch);
+      remote.inputFileId ??= file.id;
+      return remote;
+    } finally {
+      await data.dispose();
+    }
+  }
+
+  /** The batch created for this job part, if any (newest first, the first 200 batches). */
+  async findByMetadata(jobId: string, partIndex: number, signal?: AbortSignal): Promise<Batch | undefined> {
+    let after: string | undefined;
+    for (let page = 0; page < 2; page++) {
+      const res = await withRetry(() => this.client.batches.list({ limit: 100, ...(after ? { after } : {}) }, { signal }), { ...this.retry, signal });
+      const hit = res.data.find((b) => b.metadata?.[META_JOB] === jobId && b.metadata?.[META_PART] === String(partIndex));
+      if (hit) return hit;
+      if (!res.hasNextPage() || res.data.length === 0) return undefined;
+      after = res.data[res.data.length - 1]!.id;
+    }
+    return undefined;
+  }
+
+  async retrieve(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {
+    return this.toRemote(await withRetry(() => this.client.batches.retrieve(remoteId, { signal }), { ...this.retry, signal }));
+  }
+
+  async list(opts: { after?: string; limit?: number } = {}, signal?: AbortSignal): Promise<ListPage> {
+    const page = await withRetry(() => this.client.batches.list({ limit: opts.limit ?? 20, ...(opts.after ? { after: opts.after } : {}) }, { signal }), { ...this.retry, signal });
+    const last = page.data[page.data.length - 1];
+    return { batches: page.data.map((b) => this.toRemote(b)), ...(page.hasNextPage() && last ? { next: last.id } : {}) };
+  }
+
+  async cancel(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {
+    return this.toRemote(await withRetry(() => this.client.batches.cancel(remoteId, { signal }), { ...this.retry, signal }));
+  }
+
+  /**
+   * Output file AND error file: a batch can be `completed` with every line in the error file, and a cancelled or
+   * expired batch has partial output plus `batch_cancelled` / `batch_expired` lines in its error file.
+   */
+  async *results(batch: RemoteBatch, signal?: AbortSignal): AsyncIterable<ProviderResult> {
+    let current = batch;
+    if (!current.outputFileId && !current.errorFileId) current = await this.retrieve(batch.id, signal);
+    for (const fileId of [current.outputFileId, current.errorFileId]) {
+      if (!fileId) continue;
+      const lines = downloadLines(async () => {
+        const res = await this.client.files.content(fileId, { signal });
+        if (!res.body) throw new ProviderError(`File ${fileId} came back without a body.`);
+        return res.body as unknown as AsyncIterable<Uint8Array>;
+      }, { ...this.retry, signal });
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        yield parseOpenAIOutputLine(line);
+      }
+    }
+  }
+
+  consoleUrl(remoteId: string): string | undefined {
+    const base = this.profile.baseUrl;
+    if (base && !/^https:\/\/api\.openai\.com\b/.test(base)) return undefined;
+    return `https://platform.openai.com/batches/${encodeURIComponent(remoteId)}`;
+  }
+
+  toRemote(b: Batch): RemoteBatch {
+    const status = normalizeOpenAIStatus(b.status);
+    const ended = b.completed_at ?? b.failed_at ?? b.expired_at ?? b.cancelled_at ?? undefined;
+    const usage: TokenUsage | undefined = b.usage
+      ? { inputTokens: b.usage.input_tokens ?? 0, outputTokens: b.usage.output_tokens ?? 0, ...(b.usage.input_tokens_details?.cached_tokens ? { cachedTokens: b.usage.input_tokens_details.cached_tokens } : {}) }
+      : undefined;
+    return {
+      id: b.id,
+      status,
+      rawStatus: String(b.status),
+      counts: openAICounts(b.request_counts, status),
+      endpoint: b.endpoint,
+      ...(b.model ? { model: b.model } : {}),
+      createdAt: new Date(b.created_at * 1000).toISOString(),
+      ...(ended ? { endedAt: new Date(ended * 1000).toISOString() } : {}),
+      inputFileId: b.input_file_id,
+      ...(b.output_file_id ? { outputFileId: b.output_file_id } : {}),
+      ...(b.error_file_id ? { errorFileId: b.error_file_id } : {}),
+      errors: (b.errors?.data ?? []).map((e) => ({
+        ...(typeof e.line === 'number' && e.line > 0 ? { line: e.line } : {}),
+        code: e.code ?? 'error',
+        message: e.message ?? 'The batch failed validation.',
+      })),
+      ...(usage ? { usage } : {}),
+      ...(b.metadata ? { metadata: { ...b.metadata } as Record<string, string> } : {}),
+    };
+  }
+}
+
+interface OutputLine {
+  id?: string;
+  custom_id?: unknown;
+  response?: { status_code?: number; request_id?: string; body?: unknown } | null;
+  error?: { code?: string; message?: string } | null;
+}
+
+/**
+ * One line of an OpenAI batch output or error file (also vLLM run_batch and the self-hosted runner):
+ * `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`.
+ * A line that is not such a record comes back as an errored result with an empty customId (callers skip those).
+ */
+export function parseOpenAIOutputLine(line: string): ProviderResult {
+  let v: OutputLine;
+  try {
+    v = JSON.parse(line) as OutputLine;
+  } catch {
+    return { customId: '', outcome: 'errored', raw: line, errorCode: 'invalid_result_line', errorMessage: 'A result line is not valid JSON.' };
+  }
+  if (!v || typeof v !== 'object' || typeof v.custom_id !== 'string') {
+    return { customId: '', outcome: 'errored', raw: v, errorCode: 'invalid_result_line', errorMessage: 'A result line has no custom_id.' };
+  }
+  const customId = v.custom_id;
+  if (v.error) {
+    const code = v.error.code ?? 'error';
+    if (code === 'batch_expired') return { customId, outcome: 'expired', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch expired before this request ran.' };
+    if (code === 'batch_cancelled') return { customId, outcome: 'canceled', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch was cancelled before this request ran.' };
+    return { customId, outcome: 'errored', raw: v, errorCode: code, errorMessage: v.error.message ?? String(v.error) };
+  }
+  const status = v.response?.status_code ?? 0;
+  const body = v.response?.body;
+  if (status >= 200 && status < 300) {
+    const outputText = textOfBody(body);
+    const usage = usageOfBody(body);
+    return { customId, outcome: 'succeeded', raw: v, ...(outputText !== undefined ? { outputText } : {}), ...(usage ? { usage } : {}) };
+  }
+  const err = (body as { error?: { code?: unknown; type?: unknown; message?: unknown } } | undefined)?.error;
+  const errorCode = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : status ? `http_${status}` : 'no_response';
+  const errorMessage = typeof err?.message === 'string' ? err.message : typeof body === 'string' ? body : status ? `HTTP ${status}` : 'The request has no response.';
+  return { customId, outcome: 'errored', raw: v, errorCode, errorMessage };
+}
+
+/** The answer text of a chat completion, a Responses API response or a legacy completion. */
+function textOfBody(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as {
+    choices?: { message?: { content?: unknown }; text?: unknown }[];
+    output_text?: unknown;
+    output?: { type?: string; content?: { type?: string; text?: unknown }[] }[];
+  };
+  const choice = b.choices?.[0];
+  if (choice) {
+    const content = choice.message?.content;
+    if (typeof content === 'string') return content;
+    if (Array.isArray(content)) return content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join('');
+    if (typeof choice.text === 'string') return choice.text;
+  }
+  if (typeof b.output_text === 'string') return b.output_text;
+  if (Array.isArray(b.output)) {
+    const texts = b.output.flatMap((o) => (Array.isArray(o.content) ? o.content : [])).filter((c) => typeof c.text === 'string').map((c) => c.text as string);
+    if (texts.length) return texts.join('');
+  }
+  return undefined;
+}
+
+function usageOfBody(body: unknown): TokenUsage | undefined {
+  const u = (body as { usage?: Record<string, unknown> } | undefined)?.usage;
+  if (!u || typeof u !== 'object') return undefined;
+  const num = (x: unknown) => (typeof x === 'number' ? x : 0);
+  const input = num(u.prompt_tokens ?? u.input_tokens);
+  const output = num(u.completion_tokens ?? u.output_tokens);
+  const details = (u.prompt_tokens_details ?? u.input_tokens_details) as { cached_tokens?: unknown } | undefined;
+  const cached = num(details?.cached_tokens);
+  return { inputTokens: input, outputTokens: output, ...(cached ? { cachedTokens: cached } : {}) };
+}

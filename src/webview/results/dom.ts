@@ -1,0 +1,45 @@
+/** Tiny DOM builder: every text goes through textContent (model output is untrusted; no innerHTML anywhere). */
+export type Child = Node | string | null | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | undefined>, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h(tag: string, attrs?: Record<string, string | undefined>, ...children: Child[]): HTMLElement;
+export function h(tag: string, attrs: Record<string, string | undefined> = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) el.setAttribute(k, v);
+  append(el, ...children);
+  return el;
+}
+
+export function append(el: Element, ...children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  }
+}
+
+export function clear(el: Element): void {
+  el.replaceChildren();
+}
+
+export function text(tag: keyof HTMLElementTagNameMap, value: string, cls?: string): HTMLElement {
+  const el = document.createElement(tag);
+  if (cls) el.className = cls;
+  el.textContent = value;
+  return el;
+}
+
+export function formatNumber(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatMoney(n: number | null, currency: string): string {
+  if (n === null) return 'n/a';
+  return `${currency === 'USD' ? '$' : ''}${n < 1 ? n.toFixed(4) : n.toFixed(2)}${currency === 'USD' ? '' : ` ${currency}`}`;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null) return 'n/a';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+}

@@ -1,0 +1,168 @@
+// The results panel front end: a header, a toolbar, a virtualized table paged from the host, a detail pane.
+import './zodConfig';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import {
+  FilterSchema,
+  HostMessageSchema,
+  WebviewMessageSchema,
+  parseMessage,
+  type Filter,
+  type Header,
+  type HostMessage,
+  type PanelSource,
+  type Row,
+  type WebviewMessage,
+} from '../../shared/resultsProtocol';
+import { h, text, formatNumber, formatMoney, formatDuration } from './dom';
+import { VirtualTable } from './table';
+import { renderDetail } from './detail';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  setState(state: unknown): void;
+  getState(): unknown;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+
+function send(message: WebviewMessage): void {
+  // Checked on this side too, so a bug here shows in the webview console rather than as a silent drop.
+  if (parseMessage(WebviewMessageSchema, message, (r) => console.error('batchwise: not sent:', r))) vscode.postMessage(message);
+}
+
+const FILTERS: { value: Filter; label: string }[] = [
+  { value: 'all', label: 'All outcomes' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'succeeded', label: 'Succeeded' },
+  { value: 'errored', label: 'Errored' },
+  { value: 'expired', label: 'Expired' },
+  { value: 'canceled', label: 'Canceled' },
+  { value: 'missing', label: 'Missing' },
+];
+
+const app = document.getElementById('app')!;
+app.replaceChildren();
+app.dataset.state = 'loading';
+const headerEl = h('header', { class: 'bw-header' }, text('div', 'Loading results…', 'bw-muted'));
+const errorEl = h('div', { class: 'bw-banner bw-hidden', role: 'alert' });
+const detailEl = h('aside', { class: 'bw-detail', 'aria-label': 'Selected row', tabindex: '-1' }, text('div', 'Select a row (click, or ↑/↓ and Enter) to see its input, output and diff.', 'bw-muted'));
+
+let detailTimer: ReturnType<typeof setTimeout> | undefined;
+let shownDetail = -1;
+const table = new VirtualTable({
+  requestPage: (requestId, query, offset, count) => send({ type: 'query', requestId, query, offset, count }),
+  onSelect: (row: Row, open: boolean) => {
+    clearTimeout(detailTimer);
+    // Arrow keys move fast through rows: the detail follows after a pause; Enter and clicks open at once.
+    detailTimer = setTimeout(() => send({ type: 'detail', index: row.index }), open ? 0 : 150);
+    if (open) pendingFocus = true;
+  },
+});
+let pendingFocus = false;
+
+const filterSelect = h('vscode-single-select', { id: 'bw-filter', 'aria-label': 'Filter by outcome', title: 'Filter by outcome' });
+for (const f of FILTERS) filterSelect.append(h('vscode-option', { value: f.value, ...(f.value === 'all' ? { selected: '' } : {}) }, f.label));
+filterSelect.addEventListener('change', () => {
+  const v = FilterSchema.safeParse((filterSelect as unknown as { value: string }).value);
+  if (v.success) table.reset({ ...table.query, filter: v.data });
+});
+
+const search = h('vscode-textfield', { id: 'bw-search', placeholder: 'Search custom_id and text', 'aria-label': 'Search custom_id and text' });
+let searchTimer: ReturnType<typeof setTimeout> | undefined;
+search.addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => table.reset({ ...table.query, search: String((search as unknown as { value: string }).value ?? '').slice(0, 500) }), 250);
+});
+
+const resubmit = h('vscode-button', { id: 'bw-resubmit', title: 'Send the original lines of the failed rows again as a retry job' }, 'Resubmit Failed');
+resubmit.addEventListener('click', () => send({ type: 'resubmitFailed' }));
+const exportJsonl = h('vscode-button', { secondary: '', title: 'Export the merged results as JSONL' }, 'Export JSONL');
+exportJsonl.addEventListener('click', () => send({ type: 'export', format: 'jsonl' }));
+const exportCsv = h('vscode-button', { secondary: '', title: 'Export the merged results as CSV' }, 'Export CSV');
+exportCsv.addEventListener('click', () => send({ type: 'export', format: 'csv' }));
+
+const toolbar = h('div', { class: 'bw-toolbar', role: 'toolbar' }, filterSelect, search, table.countElement, h('span', { class: 'bw-grow' }), resubmit, exportJsonl, exportCsv);
+app.append(headerEl, errorEl, toolbar, h('div', { class: 'bw-main' }, table.element, detailEl));
+
+function stat(label: string, value: string, cls = ''): HTMLElement {
+  return h('div', { class: `bw-stat ${cls}` }, text('div', value, 'bw-stat-value'), text('div', label, 'bw-stat-label'));
+}
+
+function renderHeader(hd: Header, source: PanelSource): void {
+  const counts = h('div', { class: 'bw-stats' }, stat('lines', formatNumber(hd.total)));
+  for (const o of ['succeeded', 'errored', 'expired', 'canceled', 'missing'] as const) {
+    const n = hd.counts[o] ?? 0;
+    if (n > 0 || o === 'succeeded') counts.append(stat(o, formatNumber(n), `bw-stat-${o}`));
+  }
+  const tokens = `${formatNumber(hd.inputTokens)} in / ${formatNumber(hd.outputTokens)} out`;
+  const cost = hd.actualCost === null ? 'unknown price' : `${formatMoney(hd.actualCost, hd.currency)} (standard ${formatMoney(hd.standardCost, hd.currency)})`;
+  const facts = h('div', { class: 'bw-stats' }, stat('tokens', tokens), stat('actual cost at batch rate', cost), stat('turnaround', formatDuration(hd.turnaroundSeconds)));
+  const title = h('div', { class: 'bw-title' }, text('h1', hd.title), text('span', hd.subtitle, 'bw-muted'));
+  const parts: Node[] = [title, counts, facts];
+  if (hd.jobs.length > 1) {
+    parts.push(h('div', { class: 'bw-chain' }, text('span', 'Chain: ', 'bw-muted'), ...hd.jobs.map((j) => text('span', `${j.attempt === 1 ? 'original' : `retry ${j.attempt - 1}`} (${j.status}${j.downloaded ? '' : ', not downloaded'})`, 'bw-chip'))));
+  }
+  if (hd.topErrors.length) {
+    parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${formatNumber(e.count)} × `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
+  }
+  if (hd.duplicates || hd.unmatched) parts.push(text('div', `${formatNumber(hd.duplicates)} duplicate result line(s) (a success wins over an error); ${formatNumber(hd.unmatched)} result(s) for ids not in the input.`, 'bw-muted'));
+  if (hd.notice) parts.push(text('div', hd.notice, 'bw-notice'));
+  headerEl.replaceChildren(...parts);
+  resubmit.textContent = `Resubmit Failed (${formatNumber(hd.failed)})`;
+  resubmit.toggleAttribute('disabled', !hd.canResubmit);
+  const isFile = source.kind === 'file';
+  resubmit.classList.toggle('bw-hidden', isFile);
+  exportJsonl.classList.toggle('bw-hidden', isFile);
+  exportCsv.classList.toggle('bw-hidden', isFile);
+  app.dataset.state = 'ready';
+  document.title = `Results: ${hd.title}`;
+}
+
+function onHostMessage(m: HostMessage): void {
+  switch (m.type) {
+    case 'header':
+      vscode.setState({ source: m.source });
+      errorEl.classList.add('bw-hidden');
+      renderHeader(m.header, m.source);
+      return;
+    case 'invalidate':
+      table.refresh();
+      if (shownDetail >= 0) send({ type: 'detail', index: shownDetail });
+      return;
+    case 'reset':
+      (filterSelect as unknown as { value: string }).value = 'all';
+      (search as unknown as { value: string }).value = '';
+      table.reset({ ...table.query, filter: 'all', search: '' });
+      return;
+    case 'rows':
+      table.receive(m.requestId, m.total, m.offset, m.rows);
+      return;
+    case 'detail':
+      shownDetail = m.detail.index;
+      detailEl.replaceChildren(renderDetail(m.detail, { openDiff: (index) => send({ type: 'openDiff', index }), copy: (t) => send({ type: 'copy', text: t }) }));
+      if (pendingFocus) {
+        pendingFocus = false;
+        detailEl.scrollTop = 0;
+      }
+      return;
+    case 'error':
+      errorEl.textContent = m.message;
+      errorEl.classList.remove('bw-hidden');
+      if (app.dataset.state === 'loading') app.dataset.state = 'error';
+      return;
+  }
+}
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const m = parseMessage(HostMessageSchema, e.data, (r) => console.error('batchwise: ignored a malformed message from the host:', r));
+  if (m) onHostMessage(m);
+});
+
+table.reset();
+send({ type: 'ready' });
+table.focus();

@@ -1,0 +1,124 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '../../src/emulator';
+import { JobStore } from '../../src/core/jobs/store';
+import type { Job } from '../../src/core/jobs/job';
+import { isTerminal } from '../../src/core/status';
+import type { ProviderResult } from '../../src/core/results/record';
+import { GeminiProvider } from '../../src/providers/gemini';
+import { defaultProfile } from '../../src/providers';
+import type { RetryInfo } from '../../src/providers/retry';
+import { submitJob } from '../../src/jobs/submit';
+import { refreshJob } from '../../src/jobs/refresh';
+import { cancelJob } from '../../src/jobs/cancel';
+
+const line = (key: string, text: string) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { temperature: 0 } } });
+
+describe('Gemini adapter through @google/genai against the emulator', () => {
+  let emu: Emulator;
+  let dir: string;
+  let store: JobStore;
+  let retries: RetryInfo[];
+
+  /** inlineMaxBytes 0 forces the File API path on small test inputs. */
+  const provider = (mode: 'inline' | 'file') =>
+    new GeminiProvider(defaultProfile('gemini', emu.url), 'test-key', {
+      inlineMaxBytes: mode === 'inline' ? undefined : 0,
+      retry: { baseDelayMs: 1, onRetry: (i) => retries.push(i), sleep: async () => undefined },
+    });
+
+  async function input(name: string, lines: string[]): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, lines.join('\n') + '\n');
+    return path;
+  }
+
+  async function untilTerminal(job: Job, p: GeminiProvider): Promise<Job> {
+    while (!isTerminal(job.status)) {
+      await new Promise((r) => setTimeout(r, 10));
+      job = await refreshJob(store, job, p);
+    }
+    return job;
+  }
+
+  async function results(p: GeminiProvider, job: Job): Promise<Map<string, ProviderResult>> {
+    const out = new Map<string, ProviderResult>();
+    for await (const r of p.results(await p.retrieve(job.parts[0]!.remoteId!))) {
+      assert.ok(!out.has(r.customId), `result for ${r.customId} reported twice`);
+      out.set(r.customId, r);
+    }
+    return out;
+  }
+
+  before(async () => {
+    emu = await startEmulator({ tickMs: 20 });
+  });
+  after(async () => {
+    await emu.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-gemini-'));
+    store = new JobStore(join(dir, 'home'));
+    retries = [];
+    emu.faults.clear();
+  });
+
+  for (const mode of ['inline', 'file'] as const) {
+    it(`${mode}: submit, complete, results joined by key with failures and expiry`, async () => {
+      const p = provider(mode);
+      const path = await input(`${mode}.jsonl`, [line('k-ok', 'Hello there'), line('k-bad', 'x [[fail]]'), line('k-late', 'y [[expire]]'), line('k-ok2', 'What is 2+2?')]);
+      const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-2.5-flash' });
+      assert.match(job.parts[0]!.remoteId!, /^batches\//);
+      if (mode === 'file') assert.match(job.parts[0]!.inputFileId ?? '', /^files\//);
+      const done = await untilTerminal(job, p);
+      assert.equal(done.status, 'expired');
+      assert.equal(done.parts[0]!.rawStatus, 'JOB_STATE_EXPIRED');
+      assert.deepEqual(done.parts[0]!.counts, { total: 4, succeeded: 2, failed: 1, processing: 0, expired: 1, canceled: 0 });
+      const res = await results(p, done);
+      assert.deepEqual([...res.keys()].sort(), ['k-bad', 'k-late', 'k-ok', 'k-ok2']);
+      assert.equal(res.get('k-ok')?.outcome, 'succeeded');
+      assert.ok(res.get('k-ok')?.outputText);
+      assert.equal(res.get('k-bad')?.outcome, 'errored');
+      assert.equal(res.get('k-late')?.outcome, 'expired');
+    });
+  }
+
+  it('a model in the lines is used when none is given', async () => {
+    const p = provider('inline');
+    const l = JSON.stringify({ key: 'a', request: { model: 'gemini-2.5-flash', contents: [{ parts: [{ text: 'hi' }] }] } });
+    const job = await submitJob({ store, provider: p, inputPath: await input('m.jsonl', [l]) });
+    const remote = await p.retrieve(job.parts[0]!.remoteId!);
+    assert.equal(remote.model, 'models/gemini-2.5-flash');
+  });
+
+  it('refuses to create without a model', async () => {
+    const p = provider('inline');
+    await assert.rejects(submitJob({ store, provider: p, inputPath: await input('nomodel.jsonl', [line('a', 'hi')]) }), /--model/);
+  });
+
+  it('cancel, list, delete', async () => {
+    const p = provider('inline');
+    const job = await submitJob({ store, provider: p, inputPath: await input('c.jsonl', [line('a', 'one'), line('b', 'two')]), model: 'gemini-2.5-flash' });
+    const id = job.parts[0]!.remoteId!;
+    const listed = (await p.list({ limit: 100 })).batches.find((b) => b.id === id);
+    assert.ok(listed);
+    assert.match(listed.metadata?.displayName ?? '', new RegExp(`\\[${job.id}#0\\]$`));
+    const c = await untilTerminal(await cancelJob(store, job, p), p);
+    assert.equal(c.status, 'cancelled');
+    await p.delete(id);
+    assert.equal((await p.list({ limit: 100 })).batches.find((b) => b.id === id), undefined);
+  });
+
+  it('retries a 500 on get', async () => {
+    const p = provider('inline');
+    const job = await submitJob({ store, provider: p, inputPath: await input('r.jsonl', [line('a', 'one')]), model: 'gemini-2.5-flash' });
+    const id = job.parts[0]!.remoteId!;
+    emu.faults.add({ method: 'GET', path: new RegExp(`/${id}$`), status: 500, times: 1 });
+    assert.equal((await p.retrieve(id)).id, id);
+    assert.equal(retries.length, 1);
+  });
+});

@@ -1,0 +1,148 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JobStore } from '../../src/core/jobs/store';
+import type { Job } from '../../src/core/jobs/job';
+import { DuplicateSubmission, SubmitRefused, findLiveJobsByHash, sha256File, submitJob } from '../../src/jobs/submit';
+import { refreshJob } from '../../src/jobs/refresh';
+import { cancelJob } from '../../src/jobs/cancel';
+import { ProviderError, type BatchProvider, type RemoteBatch, type SubmitPart } from '../../src/providers/types';
+import { defaultProfile } from '../../src/providers';
+
+const line = (id: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${id}` }] } });
+
+/** A provider that records what it was asked and lets a test fail a given part. */
+class FakeProvider implements BatchProvider {
+  readonly id = 'openai' as const;
+  readonly profile = defaultProfile('openai', 'http://fake.invalid/v1');
+  created: { part: SubmitPart; lines: string[]; storedBefore: Job | undefined }[] = [];
+  failPart?: number;
+  remote = new Map<string, RemoteBatch>();
+  constructor(private readonly store: JobStore) {}
+
+  async create(part: SubmitPart): Promise<RemoteBatch> {
+    const lines: string[] = [];
+    for await (const l of part.lines) lines.push(l);
+    const stored = (await this.store.list()).jobs.find((j) => j.id === part.jobId);
+    this.created.push({ part, lines, storedBefore: stored });
+    if (part.partIndex === this.failPart) throw new ProviderError('Injected: the service is down', 503);
+    const b: RemoteBatch = { id: `batch_${part.jobId}_${part.partIndex}`, status: 'validating', rawStatus: 'validating', counts: { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 }, errors: [] };
+    this.remote.set(b.id, b);
+    return b;
+  }
+  async retrieve(id: string): Promise<RemoteBatch> {
+    return this.remote.get(id)!;
+  }
+  async list() {
+    return { batches: [...this.remote.values()] };
+  }
+  async cancel(id: string): Promise<RemoteBatch> {
+    const b = { ...this.remote.get(id)!, status: 'cancelling' as const, rawStatus: 'cancelling' };
+    this.remote.set(id, b);
+    return b;
+  }
+  async *results() {}
+  consoleUrl() {
+    return undefined;
+  }
+}
+
+describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () => {
+  let dir: string;
+  let store: JobStore;
+  let provider: FakeProvider;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'bw-submit-'));
+    store = new JobStore(join(dir, 'home'));
+    provider = new FakeProvider(store);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function input(lines: string[], name = 'in.jsonl') {
+    const path = join(dir, name);
+    await writeFile(path, lines.join('\n') + '\n');
+    return path;
+  }
+
+  it('stores the job before creating any batch, and each batch id before creating the next', async () => {
+    const path = await input(['a', 'b', 'c', 'd', 'e'].map(line));
+    const job = await submitJob({ store, provider, inputPath: path, limits: { maxRequests: 2, maxBytes: 1e9 } });
+    assert.equal(provider.created.length, 3);
+    assert.deepEqual(provider.created[0]!.storedBefore?.parts.map((p) => p.remoteId), [null, null, null]);
+    assert.deepEqual(provider.created[1]!.storedBefore?.parts.map((p) => p.remoteId), [`batch_${job.id}_0`, null, null]);
+    assert.deepEqual(provider.created[2]!.storedBefore?.parts.map((p) => p.remoteId), [`batch_${job.id}_0`, `batch_${job.id}_1`, null]);
+    assert.deepEqual(provider.created.map((c) => c.lines.length), [2, 2, 1]);
+    assert.equal(provider.created[0]!.part.endpoint, '/v1/chat/completions');
+    assert.equal(provider.created[0]!.part.model, 'gpt-4o-mini');
+    assert.match(provider.created[0]!.part.sha256, /^[0-9a-f]{64}$/);
+    assert.equal(job.inputSha256, await sha256File(path));
+    assert.equal(job.status, 'validating');
+    assert.deepEqual(await store.get(job.id), job);
+  });
+
+  it('refuses an input with errors and sends nothing', async () => {
+    const path = await input([line('a'), '{"custom_id": "b", oops}']);
+    await assert.rejects(submitJob({ store, provider, inputPath: path }), (e: unknown) => {
+      assert.ok(e instanceof SubmitRefused);
+      assert.ok(e.result.diagnostics.some((d) => d.severity === 'error' && d.line === 2));
+      return true;
+    });
+    assert.equal(provider.created.length, 0);
+    assert.deepEqual((await store.list()).jobs, []);
+  });
+
+  it('detects a duplicate of a live job by hash; --force submits anyway', async () => {
+    const path = await input([line('a')]);
+    const first = await submitJob({ store, provider, inputPath: path });
+    await assert.rejects(submitJob({ store, provider, inputPath: path }), (e: unknown) => e instanceof DuplicateSubmission && e.jobs[0]!.id === first.id);
+    const second = await submitJob({ store, provider, inputPath: path, force: true });
+    assert.notEqual(second.id, first.id);
+    assert.equal((await findLiveJobsByHash(store, first.inputSha256)).length, 2);
+  });
+
+  it('a part that cannot be created: earlier parts stay tracked, it is failed with the message, later ones not sent', async () => {
+    provider.failPart = 1;
+    const path = await input(['a', 'b', 'c'].map(line));
+    await assert.rejects(submitJob({ store, provider, inputPath: path, limits: { maxRequests: 1, maxBytes: 1e9 } }), /service is down/);
+    const [job] = (await store.list()).jobs;
+    assert.ok(job);
+    assert.deepEqual(job.parts.map((p) => p.status), ['validating', 'failed', 'failed']);
+    assert.equal(job.parts[1]!.errors[0]!.message, 'Injected: the service is down');
+    assert.equal(job.parts[2]!.errors[0]!.code, 'not_submitted');
+    assert.equal(provider.created.length, 2);
+  });
+
+  it('a first part that cannot be created leaves no job behind', async () => {
+    provider.failPart = 0;
+    const path = await input([line('a')]);
+    await assert.rejects(submitJob({ store, provider, inputPath: path }), ProviderError);
+    assert.deepEqual((await store.list()).jobs, []);
+  });
+
+  it('an input over the provider limit is split, not refused', async () => {
+    const lines = Array.from({ length: 50_001 }, (_, i) => JSON.stringify({ custom_id: `r${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: 'x' }] } }));
+    const path = await input(lines, 'big.jsonl');
+    const job = await submitJob({ store, provider, inputPath: path });
+    assert.deepEqual(job.parts.map((p) => p.requests), [50_000, 1]);
+    assert.equal(provider.created[1]!.lines[0], lines[50_000]);
+  });
+
+  it('refresh polls running parts and cancel asks the provider; the job follows its parts', async () => {
+    const path = await input(['a', 'b'].map(line));
+    const job = await submitJob({ store, provider, inputPath: path, limits: { maxRequests: 1, maxBytes: 1e9 } });
+    const [id0, id1] = job.parts.map((p) => p.remoteId!);
+    provider.remote.set(id0!, { ...provider.remote.get(id0!)!, status: 'completed', rawStatus: 'completed', counts: { total: 1, succeeded: 1, failed: 0, processing: 0, expired: 0, canceled: 0 } });
+    provider.remote.set(id1!, { ...provider.remote.get(id1!)!, status: 'unknown', rawStatus: 'brand_new_state', counts: { total: 1, succeeded: 0, failed: 0, processing: 1, expired: 0, canceled: 0 } });
+    const refreshed = await refreshJob(store, job, provider);
+    assert.equal(refreshed.status, 'unknown');
+    assert.equal(refreshed.rawStatus, 'brand_new_state');
+    const cancelled = await cancelJob(store, refreshed, provider);
+    assert.deepEqual(cancelled.parts.map((p) => p.status), ['completed', 'cancelling']);
+    assert.equal(cancelled.status, 'cancelling');
+    assert.equal((await store.get(job.id))?.status, 'cancelling');
+  });
+});
