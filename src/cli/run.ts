@@ -15,16 +15,16 @@ import { run as emulator } from './commands/emulator';
 const COMMANDS: Record<string, { run: CommandRun; usage: string }> = {
   validate: { run: validate, usage: 'validate <file> [--provider auto|openai|anthropic|gemini] [--json]' },
   estimate: { run: estimate, usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
-  split: { run: split, usage: 'split <file> [--max-requests N] [--max-bytes N] --out-dir DIR' },
+  split: { run: split, usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--provider P] --out-dir DIR [--json]' },
   convert: { run: convert, usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
-  submit: { run: submit, usage: 'submit <file> [--provider P] [--base-url URL] [--json]' },
-  status: { run: status, usage: 'status <job> [--watch] [--json]' },
+  submit: { run: submit, usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--force] [--json]' },
+  status: { run: status, usage: 'status <job> [--watch] [--interval S] [--json]' },
   results: { run: results, usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
   retry: { run: retry, usage: 'retry <job> [--json]' },
-  cancel: { run: cancel, usage: 'cancel <job>' },
+  cancel: { run: cancel, usage: 'cancel <job> [--json]' },
   list: { run: list, usage: 'list [--json]' },
-  run: { run: runLocal, usage: 'run <file> --base-url URL [--concurrency N] [--out FILE]' },
-  emulator: { run: emulator, usage: 'emulator [--port N] [--tick-ms N]' },
+  run: { run: runLocal, usage: 'run <file> --base-url URL [--concurrency N] [--out FILE] [--json]' },
+  emulator: { run: emulator, usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N]' },
 };
 
 export function usage(): string {

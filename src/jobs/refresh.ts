@@ -107,12 +107,50 @@ function sumUsage(parts: JobPart[]): TokenUsage | undefined {
   return u;
 }
 
+/** Adapters whose batches carry the job id and part (OpenAI metadata, Gemini display name) can be searched. */
+interface FindsParts {
+  findPart(jobId: string, partIndex: number, signal?: AbortSignal): Promise<RemoteBatch | undefined>;
+}
+
+function findsParts(provider: BatchProvider): provider is BatchProvider & FindsParts {
+  return typeof (provider as Partial<FindsParts>).findPart === 'function';
+}
+
+/** How long a part may wait for its batch id before a submit counts as interrupted. */
+export const SUBMIT_GRACE_MS = 30 * 60 * 1000;
+
+/**
+ * A part without a batch id: its submit is still running, or was killed between the create and the store write.
+ * The batch is looked for by the job id it carries; found, the part gets its id (nothing is lost and nothing is
+ * created twice). Not found long after the job was created, the part is marked failed so the job can end.
+ */
+async function recoverPart(job: Job, part: JobPart, provider: BatchProvider, now: number, signal?: AbortSignal): Promise<JobPart | undefined> {
+  const found = findsParts(provider) ? await provider.findPart(job.id, part.index, signal) : undefined;
+  if (found) return applyRemote(part, found);
+  // The submit records each part as it is created: a recent one means it may still be uploading the next.
+  const lastSubmitActivity = Math.max(Date.parse(job.createdAt), ...job.parts.map((p) => (p.submittedAt ? Date.parse(p.submittedAt) : 0)));
+  if (now - lastSubmitActivity < SUBMIT_GRACE_MS) return undefined;
+  const hint = findsParts(provider) ? 'no batch for it exists at the provider' : `check the provider's batch list for a batch created after ${new Date(lastSubmitActivity).toISOString()}`;
+  return { ...part, status: 'failed', counts: { ...part.counts, processing: 0 }, errors: [{ code: 'submit_interrupted', message: `The submit stopped before this part's batch was recorded; ${hint}. Submit the input again.` }] };
+}
+
 /** Polls every non-terminal part (unknown included), writes the store, returns the updated job. */
 export async function refreshJob(store: JobStore, job: Job, provider: BatchProvider, signal?: AbortSignal): Promise<Job> {
   const updates = new Map<number, JobPart>();
   let firstError: unknown;
+  const now = Date.now();
   for (const part of job.parts) {
-    if (!part.remoteId || isTerminal(part.status)) continue;
+    if (isTerminal(part.status)) continue;
+    if (!part.remoteId) {
+      try {
+        const recovered = await recoverPart(job, part, provider, now, signal);
+        if (recovered) updates.set(part.index, recovered);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        firstError ??= err;
+      }
+      continue;
+    }
     try {
       const remote = await provider.retrieve(part.remoteId, signal);
       const lines = remote.errors.map((e) => e.line).filter((n): n is number => n !== undefined);
@@ -123,7 +161,8 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
       firstError ??= err;
     }
   }
-  const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => updates.get(p.index) ?? p));
+  // A part that got its id meanwhile (its submit is still running) keeps the submit's record.
+  const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => (p.remoteId === null || p.remoteId === updates.get(p.index)?.remoteId ? (updates.get(p.index) ?? p) : p)));
   const updated = updates.size ? await store.update(job.id, apply) : job;
   if (firstError && updates.size === 0) throw firstError;
   return updated;

@@ -16,7 +16,7 @@ export class SubmitRefused extends Error {
   constructor(readonly result: ValidationResult) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error' && !SPLIT_HANDLES.has(d.code));
     const first = errors[0];
-    super(`${result.file} has ${errors.length} error(s)${first ? `; first at line ${first.line}: ${first.message}` : ''}. Nothing was submitted.`);
+    super(`${result.file} has ${errors.length} error(s)${first ? `; first at line ${first.line}: ${first.message.replace(/\.$/, '')}` : ''}. Nothing was submitted.`);
     this.name = 'SubmitRefused';
   }
 }
@@ -138,7 +138,7 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
         signal,
       );
       const submittedAt = new Date().toISOString();
-      job = await store.update(id, (j) => withAggregate(j, j.parts.map((p) => (p.index === plan.index ? { ...applyRemote(p, remote), submittedAt } : p))));
+      job = await store.update(id, (j) => withAggregate(j, j.parts.map((p) => (p.index === plan.index ? { ...applyRemote({ ...p, errors: [] }, remote), submittedAt } : p))));
     } catch (err) {
       await recordFailure(store, job, plan, err);
       throw err;

@@ -72,6 +72,28 @@ export function parseGeminiResultLine(text: string, batchState?: JobStatus): Pro
   return geminiResult(v.key, v.response, v.error ?? v.status, v, batchState);
 }
 
+/** An embedContent request (`content`) rather than a generateContent one (`contents`). */
+export function isEmbedLine(text: string): boolean {
+  try {
+    const request = (JSON.parse(text) as { request?: Record<string, unknown> }).request;
+    return Boolean(request && 'content' in request && !('contents' in request));
+  } catch {
+    return false;
+  }
+}
+
+/** The first line, and all the lines again (the first included), reading the source only once. */
+async function peek(source: AsyncIterable<string> | Iterable<string>): Promise<{ first: string | undefined; lines: AsyncIterable<string> }> {
+  const it = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (async function* () { yield* source; })();
+  const head = await it.next();
+  const lines = (async function* () {
+    if (head.done) return;
+    yield head.value;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+  })();
+  return { first: head.done ? undefined : head.value, lines };
+}
+
 /** Streams a part's lines to a file (with backpressure) and returns how many were written. */
 async function writeLines(path: string, lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
   const out = createWriteStream(path);
@@ -165,9 +187,12 @@ export class GeminiProvider implements BatchProvider {
     const model = part.model.startsWith('models/') || part.model.startsWith('tunedModels/') ? part.model : `models/${part.model}`;
     const displayName = `${part.displayName ?? 'batchwise'} ${partTag(part.jobId, part.partIndex)}`;
     const recover = async () => (await this.findByTag(part.jobId, part.partIndex, signal)) ?? undefined;
-    if (part.bytes <= this.inlineMaxBytes) {
+    const { first, lines } = await peek(part.lines);
+    // Inline embedding batches carry no per-request key (only order), so embeddings always go as a keyed file.
+    const embed = first !== undefined && isEmbedLine(first);
+    if (!embed && part.bytes <= this.inlineMaxBytes) {
       const requests: InlinedRequest[] = [];
-      for await (const text of part.lines) requests.push(toInlinedRequest(JSON.parse(text) as GeminiLine));
+      for await (const text of lines) requests.push(toInlinedRequest(JSON.parse(text) as GeminiLine));
       const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
       const remote = this.toRemote(job);
       if (!remote.counts.total) remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
@@ -176,13 +201,18 @@ export class GeminiProvider implements BatchProvider {
     const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
     try {
       const path = join(dir, 'input.jsonl');
-      const n = await writeLines(path, part.lines);
+      const n = await writeLines(path, lines);
       // A repeated upload only leaves an unused file behind (files expire after 48 h): safe to retry.
       const file = await withRetry(() => this.client.files.upload({ file: path, config: { mimeType: 'jsonl', displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: true });
-      if (!file.name) throw new ProviderError('Gemini accepted the upload but returned no file name.');
-      const job = await withRetry(() => this.client.batches.create({ model, src: file.name!, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
+      const fileName = file.name;
+      if (!fileName) throw new ProviderError('Gemini accepted the upload but returned no file name.');
+      const config = { displayName, abortSignal: signal };
+      const job = await withRetry(
+        () => (embed ? this.client.batches.createEmbeddings({ model, src: { fileName }, config }) : this.client.batches.create({ model, src: fileName, config })),
+        { ...this.retry, signal, idempotent: false, recover },
+      );
       const remote = this.toRemote(job);
-      remote.inputFileId = file.name;
+      remote.inputFileId = fileName;
       if (!remote.counts.total) remote.counts = { ...remote.counts, total: n, processing: n };
       return remote;
     } finally {
@@ -195,6 +225,12 @@ export class GeminiProvider implements BatchProvider {
     const tag = partTag(jobId, partIndex);
     const pager = await withRetry(() => this.client.batches.list({ config: { pageSize: 50, abortSignal: signal } }), { ...this.retry, signal });
     return pager.page.find((j) => j.displayName?.endsWith(tag));
+  }
+
+  /** The remote batch of a job part whose id was never recorded (a submit killed right after the create). */
+  async findPart(jobId: string, partIndex: number, signal?: AbortSignal): Promise<RemoteBatch | undefined> {
+    const job = await this.findByTag(jobId, partIndex, signal);
+    return job ? this.toRemote(job) : undefined;
   }
 
   async retrieve(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {

@@ -101,6 +101,12 @@ export class OpenAIProvider implements BatchProvider {
     return undefined;
   }
 
+  /** The remote batch of a job part whose id was never recorded (a submit killed right after the create). */
+  async findPart(jobId: string, partIndex: number, signal?: AbortSignal): Promise<RemoteBatch | undefined> {
+    const b = await this.findByMetadata(jobId, partIndex, signal);
+    return b ? this.toRemote(b) : undefined;
+  }
+
   async retrieve(remoteId: string, signal?: AbortSignal): Promise<RemoteBatch> {
     return this.toRemote(await withRetry(() => this.client.batches.retrieve(remoteId, { signal }), { ...this.retry, signal }));
   }

@@ -63,20 +63,25 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       error = toProviderError(err);
       if (attempt > retries || !isRetryable(err, error)) throw error;
     }
-    if (opts.idempotent === false && error.status !== 429) {
-      // The first attempt may have been carried out: ask before creating a second billable batch.
-      if (!opts.recover) {
-        if (!notSent(err2cause(error))) throw error;
-      } else {
-        const found = await opts.recover(error, attempt);
-        if (found !== undefined) return found as T;
-      }
-    }
+    const ambiguous = opts.idempotent === false && error.status !== 429;
+    // Without a way to look the first attempt up, an ambiguous create is repeated only if it never left.
+    if (ambiguous && !opts.recover && !notSent(err2cause(error))) throw error;
     const backoff = random() * Math.min(cap, base * 2 ** (attempt - 1));
     if (error.retryAfterMs !== undefined && error.retryAfterMs > maxRetryAfter) throw error;
     const delayMs = Math.max(backoff, error.retryAfterMs ?? 0);
     opts.onRetry?.({ attempt, delayMs, error });
     await sleep(delayMs, opts.signal);
+    if (ambiguous && opts.recover) {
+      // The first attempt may have been carried out (looked up after the wait, so a slow server has had time to
+      // record it): found, it is the result; a lookup that fails leaves us unsure, so nothing is created again.
+      let found: unknown;
+      try {
+        found = await opts.recover(error, attempt);
+      } catch {
+        throw error;
+      }
+      if (found !== undefined) return found as T;
+    }
   }
 }
 

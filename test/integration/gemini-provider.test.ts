@@ -12,6 +12,7 @@ import { GeminiProvider } from '../../src/providers/gemini';
 import { defaultProfile } from '../../src/providers';
 import type { RetryInfo } from '../../src/providers/retry';
 import { submitJob } from '../../src/jobs/submit';
+import { validateFile } from '../../src/core/validate';
 import { refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
 
@@ -86,6 +87,23 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
       assert.equal(res.get('k-late')?.outcome, 'expired');
     });
   }
+
+  it('embeddings go as a keyed file (inline embeddings would join by position) and come back by key', async () => {
+    const p = provider('inline');
+    const e = (key: string, text: string) => JSON.stringify({ key, request: { content: { parts: [{ text }] }, outputDimensionality: 4 } });
+    const path = await input('emb.jsonl', [e('e1', 'alpha'), e('e2', 'beta [[fail]]'), e('e3', 'gamma')]);
+    // The validator does not know embedContent lines yet: the adapter is tested with a clean validation.
+    const validation = { ...(await validateFile(path, { provider: 'gemini' })), diagnostics: [] };
+    const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-embedding-001', validation });
+    assert.match(job.parts[0]!.inputFileId ?? '', /^files\//);
+    const done = await untilTerminal(job, p);
+    assert.equal(done.status, 'completed');
+    assert.deepEqual(done.parts[0]!.counts, { total: 3, succeeded: 2, failed: 1, processing: 0, expired: 0, canceled: 0 });
+    const res = await results(p, done);
+    assert.deepEqual([...res.entries()].map(([k, r]) => [k, r.outcome]).sort(), [['e1', 'succeeded'], ['e2', 'errored'], ['e3', 'succeeded']]);
+    const raw = res.get('e1')?.raw as { response?: { embedding?: { values?: number[] } } };
+    assert.equal(raw.response?.embedding?.values?.length, 4);
+  });
 
   it('a model in the lines is used when none is given', async () => {
     const p = provider('inline');

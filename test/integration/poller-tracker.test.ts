@@ -84,7 +84,7 @@ function fakeVscode() {
     window: {
       state: { focused: true },
       createTreeView: (id: string, opts: unknown) => {
-        const view = { id, opts, visible: true, selection: [], badge: undefined, description: undefined, message: undefined, onDidChangeVisibility: event('visibility'), dispose() {} };
+        const view = { id, opts, visible: true, selection: [], badge: undefined, description: undefined, message: undefined, onDidChangeVisibility: event('visibility'), onDidExpandElement: event('expand'), onDidCollapseElement: event('collapse'), dispose() {} };
         views.push(view);
         return view;
       },

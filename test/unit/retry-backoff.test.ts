@@ -130,6 +130,31 @@ describe('retry: withRetry', () => {
     assert.equal(lookups, 1);
   });
 
+  it('non-idempotent: looks up after the backoff wait; a failed lookup never creates again', async () => {
+    const order: string[] = [];
+    let creates = 0;
+    await assert.rejects(
+      withRetry(
+        async () => {
+          creates++;
+          order.push('create');
+          throw connectionReset();
+        },
+        {
+          idempotent: false,
+          sleep: async () => void order.push('wait'),
+          recover: async () => {
+            order.push('lookup');
+            throw httpError(503);
+          },
+        },
+      ),
+      (e: unknown) => e instanceof ProviderError && e.code === 'ECONNRESET',
+    );
+    assert.deepEqual(order, ['create', 'wait', 'lookup']);
+    assert.equal(creates, 1);
+  });
+
   it('non-idempotent without recover: an ambiguous reset is not repeated, a refused connection is', async () => {
     let calls = 0;
     await assert.rejects(withRetry(async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
 import { DuplicateSubmission, SubmitRefused, findLiveJobsByHash, sha256File, submitJob } from '../../src/jobs/submit';
-import { refreshJob } from '../../src/jobs/refresh';
+import { SUBMIT_GRACE_MS, refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
 import { ProviderError, type BatchProvider, type RemoteBatch, type SubmitPart } from '../../src/providers/types';
 import { defaultProfile } from '../../src/providers';
@@ -129,6 +129,29 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     const job = await submitJob({ store, provider, inputPath: path });
     assert.deepEqual(job.parts.map((p) => p.requests), [50_000, 1]);
     assert.equal(provider.created[1]!.lines[0], lines[50_000]);
+  });
+
+  it('a part whose batch id was never recorded (killed after the create) is found again, or failed after the grace time', async () => {
+    const path = await input(['a', 'b'].map(line));
+    const job = await submitJob({ store, provider, inputPath: path, limits: { maxRequests: 1, maxBytes: 1e9 } });
+    const lostId = job.parts[1]!.remoteId!;
+    const old = new Date(Date.now() - SUBMIT_GRACE_MS - 1000).toISOString();
+    const killed: Job = { ...job, createdAt: old, parts: job.parts.map((p) => (p.index === 1 ? { ...p, remoteId: null, submittedAt: undefined } : { ...p, submittedAt: old })) };
+    await store.save(killed);
+
+    const withFind = Object.assign(Object.create(provider) as FakeProvider, {
+      findPart: async (jobId: string, index: number) => provider.remote.get(`batch_${jobId}_${index}`),
+    });
+    assert.equal((await refreshJob(store, killed, withFind)).parts[1]!.remoteId, lostId);
+
+    await store.save(killed);
+    const failed = await refreshJob(store, killed, provider);
+    assert.equal(failed.parts[1]!.status, 'failed');
+    assert.equal(failed.parts[1]!.errors[0]!.code, 'submit_interrupted');
+
+    const recent: Job = { ...killed, parts: killed.parts.map((p) => (p.index === 0 ? { ...p, submittedAt: new Date().toISOString() } : p)) };
+    await store.save(recent);
+    assert.equal((await refreshJob(store, recent, provider)).parts[1]!.status, 'validating', 'a submit may still be uploading');
   });
 
   it('refresh polls running parts and cancel asks the provider; the job follows its parts', async () => {

@@ -261,6 +261,13 @@ test('Gemini: contents must be an array of {role user/model, parts[]}', () => {
   assert.deepEqual(codes(check([gem('a', { generationConfig: { maxOutputTokens: 0 } })])), ['invalid-max-tokens']);
 });
 
+test('Gemini embeddings: a line with one `content` is an EmbedContentRequest', () => {
+  const embed = (key: string, request: unknown) => JSON.stringify({ key, request });
+  clean(check([embed('a', { content: { parts: [{ text: 'x' }] }, outputDimensionality: 8 }), embed('b', { content: { parts: [{ text: 'y' }] } })], 'gemini'));
+  assert.deepEqual(codes(check([embed('a', { content: { parts: [] } })], 'gemini')), ['invalid-request']);
+  assert.deepEqual(codes(check([embed('a', { content: { parts: [{ text: 'x' }] }, outputDimensionality: 0 })], 'gemini')), ['invalid-request']);
+});
+
 test('Gemini mixed-model: the batch names one model, so lines must agree', () => {
   const r = check([gem('a', { model: 'models/gemini-2.5-flash' }), gem('b', { model: 'models/gemini-2.5-pro' }), gem('c')]);
   const d = only(r, 'mixed-model');

@@ -1,4 +1,4 @@
-import { GEMINI_LINE_KEYS, GeminiRequestSchema } from '../schemas/gemini';
+import { GEMINI_LINE_KEYS, GeminiEmbedRequestSchema, GeminiRequestSchema } from '../schemas/gemini';
 import { checkRequestId, checkSameAsFirst, checkTemperature, checkUnknownKeys } from './common';
 import { reportSchemaIssues } from './issues';
 import type { LineContext } from './sink';
@@ -24,7 +24,9 @@ export function checkGeminiLine(ctx: LineContext, o: Record<string, unknown>, st
     return;
   }
   const r = request as Record<string, unknown>;
-  const parsed = GeminiRequestSchema.safeParse(r);
+  // `content` (singular) without `contents` is an embeddings request (EmbedContentRequest).
+  const isEmbedding = r.content !== undefined && r.contents === undefined;
+  const parsed = (isEmbedding ? GeminiEmbedRequestSchema : GeminiRequestSchema).safeParse(r);
   if (!parsed.success) reportSchemaIssues(ctx, 'gemini', ['request'], r, parsed.error.issues);
   for (const key of ['generationConfig', 'generation_config']) {
     const cfg = r[key];

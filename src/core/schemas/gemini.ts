@@ -23,9 +23,18 @@ export const GeminiRequestSchema = z.looseObject({
   generation_config: GenerationConfig.optional(),
 });
 
+/** An EmbedContentRequest (an embeddings batch): one `content` instead of `contents`. */
+export const GeminiEmbedRequestSchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  content: z.looseObject({ parts: z.array(z.looseObject({})).min(1) }),
+  taskType: z.string().optional(),
+  outputDimensionality: z.number().int().positive().optional(),
+});
+
 export const GeminiLineSchema = z.object({
   key: z.string().min(1),
   request: GeminiRequestSchema,
 });
 export type GeminiLine = z.infer<typeof GeminiLineSchema>;
 export type GeminiRequest = z.infer<typeof GeminiRequestSchema>;
+export type GeminiEmbedRequest = z.infer<typeof GeminiEmbedRequestSchema>;

@@ -29,6 +29,8 @@ export class Tracker implements vscode.Disposable {
   private loading: Promise<void> | undefined;
   private reloadAgain = false;
   private dirty = false;
+  /** Expand/collapse choices by row id, kept when a job moves to another group (new parent, same id). */
+  private readonly expansion = new Map<string, boolean>();
 
   constructor(private readonly ctx: BatchwiseContext) {
     this.providers = new TrackerProviders(ctx);
@@ -56,6 +58,8 @@ export class Tracker implements vscode.Disposable {
         // Another window or the CLI may have changed jobs while this one was in the background.
         if (s.focused) void this.reload();
       }),
+      this.view.onDidExpandElement((e) => void this.expansion.set(e.element.id, true)),
+      this.view.onDidCollapseElement((e) => void this.expansion.set(e.element.id, false)),
       this.view.onDidChangeVisibility((e) => {
         if (e.visible && this.dirty) this.render();
       }),
@@ -158,8 +162,18 @@ export class Tracker implements vscode.Disposable {
     this.dirty = false;
     const rates = new Map<string, number>();
     for (const [id, r] of this.rates) if (r.rate !== undefined) rates.set(id, r.rate);
-    this.tree.setRows(buildTree(this.jobs, { groupBy: this.ctx.config.groupBy, provider: filter, now: Date.now(), rates }));
+    const rows = buildTree(this.jobs, { groupBy: this.ctx.config.groupBy, provider: filter, now: Date.now(), rates });
+    this.applyExpansion(rows);
+    this.tree.setRows(rows);
     this.view.message = filter && this.jobs.length > 0 && this.tree.roots.length === 0 ? `No ${filter} batches. Use the filter button to show all.` : undefined;
+  }
+
+  private applyExpansion(rows: TreeRow[]): void {
+    for (const row of rows) {
+      const chosen = this.expansion.get(row.id);
+      if (chosen !== undefined) row.expanded = chosen;
+      this.applyExpansion(row.children);
+    }
   }
 
   /** Elapsed times in the descriptions move on while jobs run and the view is visible. */
