@@ -1,3 +1,4 @@
+import { sumPartCounts } from '../core/jobs/counts';
 import { isBlankLine, readJsonlFile } from '../core/jsonl';
 import type { Job, JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
@@ -12,15 +13,7 @@ import type { BatchProvider, RemoteBatch } from '../providers/types';
  *   expired, else `completed` — except that a completed job whose lines all failed is `failed`.
  */
 export function aggregateJobStatus(parts: readonly JobPart[]): { status: JobStatus; counts: RequestCounts; rawStatus?: string } {
-  const counts: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
-  for (const p of parts) {
-    counts.total += p.counts.total || p.requests;
-    counts.succeeded += p.counts.succeeded;
-    counts.failed += p.counts.failed;
-    counts.processing += p.counts.processing;
-    counts.expired += p.counts.expired;
-    counts.canceled += p.counts.canceled;
-  }
+  const counts = sumPartCounts(parts);
   if (parts.length === 0) return { status: 'completed', counts };
   const running = parts.filter((p) => !isTerminal(p.status));
   if (running.length > 0) {

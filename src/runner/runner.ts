@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { readJsonlFile } from '../core/jsonl';
 import { prepareOutputForResume } from './outputFile';
 import { Throughput } from './throughput';
+import { LineAppender } from './lineAppender';
+import { setMaxListeners } from 'node:events';
 
 export interface RunProgress {
   total: number;
@@ -55,7 +57,7 @@ export class RunAuthError extends Error {
 
 /**
  * Sends every line of an OpenAI-batch-format file to an OpenAI-compatible server with bounded concurrency,
- * writing each result as soon as it arrives (OpenAI batch output format, one write per line).
+ * writing each result as soon as it arrives (OpenAI batch output format; answers that arrive together share one write).
  * Run again after a kill or cancel, it resumes: answered lines are skipped, a torn last line is repaired.
  */
 export async function runBatch(opts: RunOptions): Promise<RunSummary> {
@@ -64,6 +66,8 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const { answered } = await prepareOutputForResume(opts.outPath);
   // Aborted on an auth failure, or by the caller.
   const stop = new AbortController();
+  // Every request in flight listens to it.
+  setMaxListeners(0, stop.signal);
   const outer = opts.signal;
   const onOuterAbort = () => stop.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -74,15 +78,17 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const meter = new Throughput();
   const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
   const out = await open(opts.outPath, 'a');
-  let writing = Promise.resolve();
+  const appender = new LineAppender(out);
+  const target = targetOf(opts);
   const report = () => {
+    if (!opts.onProgress) return;
     Object.assign(progress, meter.rates(), { etaSeconds: meter.etaSeconds(progress.total - progress.done) });
-    opts.onProgress?.({ ...progress });
+    opts.onProgress({ ...progress });
   };
 
   const sendOne = async (req: InputRequest) => {
     progress.inFlight++;
-    const line = await send(req, runOpts, sleep).catch((err: unknown) => {
+    const line = await send(req, runOpts, target, sleep).catch((err: unknown) => {
       if (!(err instanceof RunAuthError)) throw err;
       authError ??= err;
       stop.abort(err);
@@ -91,9 +97,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
     progress.inFlight--;
     // A request cut short by cancel is not an answer: it is sent again when the run resumes.
     if (!line) return;
-    // Writes are chained so lines never interleave; each is one write of a whole line.
-    writing = writing.then(() => out.write(JSON.stringify(line.output) + '\n').then(() => undefined));
-    await writing;
+    await appender.append(line.line);
     progress.done++;
     if (line.ok) progress.succeeded++;
     else progress.failed++;
@@ -102,20 +106,33 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   };
 
   const inFlight = new Set<Promise<void>>();
+  // Woken when a request ends, so a new one can take its slot (cheaper than racing every promise in flight).
+  let wake: (() => void) | undefined;
+  let failure: { error: unknown } | undefined;
   try {
     for await (const l of readJsonlFile(opts.inputPath)) {
       if (stop.signal.aborted) break;
       const req = parseRequest(l.text);
       if (!req || answered.has(req.customId)) continue;
       answered.add(req.customId); // a duplicate id later in the file is not sent twice
-      const p = sendOne(req).finally(() => inFlight.delete(p));
+      const p: Promise<void> = sendOne(req)
+        .catch((error: unknown) => {
+          failure ??= { error };
+          stop.abort(error);
+        })
+        .finally(() => {
+          inFlight.delete(p);
+          wake?.();
+          wake = undefined;
+        });
       inFlight.add(p);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      while (inFlight.size >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
     }
     await Promise.all(inFlight);
+    if (failure) throw failure.error;
   } finally {
     await Promise.allSettled(inFlight);
-    await writing.catch(() => undefined);
+    await appender.drain().catch(() => undefined);
     await out.close();
     outer?.removeEventListener('abort', onOuterAbort);
   }
@@ -151,21 +168,44 @@ export function endpointUrl(baseUrl: string, url: string): string {
 interface SendResult {
   ok: boolean;
   tokens: number;
-  output: { id: string; custom_id: string; response: { status_code: number; request_id: string; body: unknown } | null; error: { code: string; message: string } | null };
+  /** The result as one line of the OpenAI batch output format: `{id, custom_id, response: {status_code, request_id, body}, error}`. */
+  line: string;
 }
 
-async function send(req: InputRequest, opts: RunOptions, sleep: (ms: number) => Promise<void>): Promise<SendResult | null> {
+/** What every request of a run shares: built once, not per request. */
+interface Target {
+  headers: Record<string, string>;
+  url(lineUrl: string): string;
+}
+
+function targetOf(opts: RunOptions): Target {
+  const urls = new Map<string, string>();
+  return {
+    headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
+    url(lineUrl) {
+      let url = urls.get(lineUrl);
+      if (url === undefined) urls.set(lineUrl, (url = endpointUrl(opts.baseUrl, lineUrl)));
+      return url;
+    },
+  };
+}
+
+async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: (ms: number) => Promise<void>): Promise<SendResult | null> {
   const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
   const id = `batch_req_${createHash('sha256').update(req.customId).digest('hex').slice(0, 24)}`;
   let lastError = 'no attempt made';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (opts.signal?.aborted) break;
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    // A controller per attempt: a signal shared by many requests piles up listeners inside fetch.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('request timed out', 'TimeoutError')), opts.timeoutMs ?? 600_000);
+    const onAbort = () => controller.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
     try {
-      const res = await fetch(endpointUrl(opts.baseUrl, req.url), {
+      const res = await fetch(target.url(req.url), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
+        headers: target.headers,
         body: JSON.stringify(req.body),
         signal,
       });
@@ -181,21 +221,34 @@ async function send(req: InputRequest, opts: RunOptions, sleep: (ms: number) => 
       return {
         ok: res.ok,
         tokens: res.ok ? usageTokens(body) : 0,
-        output: { id, custom_id: req.customId, response: { status_code: res.status, request_id: requestId, body }, error: null },
+        line: outputLine(id, req.customId, res.status, requestId, body, text),
       };
     } catch (err) {
       if (err instanceof RunAuthError) throw err;
       if (opts.signal?.aborted) break;
       lastError = err instanceof Error ? (err.name === 'TimeoutError' ? 'request timed out' : err.message) : String(err);
       if (attempt < maxAttempts) await sleep(backoffMs(attempt, null));
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
   if (opts.signal?.aborted) return null;
   return {
     ok: false,
     tokens: 0,
-    output: { id, custom_id: req.customId, response: null, error: { code: 'request_failed', message: `Gave up after ${maxAttempts} attempts: ${lastError}` } },
+    line: JSON.stringify({ id, custom_id: req.customId, response: null, error: { code: 'request_failed', message: `Gave up after ${maxAttempts} attempts: ${lastError}` } }),
   };
+}
+
+/**
+ * The server's JSON is spliced in as it came when it is one line (the usual case), which saves re-serializing every
+ * answer; anything else (pretty-printed JSON, plain text) is serialized so the file stays one result per line.
+ */
+function outputLine(id: string, customId: string, status: number, requestId: string, body: unknown, text: string): string {
+  const head = `{"id":${JSON.stringify(id)},"custom_id":${JSON.stringify(customId)},"response":{"status_code":${status},"request_id":${JSON.stringify(requestId)},"body":`;
+  const raw = typeof body === 'object' && body !== null && !/[\r\n]/.test(text) ? text.trim() : JSON.stringify(body);
+  return `${head}${raw}},"error":null}`;
 }
 
 function parseBody(text: string): unknown {

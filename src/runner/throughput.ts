@@ -1,6 +1,9 @@
-/** Requests/s, tokens/s and ETA over a sliding window, so the figures follow the current pace. */
+/** Requests/s, tokens/s and ETA over a sliding window, so the figures follow the current pace. O(1) per call. */
 export class Throughput {
-  private readonly samples: { t: number; requests: number; tokens: number }[] = [];
+  private samples: { t: number; tokens: number }[] = [];
+  private head = 0;
+  private requests = 0;
+  private tokens = 0;
 
   constructor(
     private readonly windowMs = 10_000,
@@ -9,26 +12,31 @@ export class Throughput {
 
   record(tokens: number): void {
     const t = this.now();
-    this.samples.push({ t, requests: 1, tokens });
+    this.samples.push({ t, tokens });
+    this.requests += 1;
+    this.tokens += tokens;
     this.trim(t);
   }
 
   private trim(t: number): void {
-    while (this.samples.length > 0 && t - this.samples[0]!.t > this.windowMs) this.samples.shift();
+    while (this.head < this.samples.length && t - this.samples[this.head]!.t > this.windowMs) {
+      this.requests -= 1;
+      this.tokens -= this.samples[this.head]!.tokens;
+      this.head += 1;
+    }
+    // Compact now and then instead of shifting the array on every sample.
+    if (this.head > 1024 && this.head * 2 > this.samples.length) {
+      this.samples = this.samples.slice(this.head);
+      this.head = 0;
+    }
   }
 
   rates(): { requestsPerSec: number; tokensPerSec: number } {
     const t = this.now();
     this.trim(t);
-    if (this.samples.length === 0) return { requestsPerSec: 0, tokensPerSec: 0 };
-    const span = Math.max(1000, t - this.samples[0]!.t) / 1000;
-    let requests = 0;
-    let tokens = 0;
-    for (const s of this.samples) {
-      requests += s.requests;
-      tokens += s.tokens;
-    }
-    return { requestsPerSec: requests / span, tokensPerSec: tokens / span };
+    if (this.requests === 0) return { requestsPerSec: 0, tokensPerSec: 0 };
+    const span = Math.max(1000, t - this.samples[this.head]!.t) / 1000;
+    return { requestsPerSec: this.requests / span, tokensPerSec: this.tokens / span };
   }
 
   etaSeconds(remaining: number): number | null {

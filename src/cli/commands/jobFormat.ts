@@ -1,22 +1,12 @@
 import type { Job } from '../../core/jobs/job';
 import type { RequestCounts } from '../../core/status';
+import { jobCounts } from '../../core/jobs/counts';
+
+export { jobCounts };
 
 /** Lines that ended without a success: errored, expired and canceled (what a retry would send again). */
 export function notSucceeded(c: RequestCounts): number {
   return c.failed + c.expired + c.canceled;
-}
-
-export function jobCounts(job: Job): RequestCounts {
-  const c: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
-  for (const p of job.parts) {
-    c.total += p.counts.total || p.requests;
-    c.succeeded += p.counts.succeeded;
-    c.failed += p.counts.failed;
-    c.processing += p.counts.processing;
-    c.expired += p.counts.expired;
-    c.canceled += p.counts.canceled;
-  }
-  return c;
 }
 
 export function statusLabel(job: Job): string {

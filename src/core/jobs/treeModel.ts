@@ -1,5 +1,8 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
+import { jobCounts } from './counts';
+
+export { jobCounts };
 
 /**
  * The Batches view's data, built from jobs without `vscode`, so every rule about what a row shows
@@ -78,22 +81,6 @@ export function formatDuration(ms: number): string {
   if (h < 48) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
-
-/** Sum of the parts' counts; `total` falls back to the request counts while the provider reports none. */
-export function jobCounts(job: Job): RequestCounts {
-  const sum: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
-  for (const p of job.parts) {
-    // A part that has not reported counts yet still has its request count (as in aggregateJobStatus).
-    sum.total += p.counts.total || p.requests;
-    sum.succeeded += p.counts.succeeded;
-    sum.failed += p.counts.failed;
-    sum.processing += p.counts.processing;
-    sum.expired += p.counts.expired;
-    sum.canceled += p.counts.canceled;
-  }
-  if (sum.total === 0) sum.total = job.requests;
-  return sum;
 }
 
 /** Lines that ended without an answer: what "Resubmit Failed" sends again. */
