@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobStatus, RequestCounts, TokenUsage } from '../core/status';
+import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { withRetry, type RetryTuning } from './retry';
@@ -135,7 +135,7 @@ export class GeminiProvider implements BatchProvider {
 
   constructor(
     readonly profile: ProviderProfile,
-    apiKey: string,
+    private readonly apiKey: string,
     opts: GeminiProviderOptions = {},
   ) {
     this.retry = opts.retry ?? {};
@@ -251,7 +251,34 @@ export class GeminiProvider implements BatchProvider {
         this.fileCounts.set(remoteId, counts);
       }
     }
-    return this.toRemote(job, counts);
+    const remote = this.toRemote(job, counts);
+    if (!isTerminal(status) || status === 'failed') {
+      const extra = await this.rawStatus(remoteId, signal);
+      if (extra.counts && !isTerminal(status)) remote.counts = extra.counts;
+      if (extra.error && status === 'failed') remote.errors = [{ code: extra.error.code, message: extra.error.message }];
+    }
+    return remote;
+  }
+
+  /**
+   * Live counts and the failure reason, which the REST API returns but the SDK's BatchJob drops
+   * (`metadata.batchStats`, operation `error`). Best effort: without them the job still tracks, just without progress.
+   */
+  private async rawStatus(remoteId: string, signal?: AbortSignal): Promise<{ counts?: RequestCounts; error?: { code: string; message: string } }> {
+    const base = (this.profile.baseUrl ?? 'https://generativelanguage.googleapis.com').replace(/\/+$/, '');
+    try {
+      const res = await fetch(`${base}/v1beta/${remoteId}`, { headers: { 'x-goog-api-key': this.apiKey }, signal: signal ?? AbortSignal.timeout(30_000) });
+      if (!res.ok) return {};
+      const op = (await res.json()) as { metadata?: { batchStats?: Record<string, unknown> }; error?: { code?: unknown; message?: unknown } };
+      const stats = op.metadata?.batchStats;
+      // int64 counts arrive as strings, and zero counts are left out.
+      const n = (key: string) => Number(stats?.[key] ?? 0) || 0;
+      const counts = stats ? { total: n('requestCount'), succeeded: n('successfulRequestCount'), failed: n('failedRequestCount'), processing: n('pendingRequestCount'), expired: 0, canceled: 0 } : undefined;
+      const error = typeof op.error?.message === 'string' ? { code: String(op.error.code ?? 'batch_failed'), message: op.error.message } : undefined;
+      return { ...(counts && counts.total > 0 ? { counts } : {}), ...(error ? { error } : {}) };
+    } catch {
+      return {};
+    }
   }
 
   async list(opts: { after?: string; limit?: number } = {}, signal?: AbortSignal): Promise<ListPage> {

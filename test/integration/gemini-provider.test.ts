@@ -92,9 +92,8 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
     const p = provider('inline');
     const e = (key: string, text: string) => JSON.stringify({ key, request: { content: { parts: [{ text }] }, outputDimensionality: 4 } });
     const path = await input('emb.jsonl', [e('e1', 'alpha'), e('e2', 'beta [[fail]]'), e('e3', 'gamma')]);
-    // The validator does not know embedContent lines yet: the adapter is tested with a clean validation.
-    const validation = { ...(await validateFile(path, { provider: 'gemini' })), diagnostics: [] };
-    const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-embedding-001', validation });
+    assert.deepEqual((await validateFile(path, { provider: 'gemini' })).diagnostics, [], 'embedContent lines are valid Gemini lines');
+    const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-embedding-001' });
     assert.match(job.parts[0]!.inputFileId ?? '', /^files\//);
     const done = await untilTerminal(job, p);
     assert.equal(done.status, 'completed');
@@ -103,6 +102,28 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
     assert.deepEqual([...res.entries()].map(([k, r]) => [k, r.outcome]).sort(), [['e1', 'succeeded'], ['e2', 'errored'], ['e3', 'succeeded']]);
     const raw = res.get('e1')?.raw as { response?: { embedding?: { values?: number[] } } };
     assert.equal(raw.response?.embedding?.values?.length, 4);
+  });
+
+  it('a running batch shows live counts (read from the REST batchStats the SDK drops)', async () => {
+    const slow = await startEmulator({ tickMs: 300 });
+    try {
+      const p = new GeminiProvider(defaultProfile('gemini', slow.url), 'test-key', { retry: { baseDelayMs: 1, sleep: async () => undefined } });
+      const path = await input('live.jsonl', Array.from({ length: 8 }, (_, i) => line(`k${i}`, `Question ${i}`)));
+      const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-2.5-flash' });
+      const seen: number[] = [];
+      let remote = await p.retrieve(job.parts[0]!.remoteId!);
+      while (!isTerminal(remote.status)) {
+        if (remote.status === 'in_progress') {
+          assert.equal(remote.counts.total, 8);
+          seen.push(remote.counts.succeeded);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        remote = await p.retrieve(job.parts[0]!.remoteId!);
+      }
+      assert.ok(seen.some((n) => n > 0 && n < 8), `counts moved while running: ${seen.join(',')}`);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a model in the lines is used when none is given', async () => {
