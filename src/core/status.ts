@@ -46,3 +46,11 @@ export const TokenUsageSchema = z.object({
   cachedTokens: z.number().nonnegative().optional(),
 });
 export type TokenUsage = z.infer<typeof TokenUsageSchema>;
+
+/** Live pace of a self-hosted run (hosted batch APIs do not report one). */
+export const ThroughputSchema = z.object({
+  requestsPerSec: z.number().nonnegative(),
+  tokensPerSec: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().optional(),
+});
+export type Throughput = z.infer<typeof ThroughputSchema>;

@@ -34,8 +34,10 @@ export function aggregateJobStatus(parts: readonly JobPart[]): { status: JobStat
 /** Applies a remote batch to a part. Server-side validation errors get job input line numbers. */
 export function applyRemote(part: JobPart, remote: RemoteBatch, lineMap?: (partLine: number) => number): JobPart {
   const counts = remote.counts.total > 0 || isTerminal(remote.status) ? remote.counts : { ...remote.counts, total: part.requests, processing: part.requests };
+  const { throughput: _previous, ...rest } = part;
   return {
-    ...part,
+    ...rest,
+    ...(remote.throughput && !isTerminal(remote.status) ? { throughput: remote.throughput } : {}),
     remoteId: remote.id,
     status: remote.status,
     rawStatus: remote.rawStatus,

@@ -208,12 +208,12 @@ export class LocalProvider implements BatchProvider {
       ...(state.endedAt ? { endedAt: state.endedAt } : {}),
       outputFileId: join(this.dir(state.id), 'output.jsonl'),
       errors: state.error ? [{ code: 'run_failed', message: state.error }] : [],
-      ...(progress
+      ...(progress && state.state === 'running'
         ? {
-            metadata: {
-              requestsPerSec: progress.requestsPerSec.toFixed(2),
-              tokensPerSec: progress.tokensPerSec.toFixed(0),
-              ...(progress.etaSeconds !== null ? { etaSeconds: String(progress.etaSeconds) } : {}),
+            throughput: {
+              requestsPerSec: progress.requestsPerSec,
+              tokensPerSec: progress.tokensPerSec,
+              ...(progress.etaSeconds !== null ? { etaSeconds: progress.etaSeconds } : {}),
             },
           }
         : {}),

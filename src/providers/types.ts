@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JobStatus, ProviderId, RequestCounts, TokenUsage } from '../core/status';
+import type { JobStatus, ProviderId, RequestCounts, Throughput, TokenUsage } from '../core/status';
 import { ProviderIdSchema } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
 
@@ -34,6 +34,8 @@ export interface RemoteBatch {
   errors: { line?: number; code: string; message: string }[];
   usage?: TokenUsage;
   metadata?: Record<string, string>;
+  /** Self-hosted runs only: requests/s, tokens/s and ETA while running. */
+  throughput?: Throughput;
 }
 
 /** What to send as one remote batch: the raw input lines (already validated) of one part. */

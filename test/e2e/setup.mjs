@@ -66,8 +66,11 @@ function chromiumPath() {
 
 /** npm with Node 24 first on PATH and its headers as nodedir (~/.npmrc may say nodedir=/usr: Node 20 headers). */
 function npmEnv(node24) {
+  // Under `npm run`, npm_* variables (npm_node_execpath, npm_config_*) and NODE point at the Node that runs this
+  // script (Node 20): a nested npm would run code-server's postinstall with it. Drop them all.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
   return {
-    ...process.env,
+    ...inherited,
     PATH: `${join(node24, 'bin')}:${process.env.PATH}`,
     npm_config_nodedir: node24,
     npm_config_fund: 'false',

@@ -150,6 +150,13 @@ describe('treeModel: job rows', () => {
     assert.doesNotMatch(jobRow({ ...l, provider: 'openai' }, opts()).description, /req\/s/);
   });
 
+  it('local runner jobs show the pace the runner reported: req/s, tok/s and its ETA', () => {
+    const started = new Date(NOW - 100_000).toISOString();
+    const throughput = { requestsPerSec: 12, tokensPerSec: 840, etaSeconds: 42 };
+    const l = job({ provider: 'local', createdAt: started, parts: [part({ remoteId: 'local-x-0', submittedAt: started, throughput, counts: counts({ total: 1000, succeeded: 500, processing: 500 }) })], requests: 1000 });
+    assert.match(jobRow(l, opts()).description, /12 req\/s · 840 tok\/s · ETA 42s/);
+  });
+
   it('parts are children only when the job was split', () => {
     assert.equal(jobRow(job(), opts()).children.length, 0);
     const split = job({ parts: [part({ index: 0, remoteId: 'batch_a', status: 'completed', counts: counts({ total: 50, succeeded: 50 }) }), part({ index: 1, remoteId: 'batch_b', counts: counts({ total: 50, processing: 50 }) })] });

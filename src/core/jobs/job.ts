@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JobStatusSchema, ProviderIdSchema, RequestCountsSchema, TokenUsageSchema } from '../status';
+import { JobStatusSchema, ProviderIdSchema, RequestCountsSchema, ThroughputSchema, TokenUsageSchema } from '../status';
 
 /** One remote batch. A job whose input exceeds a provider limit is split into several parts. */
 export const JobPartSchema = z.object({
@@ -23,6 +23,8 @@ export const JobPartSchema = z.object({
   endedAt: z.string().optional(),
   lastPolledAt: z.string().optional(),
   usage: TokenUsageSchema.optional(),
+  /** Self-hosted runs: the pace at the last poll. */
+  throughput: ThroughputSchema.optional(),
 });
 export type JobPart = z.infer<typeof JobPartSchema>;
 

@@ -178,11 +178,13 @@ function describeJob(job: Job, opts: TreeOptions): string {
   } else {
     bits.push(formatDuration(opts.now - Date.parse(job.createdAt)));
     if (job.provider === 'local') {
-      const rate = localRate(job, opts.now, opts.rates);
+      const pace = job.parts.find((p) => p.throughput)?.throughput;
+      const rate = pace && pace.requestsPerSec > 0 ? pace.requestsPerSec : localRate(job, opts.now, opts.rates);
       if (rate !== undefined && rate > 0) {
         bits.push(`${formatRate(rate)} req/s`);
+        if (pace && pace.tokensPerSec > 0) bits.push(`${formatRate(pace.tokensPerSec)} tok/s`);
         const remaining = Math.max(0, counts.total - finishedLines(counts));
-        if (remaining > 0) bits.push(`ETA ${formatDuration((remaining / rate) * 1000)}`);
+        if (remaining > 0) bits.push(`ETA ${formatDuration((pace?.etaSeconds ?? remaining / rate) * 1000)}`);
       }
     }
   }
