@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { createContext } from './context';
+import { createContext, type BatchwiseContext } from './context';
+import { registerCommand } from './commands';
+import { errorMessage } from './errors';
 import { registerValidation } from './validation/register';
 import { registerSubmit } from './submit/register';
 import { registerTracker } from './tracker/register';
@@ -9,17 +11,24 @@ import { registerRunner } from './runner/register';
 
 /** Composition root: build the shared context, then let each feature register its parts. */
 export function activate(extension: vscode.ExtensionContext): void {
-  const ctx = createContext(extension);
+  let ctx: BatchwiseContext;
+  try {
+    ctx = createContext(extension);
+  } catch (err) {
+    // Nothing works without the context (log, settings, job store): say so instead of failing silently.
+    void vscode.window.showErrorMessage(`Batchwise could not start: ${errorMessage(err)}`);
+    throw err;
+  }
   const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner };
   for (const [name, register] of Object.entries(features)) {
     try {
       register(ctx);
     } catch (err) {
       ctx.log.error(`${name} failed to start`, err);
-      void vscode.window.showErrorMessage(`Batchwise: ${name.replace('register', '')} could not start: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(`Batchwise: ${name.replace('register', '')} could not start: ${errorMessage(err)}`);
     }
   }
-  ctx.register(vscode.commands.registerCommand('batchwise.showLog', () => ctx.log.show()));
+  registerCommand(ctx, 'batchwise.showLog', () => ctx.log.show());
   ctx.log.info(`Batchwise activated; job store at ${ctx.store.home}`);
 }
 

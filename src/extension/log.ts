@@ -1,17 +1,21 @@
 import * as vscode from 'vscode';
+import { errorMessage, redactSecrets } from './errors';
 
-/** The extension's log, over a LogOutputChannel. Never log API keys or request bodies. */
+/**
+ * The extension's log, over a LogOutputChannel. Never log API keys or request bodies; as a second line of
+ * defence every line is redacted (an error from an HTTP client may quote a header or a `?key=` URL).
+ */
 export class Log implements vscode.Disposable {
   private readonly channel = vscode.window.createOutputChannel('Batchwise', { log: true });
 
   info(message: string): void {
-    this.channel.info(message);
+    this.channel.info(redactSecrets(message));
   }
   warn(message: string): void {
-    this.channel.warn(message);
+    this.channel.warn(redactSecrets(message));
   }
   error(message: string, err?: unknown): void {
-    this.channel.error(err === undefined ? message : `${message}: ${err instanceof Error ? err.message : String(err)}`);
+    this.channel.error(redactSecrets(err === undefined ? message : `${message}: ${errorMessage(err)}`));
   }
   show(): void {
     this.channel.show(true);

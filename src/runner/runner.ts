@@ -4,6 +4,7 @@ import { readJsonlFile } from '../core/jsonl';
 import { prepareOutputForResume } from './outputFile';
 import { Throughput } from './throughput';
 import { LineAppender } from './lineAppender';
+import { RunHttpClient } from './httpClient';
 import { setMaxListeners } from 'node:events';
 
 export interface RunProgress {
@@ -79,7 +80,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
   const out = await open(opts.outPath, 'a');
   const appender = new LineAppender(out);
-  const target = targetOf(opts);
+  const target = targetOf(opts, stop.signal);
   const report = () => {
     if (!opts.onProgress) return;
     Object.assign(progress, meter.rates(), { etaSeconds: meter.etaSeconds(progress.total - progress.done) });
@@ -133,6 +134,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   } finally {
     await Promise.allSettled(inFlight);
     await appender.drain().catch(() => undefined);
+    target.http.close();
     await out.close();
     outer?.removeEventListener('abort', onOuterAbort);
   }
@@ -174,20 +176,26 @@ interface SendResult {
 
 /** What every request of a run shares: built once, not per request. */
 interface Target {
+  http: RunHttpClient;
   headers: Record<string, string>;
-  url(lineUrl: string): string;
+  url(lineUrl: string): URL;
 }
 
-function targetOf(opts: RunOptions): Target {
-  const urls = new Map<string, string>();
+function targetOf(opts: RunOptions, signal: AbortSignal): Target {
+  const urls = new Map<string, URL>();
   return {
+    http: new RunHttpClient(opts.timeoutMs ?? 600_000, signal),
     headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
     url(lineUrl) {
       let url = urls.get(lineUrl);
-      if (url === undefined) urls.set(lineUrl, (url = endpointUrl(opts.baseUrl, lineUrl)));
+      if (url === undefined) urls.set(lineUrl, (url = new URL(endpointUrl(opts.baseUrl, lineUrl))));
       return url;
     },
   };
+}
+
+function headerValue(v: string | string[] | undefined): string | null {
+  return (Array.isArray(v) ? v[0] : v) ?? null;
 }
 
 async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: (ms: number) => Promise<void>): Promise<SendResult | null> {
@@ -196,31 +204,20 @@ async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: 
   let lastError = 'no attempt made';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (opts.signal?.aborted) break;
-    // A controller per attempt: a signal shared by many requests piles up listeners inside fetch.
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('request timed out', 'TimeoutError')), opts.timeoutMs ?? 600_000);
-    const onAbort = () => controller.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const signal = controller.signal;
     try {
-      const res = await fetch(target.url(req.url), {
-        method: 'POST',
-        headers: target.headers,
-        body: JSON.stringify(req.body),
-        signal,
-      });
-      const text = await res.text();
+      const res = await target.http.post(target.url(req.url), target.headers, JSON.stringify(req.body));
+      const text = res.text;
       const body = parseBody(text);
       if (res.status === 401 || res.status === 403) throw new RunAuthError(res.status, errorMessage(body) ?? res.statusText);
       if (RETRYABLE.has(res.status) && attempt < maxAttempts) {
         lastError = `HTTP ${res.status}`;
-        await sleep(backoffMs(attempt, res.headers.get('retry-after')));
+        await sleep(backoffMs(attempt, headerValue(res.headers['retry-after'])));
         continue;
       }
-      const requestId = res.headers.get('x-request-id') ?? `req_${id.slice(10)}`;
+      const requestId = headerValue(res.headers['x-request-id']) ?? `req_${id.slice(10)}`;
       return {
-        ok: res.ok,
-        tokens: res.ok ? usageTokens(body) : 0,
+        ok: res.status >= 200 && res.status < 300,
+        tokens: res.status >= 200 && res.status < 300 ? usageTokens(body) : 0,
         line: outputLine(id, req.customId, res.status, requestId, body, text),
       };
     } catch (err) {
@@ -228,9 +225,6 @@ async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: 
       if (opts.signal?.aborted) break;
       lastError = err instanceof Error ? (err.name === 'TimeoutError' ? 'request timed out' : err.message) : String(err);
       if (attempt < maxAttempts) await sleep(backoffMs(attempt, null));
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
   if (opts.signal?.aborted) return null;

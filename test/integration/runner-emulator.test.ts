@@ -169,3 +169,17 @@ test('lines that only recorded a transient failure are sent again on resume, and
   assert.equal(lines.length, 10);
   assert.ok(lines.every((l) => l.response.status_code === 200));
 });
+
+test('a server that does not answer in time is given up on per request, retried, then reported', async () => {
+  const input = await inputFile(2);
+  const out = input + '.out';
+  emu.faults.add({ path: '/v1/chat/completions', delayMs: 2000, times: 4 });
+  try {
+    const summary = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2, timeoutMs: 100, maxAttempts: 2, sleep: async () => {} });
+    assert.equal(summary.failed, 2);
+  } finally {
+    emu.faults.clear();
+  }
+  const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.every((l) => l.response === null && /timed out/.test(l.error.message)), JSON.stringify(lines));
+});

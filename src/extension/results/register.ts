@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
+import { registerCommand, reportError } from '../commands';
 import { PanelStateSchema, parseMessage } from '../../shared/resultsProtocol';
 import { VIEW_TYPE } from './html';
 import { RESULT_SCHEME, ResultDocuments } from './virtualDocs';
@@ -24,32 +25,30 @@ export function registerResults(ctx: BatchwiseContext): void {
   };
   const commands = new ResultsCommands(ctx, deps);
 
-  const cmd = (id: string, fn: (...args: never[]) => Promise<void>) =>
-    ctx.register(
-      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-        try {
-          await (fn as (...a: unknown[]) => Promise<void>)(...args);
-        } catch (err) {
-          ctx.log.error(`${id} failed`, err);
-          void vscode.window.showErrorMessage(`Batchwise: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    );
+  const cmd = (id: string, fn: (...args: never[]) => Promise<void>) => registerCommand(ctx, id, fn as (...a: unknown[]) => Promise<void>);
   cmd('batchwise.openResults', (arg?: JobArg) => commands.openResults(arg));
   cmd('batchwise.job.openResults', (arg?: JobArg) => commands.openJobResults(arg));
-  cmd('batchwise.job.downloadResults', (arg?: JobArg, format?: 'jsonl' | 'csv') => commands.downloadResults(arg, format));
+  // From a tree menu the second argument is the selection, not a format: only 'csv' picks CSV.
+  cmd('batchwise.job.downloadResults', (arg?: JobArg, format?: unknown) => commands.downloadResults(arg, format === 'csv' ? 'csv' : undefined));
   cmd('batchwise.job.resubmitFailed', (arg?: JobArg) => commands.resubmitFailed(arg));
 
+  // Open panels close with the extension (each also disposes itself when the user closes it).
+  ctx.register({ dispose: () => ResultsPanel.disposeAll() });
   ctx.register(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {
-        const s = parseMessage(PanelStateSchema, state);
+        const s = parseMessage(PanelStateSchema, state, (reason) => ctx.log.warn(`results panel: not restored, its saved state is unusable (${reason})`));
         if (!s) {
           // Nothing to restore from (saved before the first load finished): close rather than show an empty panel.
           panel.dispose();
           return;
         }
-        await ResultsPanel.revive(deps, panel, s.source);
+        try {
+          await ResultsPanel.revive(deps, panel, s.source);
+        } catch (err) {
+          panel.dispose();
+          reportError(ctx, 'restoring the results panel', err);
+        }
       },
     }),
   );

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { access } from 'node:fs/promises';
 import type { BatchwiseContext } from '../context';
+import { registerCommand } from '../commands';
 import type { Job } from '../../core/jobs/job';
 import { isTerminal, type ProviderId } from '../../core/status';
 import { finishedLines, jobCounts, formatCount, type TreeRow } from '../../core/jobs/treeModel';
@@ -12,18 +13,15 @@ import { importBatches } from './importBatches';
 /** A command's argument: a tree row (view menus), a job id (notifications, other commands) or nothing (palette). */
 type JobArg = TreeRow | string | undefined;
 
+/** Narrows a command argument at the boundary: keybindings and other extensions can pass anything. */
+function jobArg(arg: unknown): JobArg {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && typeof (arg as { id?: unknown }).id === 'string' && typeof (arg as { kind?: unknown }).kind === 'string') return arg as TreeRow;
+  return undefined;
+}
+
 export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker): void {
-  const cmd = (id: string, fn: (arg?: JobArg) => Promise<unknown> | unknown) =>
-    ctx.register(
-      vscode.commands.registerCommand(id, async (arg?: JobArg) => {
-        try {
-          await fn(arg);
-        } catch (err) {
-          ctx.log.error(`${id} failed`, err);
-          void vscode.window.showErrorMessage(`Batchwise: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
-    );
+  const cmd = (id: string, fn: (arg?: JobArg) => Promise<unknown> | unknown) => registerCommand(ctx, id, (arg?: unknown) => fn(jobArg(arg)));
 
   /** The job a command is about; falls back to the view selection, then asks. */
   async function jobOf(arg: JobArg): Promise<Job | undefined> {
