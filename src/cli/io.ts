@@ -4,6 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl+C (128 + SIGINT), as shells report it; whatever was already done is recorded. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Where a command writes. Tests pass buffers; main passes the process streams. */
 export interface CliIO {
@@ -23,13 +25,38 @@ export class UsageError extends Error {
   }
 }
 
+/** A failure already phrased for the user (what happened, what to do), with the exit code to return. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
 /** parseArgs with strict options; unknown flags become UsageErrors naming the flag. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\nusage: ${usage}`);
+    throw new UsageError(`${argsProblem(e)}\nusage: ${usage}`);
   }
+}
+
+/** node:util's parseArgs messages, shortened to what was wrong and how to write it instead. */
+function argsProblem(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown }).code;
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  if (!option) return message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (/does not take an argument/.test(message)) return `${option} takes no value`;
+    return `${option} needs a value, e.g. ${option} VALUE (write ${option}=VALUE for a value that starts with "-")`;
+  }
+  return message;
 }
 
 /** One JSON document on stdout, as the contract requires for --json. */

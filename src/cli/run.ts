@@ -1,4 +1,9 @@
-import { EXIT_USAGE, UsageError, type CliIO, type CommandRun } from './io';
+import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliIO, type CommandRun } from './io';
+import { resolve } from 'node:path';
+import { isAbortError } from './errors';
+import { fsReason } from './inputFile';
+import { defaultHome } from '../providers';
+import { SubmitInterrupted } from '../jobs/submit';
 import { run as validate } from './commands/validate';
 import { run as estimate } from './commands/estimate';
 import { run as split } from './commands/split';
@@ -54,7 +59,37 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.err(`batchwise ${name}: ${err.message}\n`);
       return EXIT_USAGE;
     }
-    io.err(`batchwise ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof CliError) {
+      io.err(`batchwise ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (err instanceof SubmitInterrupted) {
+      io.err(`batchwise ${name}: ${err.message}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    if (isAbortError(err) || io.signal?.aborted) {
+      io.err(`batchwise ${name}: interrupted\n`);
+      return EXIT_INTERRUPTED;
+    }
+    io.err(`batchwise ${name}: ${errorText(err, io.env)}\n`);
     return EXIT_USAGE;
+  }
+}
+
+/** An unexpected error as one line: its message (never a stack, never "[object Object]"), or its Node error code. */
+export function errorText(err: unknown, env: NodeJS.ProcessEnv = {}): string {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && e.path) {
+    // A file system error: the path and a plain reason instead of "ENOTDIR: not a directory, scandir '...'".
+    const home = defaultHome(env);
+    const inHome = resolve(e.path).startsWith(resolve(home));
+    return `cannot ${e.syscall === 'scandir' || e.syscall === 'open' || e.syscall === 'read' ? 'read' : 'write'} ${e.path}: ${fsReason(e)}${inHome ? `. That is in the job store ${home} (set by BATCHWISE_HOME): make it a writable directory, or point BATCHWISE_HOME at one` : ''}`;
+  }
+  if (err instanceof Error) return err.message || err.name || 'unexpected error';
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
   }
 }

@@ -51,8 +51,35 @@ function loaded(f: CountFn | undefined): CountFn {
   return f;
 }
 
-const O200K: TokenCounter = { method: 'exact', encoding: 'o200k_base', count: (t) => (t ? loaded(countO200k)(t) : 0) };
-const CL100K: TokenCounter = { method: 'exact', encoding: 'cl100k_base', count: (t) => (t ? loaded(countCl100k)(t) : 0) };
+const O200K: TokenCounter = { method: 'exact', encoding: 'o200k_base', count: (t) => (t ? countBounded(loaded(countO200k), t) : 0) };
+const CL100K: TokenCounter = { method: 'exact', encoding: 'cl100k_base', count: (t) => (t ? countBounded(loaded(countCl100k), t) : 0) };
+
+/**
+ * Longest run without whitespace tokenized as a whole. BPE cost grows with the square of a run's length (100,000
+ * letters in a row take seconds, a 30 MB base64 blob or minified document would take hours), while real words are
+ * short: a longer run is counted from its first LONG_RUN_CHARS characters, scaled to its length.
+ */
+export const LONG_RUN_CHARS = 2000;
+
+/** `count(text)`, exact for ordinary text; runs over LONG_RUN_CHARS without whitespace are extrapolated. */
+export function countBounded(count: CountFn, text: string): number {
+  let total = 0;
+  let from = 0;
+  let runStart = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) continue;
+    if (i - runStart > LONG_RUN_CHARS) {
+      if (runStart > from) total += count(text.slice(from, runStart));
+      const sample = count(text.slice(runStart, runStart + LONG_RUN_CHARS));
+      total += Math.ceil((sample * (i - runStart)) / LONG_RUN_CHARS);
+      from = i;
+    }
+    runStart = i + 1;
+  }
+  if (from === 0) return count(text);
+  return from < text.length ? total + count(text.slice(from)) : total;
+}
 const APPROX: TokenCounter = { method: 'approx', encoding: null, count: approxTokens };
 
 export function approxTokens(text: string): number {

@@ -5,14 +5,17 @@ import { errorMessage } from './errors';
 /**
  * Registers a command whose failures are never silent and never an unhandled rejection: the error is
  * logged and shown (redacted) with a way to the log. Every Batchwise command goes through here.
+ * Resolves undefined when the handler failed.
  */
 export function registerCommand(ctx: BatchwiseContext, id: string, handler: (...args: unknown[]) => unknown): vscode.Disposable {
   return ctx.register(
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        await handler(...args);
+        // The result is passed on: `batchwise.validate` resolves with what it found (tests and other commands use it).
+        return await handler(...args);
       } catch (err) {
         reportError(ctx, id, err);
+        return undefined;
       }
     }),
   );

@@ -113,6 +113,11 @@ function findsParts(provider: BatchProvider): provider is BatchProvider & FindsP
 
 /** How long a part may wait for its batch id before a submit counts as interrupted. */
 export const SUBMIT_GRACE_MS = 30 * 60 * 1000;
+/**
+ * A part whose submit was interrupted (Ctrl+C) is not waiting for anything: once its batch can be searched for and
+ * is not found after this long (time for the provider's list to show a create that was in flight), it never existed.
+ */
+export const INTERRUPTED_GRACE_MS = 2 * 60 * 1000;
 
 /**
  * A part without a batch id: its submit is still running, or was killed between the create and the store write.
@@ -121,10 +126,11 @@ export const SUBMIT_GRACE_MS = 30 * 60 * 1000;
  */
 async function recoverPart(job: Job, part: JobPart, provider: BatchProvider, now: number, signal?: AbortSignal): Promise<JobPart | undefined> {
   const found = findsParts(provider) ? await provider.findPart(job.id, part.index, signal) : undefined;
-  if (found) return applyRemote(part, found);
+  if (found) return applyRemote({ ...part, errors: part.errors.filter((e) => e.code !== 'submit_interrupted') }, found);
   // The submit records each part as it is created: a recent one means it may still be uploading the next.
   const lastSubmitActivity = Math.max(Date.parse(job.createdAt), ...job.parts.map((p) => (p.submittedAt ? Date.parse(p.submittedAt) : 0)));
-  if (now - lastSubmitActivity < SUBMIT_GRACE_MS) return undefined;
+  const interrupted = findsParts(provider) && part.errors.some((e) => e.code === 'submit_interrupted');
+  if (now - lastSubmitActivity < (interrupted ? INTERRUPTED_GRACE_MS : SUBMIT_GRACE_MS)) return undefined;
   const hint = findsParts(provider) ? 'no batch for it exists at the provider' : `check the provider's batch list for a batch created after ${new Date(lastSubmitActivity).toISOString()}`;
   return { ...part, status: 'failed', counts: { ...part.counts, processing: 0 }, errors: [{ code: 'submit_interrupted', message: `The submit stopped before this part's batch was recorded; ${hint}. Submit the input again.` }] };
 }

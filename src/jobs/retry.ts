@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminal } from '../core/status';
 import type { Job } from '../core/jobs/job';
@@ -20,6 +21,8 @@ export async function loadChain(
 ): Promise<MergedChain> {
   const root = await rootOf(store, job);
   let jobs = await chainOf(store, root);
+  // Results are joined to the input lines: say which input is gone instead of failing deep inside with ENOENT.
+  for (const j of [root, ...jobs.filter((j) => !j.resultsPath && isTerminal(j.status))]) await assertInputExists(j);
   if (provider) {
     let changed = false;
     for (const j of jobs) {
@@ -32,6 +35,20 @@ export async function loadChain(
   }
   const price = lookupPrice(jobs[0]!.model, opts.pricing) ?? undefined;
   return mergeChain(jobs[0]!, jobs, { signal: opts.signal, ...(price ? { price } : {}) });
+}
+
+/** Throws a message naming the job and its input when the input file was moved or deleted after the submit. */
+export async function assertInputExists(job: Job): Promise<void> {
+  try {
+    const info = await stat(job.inputPath);
+    if (info.isFile()) return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  }
+  throw new Error(
+    `the input file of ${job.id} is gone: ${job.inputPath}. Results are matched to its lines by custom_id, so it is needed: put the file back at that path (the same content as submitted) and run the command again. Nothing was lost: the job and its remote results are kept`,
+  );
 }
 
 /** `Name (retry 2)` from `Name` or `Name (retry 1)`. */

@@ -29,6 +29,28 @@ export class DuplicateSubmission extends Error {
   }
 }
 
+/**
+ * Ctrl+C (or a cancelled progress notification) while a part's batch was being created: the provider may have
+ * created it. The job stays in the store with that part pending and marked `submit_interrupted`, so the next
+ * refresh finds the batch by the job id it carries (or marks the part not submitted): a billable batch is never
+ * left untracked.
+ */
+export class SubmitInterrupted extends Error {
+  constructor(
+    readonly job: Job,
+    readonly partIndex: number,
+  ) {
+    super(
+      `interrupted while creating ${job.parts.length > 1 ? `part ${partIndex + 1} of ${job.parts.length}` : 'the batch'}: the provider may have created it, so the job is kept as ${job.id}. ` +
+        `Run "batchwise status ${job.id}" to find it (or mark it not submitted), and "batchwise cancel ${job.id}" to stop it`,
+    );
+    this.name = 'SubmitInterrupted';
+  }
+}
+
+/** The error code a part carries while it is unclear whether its interrupted create went through. */
+export const SUBMIT_INTERRUPTED = 'submit_interrupted';
+
 /** Limit diagnostics that splitting resolves: an input over a provider's limits becomes several remote batches. */
 const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
 
@@ -120,10 +142,13 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
   await store.save(job);
 
   for (const plan of plans) {
+    // True from the moment the create may reach the provider until its batch id is in the store.
+    let sending = false;
     try {
       signal?.throwIfAborted();
       progress(plans.length > 1 ? `Uploading part ${plan.index + 1} of ${plans.length}` : 'Uploading');
       const partSha = await sha256Lines(readPartLines(inputPath, plan));
+      sending = true;
       const remote = await provider.create(
         {
           jobId: id,
@@ -140,12 +165,29 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
       const submittedAt = new Date().toISOString();
       job = await store.update(id, (j) => withAggregate(j, j.parts.map((p) => (p.index === plan.index ? { ...applyRemote({ ...p, errors: [] }, remote), submittedAt } : p))));
     } catch (err) {
+      if (sending && signal?.aborted) throw new SubmitInterrupted(await recordInterrupted(store, job, plan), plan.index);
       await recordFailure(store, job, plan, err);
       throw err;
     }
   }
   progress(`Submitted ${job.id}`);
   return job;
+}
+
+/** Keeps the job: the interrupted part stays pending (a refresh looks its batch up), later parts are not sent. */
+async function recordInterrupted(store: JobStore, job: Job, plan: PartPlan): Promise<Job> {
+  const current = (await store.get(job.id)) ?? job;
+  const now = new Date().toISOString();
+  const parts = current.parts.map((p): JobPart => {
+    if (p.remoteId !== null || p.index < plan.index) return p;
+    if (p.index === plan.index) {
+      return { ...p, submittedAt: now, errors: [{ code: SUBMIT_INTERRUPTED, message: 'The submit was interrupted while this batch was being created; it may exist at the provider. A status refresh looks for it.' }] };
+    }
+    return { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: [{ code: 'not_submitted', message: `Not submitted: the submit was interrupted at part ${plan.index + 1}.` }] };
+  });
+  const updated = { ...withAggregate(current, parts), updatedAt: now };
+  await store.save(updated);
+  return updated;
 }
 
 function pendingPart(plan: PartPlan): JobPart {

@@ -1,6 +1,7 @@
 import { isTerminal } from '../../core/status';
 import { cancelJob } from '../../jobs/cancel';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
+import { providerFailure } from '../errors';
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { jobCounts, notSucceeded } from './jobFormat';
 
@@ -14,7 +15,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const store = cliStore(io.env);
   let job = await store.resolve(ref);
   const already = isTerminal(job.status);
-  if (!already) job = await cancelJob(store, job, providerForJob(job, io.env), io.signal);
+  if (!already) {
+    try {
+      job = await cancelJob(store, job, providerForJob(job, io.env), io.signal);
+    } catch (err) {
+      throw providerFailure(err, { provider: job.provider, baseUrl: job.baseUrl, next: `The cancel may not have reached the provider: run "batchwise cancel ${job.id}" again, then check with "batchwise status ${job.id}".` });
+    }
+  }
   const c = jobCounts(job);
   if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: c.total, succeeded: c.succeeded, failed: notSucceeded(c) } });
   else if (already) io.out(`${job.id} has already ended (${job.status}): nothing to cancel\n`);

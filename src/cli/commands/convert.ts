@@ -1,6 +1,6 @@
-import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertFile, defaultOutPath, type LineFormat } from '../../core/convert';
+import { checkInputFile, checkOutputFile } from '../inputFile';
 import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
 
 const USAGE = 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]';
@@ -31,11 +31,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     defaultMaxTokens = Number(values['max-tokens']);
     if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens < 1) throw new UsageError('--max-tokens must be a positive integer');
   }
-  await access(file).catch(() => {
-    throw new UsageError(`cannot read ${file}`);
-  });
+  await checkInputFile(file);
   const out = values.out ?? defaultOutPath(file, to);
   if (resolve(out) === resolve(file)) throw new UsageError('--out must differ from the input file');
+  await checkOutputFile(out, '--out');
 
   const r = await convertFile(file, out, { to, model: values.model, defaultMaxTokens, signal: io.signal });
   if (values.json) {

@@ -1,4 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { checkInputFile, fsReason } from '../inputFile';
 import { estimateFile, formatEstimate } from '../../core/estimate';
 import { PricingOverridesSchema, type PricingOverrides } from '../../core/pricing';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
@@ -20,9 +21,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   );
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`expected one file\nusage: ${USAGE}`);
-  await access(file).catch(() => {
-    throw new UsageError(`cannot read ${file}`);
-  });
+  await checkInputFile(file);
   let provider: ProviderId | undefined;
   if (values.provider && values.provider !== 'auto') {
     const p = ProviderIdSchema.safeParse(values.provider);
@@ -70,7 +69,7 @@ async function readOverrides(path: string): Promise<PricingOverrides> {
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`cannot read pricing file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new UsageError(`cannot read pricing file ${path}: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : fsReason(e)}`);
   }
   const r = PricingOverridesSchema.safeParse(raw);
   if (!r.success) throw new UsageError(`pricing file ${path}: expected { "<model>": { "input": N, "output": N, "batchInput"?: N, "batchOutput"?: N } } in USD per 1M tokens`);

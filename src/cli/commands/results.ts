@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
 import { chainOf, rootOf } from '../../core/results/merge';
@@ -6,6 +6,8 @@ import { exportMerged, writeFailedLines } from '../../core/results/export';
 import type { ResultsSummary } from '../../core/results/summary';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { loadChain } from '../../jobs/retry';
+import { providerFailure } from '../errors';
+import { checkOutputFile } from '../inputFile';
 
 const USAGE = 'results <job> [--out FILE] [--failed-out FILE] [--json]';
 
@@ -14,6 +16,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, 'failed-out': { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   const ref = positionals[0];
   if (!ref || positionals.length > 1) throw new UsageError(`give one job id\nusage: batchwise ${USAGE}`);
+  if (values.out) await checkOutputFile(values.out, '--out');
+  if (values['failed-out']) await checkOutputFile(values['failed-out'], '--failed-out');
   const store = cliStore(io.env);
   const job = await store.resolve(ref);
   if (!job.resultsPath && !isTerminal(job.status)) {
@@ -21,10 +25,21 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_FAILED;
   }
   const root = await rootOf(store, job);
+  // Writing there would replace an input (atomically, so with no way back) with results or with its failed lines.
+  const inputs = new Set((await chainOf(store, root)).map((j) => resolve(j.inputPath)));
+  for (const [option, path] of [['--out', values.out], ['--failed-out', values['failed-out']]] as const) {
+    if (path && inputs.has(resolve(path))) throw new UsageError(`${option} ${path} is the input of this job: writing there would replace it. Give another file, e.g. ${option} ${path.replace(/\.jsonl$/i, '')}.${option === '--out' ? 'results' : 'failed'}.jsonl`);
+  }
+  if (values.out && values['failed-out'] && resolve(values.out) === resolve(values['failed-out'])) throw new UsageError('--out and --failed-out must be different files');
   const needsDownload = (await chainOf(store, root)).some((j) => !j.resultsPath && isTerminal(j.status));
   // The provider (and its API key) is only needed when something must be downloaded.
   const provider = needsDownload ? providerForJob(job, io.env) : undefined;
-  const chain = await loadChain(store, job, provider, { signal: io.signal });
+  let chain;
+  try {
+    chain = await loadChain(store, job, provider, { signal: io.signal });
+  } catch (err) {
+    throw providerFailure(err, { provider: job.provider, baseUrl: job.baseUrl, next: `Nothing was lost: run "batchwise results ${job.id}" again later.` });
+  }
 
   let out = values.out ?? null;
   if (out) await exportMerged(chain.rows, out);

@@ -1,6 +1,7 @@
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { retryFailed } from '../../jobs/retry';
+import { providerFailure } from '../errors';
 import { waitForLocalRun } from '../../providers/local';
 
 const USAGE = 'retry <job> [--json]';
@@ -13,7 +14,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const store = cliStore(io.env);
   const job = await store.resolve(ref);
   const provider = providerForJob(job, io.env);
-  const r = await retryFailed({ store, job, provider, signal: io.signal });
+  let r;
+  try {
+    r = await retryFailed({ store, job, provider, signal: io.signal });
+  } catch (err) {
+    throw providerFailure(err, { provider: job.provider, baseUrl: job.baseUrl, next: `Run "batchwise retry ${job.id}" again once that is fixed (see "batchwise list" for a retry job that was created).` });
+  }
   // A self-hosted run lives in this process: keep it alive until the run ends.
   if (r.retryJob && provider.id === 'local') for (const p of r.retryJob.parts) if (p.remoteId) await waitForLocalRun(p.remoteId);
   if (values.json) {

@@ -1,8 +1,9 @@
 import { resolve, basename, dirname, join } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { checkInputFile, checkOutputFile } from '../inputFile';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, type CliIO } from '../io';
 import { runBatch, type RunProgress } from '../../runner/runner';
 import { validateFile } from '../../core/validate';
+import { readJsonlFile } from '../../core/jsonl';
 import { API_KEY_ENV } from '../../providers/env';
 import { vllmRunBatchCommand } from '../../runner/vllm';
 
@@ -23,10 +24,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency must be a whole number from 1 to 1024 (got "${values.concurrency}")`);
   const input = resolve(file);
-  const info = await stat(input).catch(() => undefined);
-  if (!info) throw new UsageError(`${file}: no such file`);
-  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+  await checkInputFile(file);
   const out = resolve(values.out ?? join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl'));
+  if (out === input) throw new UsageError('--out must differ from the input file');
+  await checkOutputFile(out, '--out');
 
   const checked = await validateFile(input, { provider: 'local' });
   const errors = checked.diagnostics.filter((d) => d.severity === 'error');
@@ -60,7 +61,30 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(`${summary.cancelled ? 'Cancelled' : 'Done'}: ${summary.succeeded} succeeded, ${summary.failed} failed${resumed} -> ${out}\n`);
     if (summary.cancelled) io.out(`Run the same command again to resume.\n`);
   }
+  if (summary.failed > 0 && summary.succeeded === 0 && !summary.cancelled) {
+    // Every line failed the same way, most often a server that is not there: say why, not only how many.
+    const first = await firstError(out);
+    io.err(`every request failed${first ? `; the first error: ${first}` : ''}. Check that the server at ${baseUrl} is running and serves the model, then run the same command again: failed lines are sent again.\n`);
+  }
   return summary.failed > 0 || summary.cancelled ? EXIT_FAILED : EXIT_OK;
+}
+
+/** The message of the first errored line of a run's output file, if there is one. */
+async function firstError(outPath: string): Promise<string | undefined> {
+  try {
+    for await (const l of readJsonlFile(outPath)) {
+      let parsed: { error?: { message?: unknown } | null };
+      try {
+        parsed = JSON.parse(l.text) as typeof parsed;
+      } catch {
+        continue;
+      }
+      if (typeof parsed.error?.message === 'string') return parsed.error.message.replace(/\.$/, '');
+    }
+  } catch {
+    // The output cannot be read: the counts already said what happened.
+  }
+  return undefined;
 }
 
 function progressLine(p: RunProgress): string {

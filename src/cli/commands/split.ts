@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { checkInputFile, checkOutputDir } from '../inputFile';
 import { readJsonlFile, isBlankLine } from '../../core/jsonl';
 import { detectLineProvider } from '../../core/detect';
 import { PROVIDER_LIMITS } from '../../core/limits';
@@ -24,9 +24,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const outDir = values['out-dir'];
   if (!outDir) throw new UsageError(`--out-dir is required\nusage: ${USAGE}`);
   const input = resolve(file);
-  const info = await stat(input).catch(() => undefined);
-  if (!info) throw new UsageError(`${file}: no such file`);
-  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+  await checkInputFile(file);
+  await checkOutputDir(outDir, '--out-dir');
 
   let provider: ProviderId | null = null;
   if (values.provider !== undefined) {

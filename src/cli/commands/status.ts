@@ -5,7 +5,8 @@ import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { refreshJob } from '../../jobs/refresh';
 import { pauseLocalRuns } from '../../providers/local';
 import type { BatchProvider } from '../../providers/types';
-import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { providerFailure } from '../errors';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { describeJob, jobCounts, notSucceeded, progressBar } from './jobFormat';
 
 const USAGE = 'status <job> [--watch] [--interval SECONDS] [--json]';
@@ -31,6 +32,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let job: Job;
   try {
     job = values.watch ? await tracker.watch(intervalMs, Boolean(values.json)) : await tracker.pollIfRunning();
+  } catch (err) {
+    // Ctrl+C during a poll: what is known is in the store; show it and stop (the batch keeps running remotely).
+    if (!io.signal?.aborted) throw providerFailure(err, { provider: tracker.job.provider, baseUrl: tracker.job.baseUrl, next: `The job is unchanged in the store; run "batchwise status ${tracker.job.id}" again later.` });
+    job = tracker.job;
   } finally {
     io.signal?.removeEventListener('abort', pause);
     if (tracker.job.provider === 'local') await pauseLocalRuns();
@@ -39,6 +44,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const counts = jobCounts(job);
   if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: notSucceeded(counts) } });
   else io.out(describeJob(job));
+  if (io.signal?.aborted && !isTerminal(job.status)) {
+    io.err(`stopped ${values.watch ? 'watching' : 'polling'}: the batch keeps running at the provider. Resume with: batchwise status ${job.id} --watch\n`);
+    return EXIT_INTERRUPTED;
+  }
   return job.status === 'failed' || job.status === 'expired' ? EXIT_FAILED : EXIT_OK;
 }
 

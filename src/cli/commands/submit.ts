@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { checkInputFile } from '../inputFile';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
-import { validateFile } from '../../core/validate';
+import { errorCount, validateFile, type ValidationResult } from '../../core/validate';
 import { cliStore, providerFromCli } from '../../jobs/providerForJob';
-import { DuplicateSubmission, SubmitRefused, submitJob } from '../../jobs/submit';
+import { DuplicateSubmission, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
+import { providerFailure } from '../errors';
 import { API_KEY_ENV } from '../../providers/env';
 import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
 import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
 const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--force] [--json]';
 
@@ -22,9 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
   const input = resolve(file);
-  const info = await stat(input).catch(() => undefined);
-  if (!info) throw new UsageError(`${file}: no such file`);
-  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
+  await checkInputFile(file);
   const baseUrl = values['base-url'];
   if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
 
@@ -36,7 +35,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     provider = parsed.data;
   } else {
     validation = await validateFile(input, { provider: 'auto', signal: io.signal });
-    if (!validation.provider) throw new UsageError(`cannot tell which provider ${file} is for: pass --provider openai|anthropic|gemini|local`);
+    if (!validation.provider) {
+      // Nothing to detect from (empty, or no line is a request): the line errors say what to fix, not --provider.
+      if (errorCount(validation) > 0) {
+        printRefusal(io, file, validation);
+        return EXIT_FAILED;
+      }
+      throw new UsageError(`cannot tell which provider ${file} is for: pass --provider openai|anthropic|gemini|local`);
+    }
     provider = validation.provider;
   }
   const adapter = providerFromCli(provider, baseUrl, io.env);
@@ -71,11 +77,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     if (err instanceof SubmitRefused) {
-      const errors = err.result.diagnostics.filter((d) => d.severity === 'error');
-      for (const d of errors.slice(0, 20)) io.err(`${file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`);
-      if (errors.length > 20) io.err(`... and ${errors.length - 20} more (batchwise validate ${file})\n`);
-      io.err(`${errors.length} error(s): nothing was submitted\n`);
+      printRefusal(io, file, err.result);
       return EXIT_FAILED;
+    }
+    if (err instanceof SubmitInterrupted) {
+      io.err(`batchwise submit: ${err.message}\n`);
+      return EXIT_INTERRUPTED;
     }
     if (err instanceof DuplicateSubmission) {
       io.err(`batchwise submit: ${err.message}\n`);
@@ -87,8 +94,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`batchwise submit: the provider refused the API key (HTTP ${status}): ${(err as Error).message}\ncheck ${env ?? 'the API key'}\n`);
       return EXIT_USAGE;
     }
-    throw err;
+    throw providerFailure(err, { provider, baseUrl: adapter.profile.baseUrl, next: 'No batch was created for the part that failed (a part created before it stays tracked: batchwise list).' });
   }
+}
+
+/** The validation errors that stop a submit, compiler-style on stderr (stdout stays empty, also with --json). */
+function printRefusal(io: CliIO, file: string, result: ValidationResult): void {
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  for (const d of errors.slice(0, 20)) io.err(`${file}:${d.line}:${d.column}: error ${d.code}: ${d.message}\n`);
+  if (errors.length > 20) io.err(`... and ${errors.length - 20} more (batchwise validate ${file})\n`);
+  io.err(`${errors.length} error(s): nothing was submitted\n`);
 }
 
 /**

@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { validateFile, errorCount, type ValidationResult } from '../../core/validate';
-import { sniffEncoding } from '../../core/jsonl';
+import { checkInputFile, fsReason } from '../inputFile';
 import type { ProviderId } from '../../core/status';
 import { formatBytes } from '../../core/rules/file';
 import { plural } from '../../core/rules/text';
@@ -17,12 +16,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const provider = values.provider ?? 'auto';
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of auto, openai, anthropic, gemini (got "${provider}")`);
 
-  await checkReadable(file);
+  await checkInputFile(file);
   let result: ValidationResult;
   try {
     result = await validateFile(file, { provider: provider as ProviderId | 'auto', signal: io.signal });
   } catch (err) {
-    throw new UsageError(`${file}: cannot read: ${errMessage(err)}`);
+    throw new UsageError(`${file}: cannot read: ${fsReason(err)}`);
   }
 
   if (values.json) {
@@ -54,29 +53,3 @@ export function summaryLine(r: ValidationResult): string {
   const target = r.provider ? [r.provider, r.endpoint].filter(Boolean).join(' ') : 'provider unknown';
   return [problems, plural(r.requests, 'request'), target, r.model, formatBytes(r.bytes)].filter(Boolean).join(' · ');
 }
-
-/** Turns the ways a path can be unusable into one clear sentence each (exit 2), before any parsing. */
-async function checkReadable(file: string): Promise<void> {
-  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new UsageError(`${file}: no such file`);
-    throw new UsageError(`${file}: cannot read: ${errMessage(err)}`);
-  });
-  if (info.isDirectory()) throw new UsageError(`${file} is a directory: give a .jsonl file`);
-  if (!info.isFile()) throw new UsageError(`${file} is not a regular file: give a .jsonl file`);
-  let encoding: 'utf8' | 'utf16' | 'binary';
-  try {
-    encoding = await sniffEncoding(file);
-  } catch (err) {
-    throw new UsageError(`${file}: cannot read: ${errMessage(err)}`);
-  }
-  if (encoding === 'utf16') throw new UsageError(`${file} is UTF-16 encoded: batch APIs read UTF-8. Save it as UTF-8 (in VS Code: "Save with Encoding" > UTF-8)`);
-  if (encoding === 'binary') throw new UsageError(`${file} looks like a binary file (NUL bytes in the first 8 KB), not JSONL text: give a UTF-8 .jsonl file with one JSON request per line`);
-}
-
-function errMessage(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  return e instanceof Error ? e.message : String(err);
-}
-
-

@@ -1,5 +1,5 @@
 import { readdir, readFile, rm, mkdir, watch as fsWatch } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JobSchema, type Job } from './job';
 import { writeFileAtomic } from '../fsAtomic';
@@ -88,11 +88,24 @@ export class JobStore {
     return (await this.read(id)).job;
   }
 
-  /** Finds a job by id, unique id prefix, or name; throws a message that says what matched. */
+  /**
+   * Finds a job by id, unique id prefix, or name; throws a message that says what matched. A job whose job.json
+   * cannot be read is named with what is wrong with it, never reported as missing or silently passed over for
+   * another job that shares the prefix.
+   */
   async resolve(ref: string): Promise<Job> {
-    const direct = await this.get(ref);
-    if (direct) return direct;
-    const { jobs } = await this.list();
+    // A job id is one folder name: a path (../x, a/b) is never looked up directly.
+    const isFolderName = ref !== '' && ref !== '.' && ref !== '..' && !/[\\/]/.test(ref);
+    if (isFolderName) {
+      const direct = await this.read(ref);
+      if (direct.job) return direct.job;
+      if (direct.problem) throw new Error(`job ${ref} cannot be read: ${direct.problem.path}: ${direct.problem.message}. Repair or restore that file, or remove the folder ${this.jobDir(ref)} to forget the job (its remote batch is not affected)`);
+    }
+    const { jobs, problems } = await this.list();
+    const brokenIds = problems.map((p) => basename(dirname(p.path)));
+    if (ref && brokenIds.some((id) => id.startsWith(ref)) && jobs.some((j) => j.id.startsWith(ref))) {
+      throw new Error(`"${ref}" also matches a job that cannot be read (${brokenIds.filter((id) => id.startsWith(ref)).join(', ')}): give the full id`);
+    }
     const byPrefix = jobs.filter((j) => j.id.startsWith(ref));
     if (byPrefix.length === 1) return byPrefix[0]!;
     const byName = jobs.filter((j) => j.name === ref);

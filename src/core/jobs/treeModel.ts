@@ -195,7 +195,9 @@ function describeJob(job: Job, opts: TreeOptions): string {
 
 /** Escapes markdown so names and paths from files cannot inject links or formatting into the tooltip. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+  // `$` too: tooltips render theme icons, so `$(x)` in a job name or provider message would become an icon.
+  // Newlines are flattened so a provider message cannot start its own markdown blocks.
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`);
 }
 
 function money(v: number | null | undefined, currency = 'USD'): string | undefined {

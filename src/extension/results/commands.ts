@@ -55,6 +55,10 @@ export class ResultsCommands {
   /** Palette: a finished job, or any results / output JSONL file (e.g. a `vllm run-batch` output). */
   async openResults(arg?: JobArg): Promise<void> {
     if (arg instanceof vscode.Uri) {
+      if (arg.scheme !== 'file') {
+        void vscode.window.showWarningMessage(`Batchwise opens results files on disk only (${basename(arg.path)} is ${arg.scheme}:).`);
+        return;
+      }
       await ResultsPanel.show(this.deps, { kind: 'file', path: arg.fsPath });
       return;
     }
@@ -90,9 +94,10 @@ export class ResultsCommands {
     const need = await undownloaded(this.ctx.store, job);
     const provider = need.length ? await this.providerOf(job) : undefined;
     if (need.length && !provider) return;
-    const data = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: downloading results of "${job.name}"…` }, () =>
-      loadPanelData(this.ctx.store, { kind: 'job', jobId: job.id }, { provider, pricing: this.ctx.config.pricing }),
+    const data = await cancellable(`Batchwise: downloading results of "${job.name}"…`, (signal) =>
+      loadPanelData(this.ctx.store, { kind: 'job', jobId: job.id }, { provider, pricing: this.ctx.config.pricing, signal }),
     );
+    if (!data) return;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(dirname(job.inputPath));
     const stem = basename(job.inputPath).replace(/\.jsonl$/i, '');
     const target = await vscode.window.showSaveDialog({
@@ -116,9 +121,10 @@ export class ResultsCommands {
     if (!job) return;
     const provider = await this.providerOf(job);
     if (!provider) return;
-    const candidates = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Batchwise: collecting the failed lines…' }, async () =>
-      retryCandidates(await loadChain(this.ctx.store, job, provider, { pricing: this.ctx.config.pricing })),
+    const candidates = await cancellable('Batchwise: collecting the failed lines…', async (signal) =>
+      retryCandidates(await loadChain(this.ctx.store, job, provider, { pricing: this.ctx.config.pricing, signal }), signal),
     );
+    if (!candidates) return;
     let includeSchemaFailures = false;
     if (candidates.schemaFailures > 0) {
       const pick = await vscode.window.showQuickPick(
@@ -184,3 +190,21 @@ export class ResultsCommands {
   }
 }
 
+/**
+ * Runs `work` under a cancellable progress notification: reading a big retry chain takes a while, and the
+ * user can stop it. Undefined when cancelled; other errors propagate to the command's handler.
+ */
+async function cancellable<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+    const ac = new AbortController();
+    const sub = token.onCancellationRequested(() => ac.abort());
+    try {
+      return await work(ac.signal);
+    } catch (err) {
+      if (ac.signal.aborted) return undefined;
+      throw err;
+    } finally {
+      sub.dispose();
+    }
+  });
+}

@@ -27,6 +27,9 @@ export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
+    // Not covered by default-src: no <base> to redirect the bundle's URL, no form posting anywhere.
+    "base-uri 'none'",
+    "form-action 'none'",
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -7,6 +7,7 @@ import { VIEW_TYPE, resultsHtml, webviewOptions } from './html';
 import { loadPanelData, panelKey, undownloaded, type PanelData } from './panelData';
 import type { ResultDocuments } from './virtualDocs';
 import type { BatchProvider } from '../../providers/types';
+import { errorMessage } from '../errors';
 
 export interface PanelDeps {
   ctx: BatchwiseContext;
@@ -29,6 +30,8 @@ export class ResultsPanel {
   private reloadQueued = false;
   private chainSignature = '';
   private disposed = false;
+  /** Stops a load in progress (a 200 MB results file) when the panel closes. */
+  private readonly abort = new AbortController();
 
   /** Opens (or reveals) the panel for a source. */
   static async show(deps: PanelDeps, source: PanelSource): Promise<ResultsPanel> {
@@ -51,6 +54,11 @@ export class ResultsPanel {
     return new ResultsPanel(deps, panel, key, source);
   }
 
+  /** Closes every open panel (the extension is deactivating). */
+  static disposeAll(): void {
+    for (const p of [...ResultsPanel.panels.values()]) p.dispose();
+  }
+
   /** Panels showing a chain that holds this job (to refresh after a resubmit). */
   static forKey(key: string): ResultsPanel | undefined {
     return ResultsPanel.panels.get(key);
@@ -69,7 +77,13 @@ export class ResultsPanel {
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
     );
-    if (source.kind === 'job') this.disposables.push(deps.ctx.store.watch(() => void this.onStoreChange()));
+    if (source.kind === 'job') {
+      this.disposables.push(
+        deps.ctx.store.watch(() => {
+          this.onStoreChange().catch((err: unknown) => this.log.error(`results panel ${this.key}: could not re-read the job store`, err));
+        }),
+      );
+    }
     void this.reload();
   }
 
@@ -89,8 +103,9 @@ export class ResultsPanel {
     }
     this.loading = this.load()
       .catch((err: unknown) => {
+        if (this.disposed) return;
         this.log.error(`results panel ${this.key}`, err);
-        this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+        this.post({ type: 'error', message: errorMessage(err) });
       })
       .finally(() => {
         this.loading = undefined;
@@ -108,7 +123,7 @@ export class ResultsPanel {
       const job = await this.deps.ctx.store.get(this.source.jobId);
       if (job && (await undownloaded(this.deps.ctx.store, job)).length) provider = await this.deps.providerForJob(job.id);
     }
-    const data = await loadPanelData(this.deps.ctx.store, this.source, { provider, pricing: this.deps.ctx.config.pricing });
+    const data = await loadPanelData(this.deps.ctx.store, this.source, { provider, pricing: this.deps.ctx.config.pricing, signal: this.abort.signal });
     if (this.disposed) return;
     this.data = data;
     this.chainSignature = signature(data);
@@ -134,8 +149,8 @@ export class ResultsPanel {
     try {
       await this.handle(m);
     } catch (err) {
-      this.log.error('results panel', err);
-      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      this.log.error(`results panel: ${m.type} failed`, err);
+      this.post({ type: 'error', message: errorMessage(err) });
     }
   }
 
@@ -185,13 +200,16 @@ export class ResultsPanel {
     const row = this.query.row(index);
     if (!row || !this.data) return undefined;
     const d = await rowDetail(row, index, this.data.inputPath);
-    // Validated like every message: a record on disk could hold anything.
-    return parseMessage(HostMessageSchema, { type: 'detail', detail: d }) ? d : undefined;
+    // Validated like every message: a record on disk could hold anything. Said, not dropped silently.
+    const ok = parseMessage(HostMessageSchema, { type: 'detail', detail: d }, (reason) => this.log.warn(`results panel: the detail of line ${row.line} is malformed (${reason})`));
+    if (!ok) this.post({ type: 'error', message: `The record of line ${row.line} could not be shown (malformed on disk); see the Batchwise log.` });
+    return ok ? d : undefined;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.abort.abort();
     if (ResultsPanel.panels.get(this.key) === this) ResultsPanel.panels.delete(this.key);
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();

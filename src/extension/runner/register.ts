@@ -1,31 +1,30 @@
 import * as vscode from 'vscode';
 import { basename, dirname, join } from 'node:path';
 import type { BatchwiseContext } from '../context';
+import { registerCommand } from '../commands';
 import { readJsonlFile } from '../../core/jsonl';
 import { vllmRunBatchCommand } from '../../runner/vllm';
 
 /** Self-hosted extras: the equivalent `vllm run-batch` command for users who prefer vLLM's offline runner. */
 export function registerRunner(ctx: BatchwiseContext): void {
-  ctx.register(
-    vscode.commands.registerCommand('batchwise.copyVllmCommand', async (uri?: vscode.Uri) => {
-      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (!target || target.scheme !== 'file') {
-        void vscode.window.showWarningMessage('Batchwise: open or select a .jsonl batch file first.');
-        return;
-      }
-      const input = target.fsPath;
-      const model = (await firstModel(input)) ?? 'MODEL';
-      const out = join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl');
-      const command = vllmRunBatchCommand(input, out, model);
-      await vscode.env.clipboard.writeText(command);
-      const pick = await vscode.window.showInformationMessage(
-        `Copied: ${command}`,
-        { detail: 'Run it where vLLM is installed; open the output file with "Batchwise: Open Results" when it finishes.' },
-        'Open Results of Output File',
-      );
-      if (pick) await vscode.commands.executeCommand('batchwise.openResults', vscode.Uri.file(out));
-    }),
-  );
+  registerCommand(ctx, 'batchwise.copyVllmCommand', async (uri?: unknown) => {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target || target.scheme !== 'file' || !/\.jsonl$/i.test(target.path)) {
+      void vscode.window.showWarningMessage('Batchwise: open or select a .jsonl batch file on disk first.');
+      return;
+    }
+    const input = target.fsPath;
+    const model = (await firstModel(input)) ?? 'MODEL';
+    const out = join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl');
+    const command = vllmRunBatchCommand(input, out, model);
+    await vscode.env.clipboard.writeText(command);
+    const pick = await vscode.window.showInformationMessage(
+      `Copied: ${command}`,
+      { detail: 'Run it where vLLM is installed; open the output file with "Batchwise: Open Results" when it finishes.' },
+      'Open Results of Output File',
+    );
+    if (pick) await vscode.commands.executeCommand('batchwise.openResults', vscode.Uri.file(out));
+  });
 }
 
 /** The model named by the first request line, read without loading the file. */

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
+import { registerCommand } from '../commands';
+import { errorMessage } from '../errors';
 import { startEmulator, type Emulator } from '../../emulator';
 import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
 import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
@@ -69,7 +71,7 @@ class Sandbox implements vscode.Disposable {
       emulator = await startEmulator({ port: port ?? 0 });
     } catch (err) {
       if (!port) throw err;
-      this.ctx.log.warn(`sandbox port ${port} is taken (${err instanceof Error ? err.message : String(err)}); using another`);
+      this.ctx.log.warn(`sandbox port ${port} is taken (${errorMessage(err)}); using another`);
       emulator = await startEmulator({ port: 0 });
     }
     this.emulator = emulator;
@@ -123,7 +125,7 @@ class Sandbox implements vscode.Disposable {
 
   dispose(): void {
     // Deactivation: close the server but keep `running` so the next window brings the sandbox back.
-    void this.stop(false);
+    this.stop(false).catch((err: unknown) => this.ctx.log.error('sandbox did not stop cleanly', err));
     this.status.dispose();
   }
 }
@@ -141,38 +143,34 @@ async function isEmulator(url: string): Promise<boolean> {
 export function registerSandbox(ctx: BatchwiseContext): void {
   const sandbox = ctx.register(new Sandbox(ctx));
 
-  ctx.register(
-    vscode.commands.registerCommand('batchwise.startSandbox', async () => {
-      try {
-        const wasRunning = !!sandbox.url;
-        const e = await sandbox.start(ctx.extension.globalState.get<SandboxState>(STATE_KEY)?.port);
-        const profiles = getSandboxProfiles().map((p) => p.name).join(', ');
-        const choice = await vscode.window.showInformationMessage(
-          `${wasRunning ? 'The sandbox is running' : 'Sandbox started'} at ${e.url}. Submit with the ${profiles} profiles: no API key needed.`,
-          'Open Sample',
-          'Stop Sandbox',
-        );
-        if (choice === 'Open Sample') await vscode.commands.executeCommand('batchwise.openSample');
-        if (choice === 'Stop Sandbox') await vscode.commands.executeCommand('batchwise.stopSandbox');
-      } catch (err) {
-        ctx.log.error('sandbox failed to start', err);
-        void vscode.window.showErrorMessage(`Batchwise: the sandbox could not start: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
-  );
+  registerCommand(ctx, 'batchwise.startSandbox', async () => {
+    const wasRunning = !!sandbox.url;
+    let e: { url: string; port: number };
+    try {
+      e = await sandbox.start(ctx.extension.globalState.get<SandboxState>(STATE_KEY)?.port);
+    } catch (err) {
+      throw new Error(`the sandbox could not start: ${errorMessage(err)}`);
+    }
+    const profiles = getSandboxProfiles().map((p) => p.name).join(', ');
+    const choice = await vscode.window.showInformationMessage(
+      `${wasRunning ? 'The sandbox is running' : 'Sandbox started'} at ${e.url}. Submit with the ${profiles} profiles: no API key needed.`,
+      'Open Sample',
+      'Stop Sandbox',
+    );
+    if (choice === 'Open Sample') await vscode.commands.executeCommand('batchwise.openSample');
+    if (choice === 'Stop Sandbox') await vscode.commands.executeCommand('batchwise.stopSandbox');
+  });
 
-  ctx.register(
-    vscode.commands.registerCommand('batchwise.stopSandbox', async () => {
-      if (!sandbox.url) {
-        void vscode.window.showInformationMessage('The Batchwise sandbox is not running.');
-        return;
-      }
-      await sandbox.stop(true);
-      void vscode.window.showInformationMessage('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
-    }),
-  );
+  registerCommand(ctx, 'batchwise.stopSandbox', async () => {
+    if (!sandbox.url) {
+      void vscode.window.showInformationMessage('The Batchwise sandbox is not running.');
+      return;
+    }
+    await sandbox.stop(true);
+    void vscode.window.showInformationMessage('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
+  });
 
-  ctx.register(vscode.commands.registerCommand('batchwise.openSample', () => openSample(ctx, !!sandbox.url)));
+  registerCommand(ctx, 'batchwise.openSample', () => openSample(ctx, !!sandbox.url));
 
   const state = ctx.extension.globalState.get<SandboxState>(STATE_KEY);
   if (state?.running) {

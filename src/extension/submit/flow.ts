@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
+import { errorMessage } from '../errors';
 import { estimateFile, type FileEstimate } from '../../core/estimate';
 import { PROVIDER_LIMITS } from '../../core/limits';
 import { planParts } from '../../core/split';
@@ -75,12 +76,12 @@ export async function showRefusal(uri: vscode.Uri, result: ValidationResult): Pr
 }
 
 /** Runs the estimate with a progress notification; null (and a log line) if it fails: an estimate never blocks a submit. */
-export async function estimateWithProgress(ctx: BatchwiseContext, uri: vscode.Uri, provider: ProviderId | undefined): Promise<{ estimate: FileEstimate | null; error?: string }> {
+export async function estimateWithProgress(ctx: BatchwiseContext, uri: vscode.Uri, provider: ProviderId | undefined): Promise<{ estimate: FileEstimate | null; error?: string; cancelled?: true }> {
+  const ac = new AbortController();
   try {
     const estimate = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Batchwise: estimating ${basename(uri.fsPath)}`, cancellable: true },
       async (_progress, token) => {
-        const ac = new AbortController();
         const sub = token.onCancellationRequested(() => ac.abort());
         try {
           return await estimateFile(uri.fsPath, { provider, overrides: ctx.config.pricing, signal: ac.signal });
@@ -91,8 +92,9 @@ export async function estimateWithProgress(ctx: BatchwiseContext, uri: vscode.Ur
     );
     return { estimate };
   } catch (err) {
+    if (ac.signal.aborted) return { estimate: null, error: 'cancelled', cancelled: true };
     ctx.log.error(`estimate of ${uri.fsPath} failed`, err);
-    return { estimate: null, error: err instanceof Error ? err.message : String(err) };
+    return { estimate: null, error: errorMessage(err) };
   }
 }
 
@@ -148,7 +150,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     return job;
   } catch (err) {
     ctx.log.error(`submit ${uri.fsPath} failed`, err);
-    const choice = await vscode.window.showErrorMessage(`Batchwise: submitting ${name} failed: ${err instanceof Error ? err.message : String(err)}`, 'Show Log');
+    const choice = await vscode.window.showErrorMessage(`Batchwise: submitting ${name} failed: ${errorMessage(err)}`, 'Show Log');
     if (choice === 'Show Log') ctx.log.show();
     return undefined;
   }

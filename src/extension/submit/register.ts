@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
+import { registerCommand } from '../commands';
 import { formatEstimate } from '../../core/estimate';
 import { setApiKeyCommand } from '../profiles';
 import { estimateWithProgress, saveIfDirty, submitFile } from './flow';
 import { estimateSummary } from './confirmText';
+import { profilesWithSecrets } from '../profileSettings';
 
 /**
  * Files a command applies to: the explorer's multi-selection, else the clicked file (explorer or
@@ -22,34 +24,63 @@ function noFile(action: string): void {
 }
 
 export function registerSubmit(ctx: BatchwiseContext): void {
-  ctx.register(
-    vscode.commands.registerCommand('batchwise.submit', async (uri?: unknown, uris?: unknown) => {
-      const files = targets(uri, uris);
-      if (files.length === 0) return noFile('submit');
-      // One after the other: each has its own confirmation and progress.
-      for (const f of files) await submitFile(ctx, f);
-    }),
-  );
+  registerCommand(ctx, 'batchwise.submit', async (uri?: unknown, uris?: unknown) => {
+    const files = targets(uri, uris);
+    if (files.length === 0) return noFile('submit');
+    // One after the other: each has its own confirmation and progress.
+    for (const f of files) await submitFile(ctx, f);
+  });
 
-  ctx.register(
-    vscode.commands.registerCommand('batchwise.estimate', async (uri?: unknown, uris?: unknown) => {
-      const files = targets(uri, uris);
-      if (files.length === 0) return noFile('estimate');
-      for (const f of files) {
-        if (f.scheme !== 'file' || !(await saveIfDirty(f))) continue;
-        const { estimate, error } = await estimateWithProgress(ctx, f, ctx.config.provider === 'auto' ? undefined : ctx.config.provider);
-        if (!estimate) {
-          void vscode.window.showErrorMessage(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
-          continue;
-        }
-        const choice = await vscode.window.showInformationMessage(estimateSummary(basename(f.fsPath), estimate), 'Details');
-        if (choice === 'Details') {
-          const doc = await vscode.workspace.openTextDocument({ content: formatEstimate(f.fsPath, estimate), language: 'plaintext' });
-          await vscode.window.showTextDocument(doc, { preview: true });
-        }
+  registerCommand(ctx, 'batchwise.estimate', async (uri?: unknown, uris?: unknown) => {
+    const files = targets(uri, uris);
+    if (files.length === 0) return noFile('estimate');
+    for (const f of files) {
+      if (f.scheme !== 'file') {
+        void vscode.window.showWarningMessage(`Batchwise can only estimate files on disk (${basename(f.path)} is ${f.scheme}:). Save it to a .jsonl file first.`);
+        continue;
       }
+      if (!(await saveIfDirty(f))) continue;
+      const { estimate, error, cancelled } = await estimateWithProgress(ctx, f, ctx.config.provider === 'auto' ? undefined : ctx.config.provider);
+      if (cancelled) return;
+      if (!estimate) {
+        void vscode.window.showErrorMessage(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
+        continue;
+      }
+      const choice = await vscode.window.showInformationMessage(estimateSummary(basename(f.fsPath), estimate), 'Details');
+      if (choice === 'Details') {
+        const doc = await vscode.workspace.openTextDocument({ content: formatEstimate(f.fsPath, estimate), language: 'plaintext' });
+        await vscode.window.showTextDocument(doc, { preview: true });
+      }
+    }
+  });
+
+  registerCommand(ctx, 'batchwise.setApiKey', () => setApiKeyCommand(ctx));
+
+  warnAboutKeysInSettings(ctx);
+  ctx.register(
+    ctx.config.onDidChange((e) => {
+      if (e.affectsConfiguration('batchwise.profiles')) warnAboutKeysInSettings(ctx);
     }),
   );
+}
 
-  ctx.register(vscode.commands.registerCommand('batchwise.setApiKey', () => setApiKeyCommand(ctx)));
+/** A key typed into `batchwise.profiles` is ignored (keys live in SecretStorage): say so, once per change. */
+function warnAboutKeysInSettings(ctx: BatchwiseContext): void {
+  const names = profilesWithSecrets(vscode.workspace.getConfiguration('batchwise').get<unknown>('profiles'));
+  if (names.length === 0) return;
+  // Names only: never the values.
+  ctx.log.warn(`settings: profile(s) ${names.join(', ')} hold an API key in batchwise.profiles; it is ignored`);
+  void vscode.window
+    .showWarningMessage(
+      `Batchwise: the profile${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')} in your settings hold${names.length === 1 ? 's' : ''} an API key. Batchwise never reads keys from settings, where they sit in plain text: remove it and use Set API Key (stored in SecretStorage).`,
+      'Set API Key',
+      'Open Settings',
+    )
+    .then(
+      async (choice) => {
+        if (choice === 'Set API Key') await vscode.commands.executeCommand('batchwise.setApiKey');
+        else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettingsJson');
+      },
+      () => undefined,
+    );
 }

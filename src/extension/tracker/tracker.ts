@@ -8,8 +8,11 @@ import { completionMessage, hasFailedLines, shouldNotify } from '../../core/jobs
 import { refreshJob } from '../../jobs/refresh';
 import { BatchesTreeProvider } from './treeProvider';
 import { TrackerProviders } from './providers';
+import { errorMessage, FailureReporter } from '../errors';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
+/** Polls of one job that may fail in a row (network blips, rate limits) before the user is told. */
+const POLL_FAILURES_BEFORE_REPORT = 3;
 
 /**
  * The Batches view's controller: keeps the job list in step with the store (the extension's own writes,
@@ -26,8 +29,11 @@ export class Tracker implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Local runs: requests/s measured between two polls (the job records counts, not rates). */
   private readonly rates = new Map<string, { done: number; at: number; rate?: number }>();
+  /** Consecutive poll failures per job: reported to the user once per streak. */
+  private readonly pollFailures = new FailureReporter<string>(POLL_FAILURES_BEFORE_REPORT);
   private loading: Promise<void> | undefined;
   private reloadAgain = false;
+  private storeErrorShown = false;
   private dirty = false;
   /** Expand/collapse choices by row id, kept when a job moves to another group (new parent, same id). */
   private readonly expansion = new Map<string, boolean>();
@@ -115,8 +121,14 @@ export class Tracker implements vscode.Disposable {
           for (const j of jobs) if (!isTerminal(j.status) || this.poller.trackedIds.includes(j.id)) this.poller.track(j);
           const ids = new Set(jobs.map((j) => j.id));
           for (const id of this.poller.trackedIds) if (!ids.has(id)) this.poller.untrack(id);
+          this.storeErrorShown = false;
         } catch (err) {
           this.ctx.log.error('cannot read the job store', err);
+          // Once until it works again: the watcher would otherwise repeat it at every change.
+          if (!this.storeErrorShown) {
+            this.storeErrorShown = true;
+            void vscode.window.showErrorMessage(`Batchwise cannot read the job store ${this.ctx.store.home}: ${errorMessage(err)}. Check the folder (setting batchwise.home), then Refresh.`);
+          }
         }
         this.render();
       } while (this.reloadAgain);
@@ -184,17 +196,42 @@ export class Tracker implements vscode.Disposable {
     return { dispose: () => clearInterval(timer) };
   }
 
-  /** The poller's refresh: the latest copy on disk (the CLI may have written it), polled through the job's profile. */
+  /**
+   * The poller's refresh: the latest copy on disk (the CLI may have written it), polled through the job's profile.
+   * The poller retries failures with backoff; a job that keeps failing is reported once (not at every poll).
+   */
   private async refreshOne(job: Job, signal: AbortSignal): Promise<Job> {
     const current = await this.ctx.store.get(job.id);
     if (!current) {
       // Removed from the list meanwhile (here, in the CLI or another window): stop following it.
+      this.pollFailures.forget(job.id);
       queueMicrotask(() => this.poller.untrack(job.id));
       throw new Error(`job ${job.id} was removed from the store`);
     }
     if (isTerminal(current.status)) return current;
-    const provider = await this.providers.require(current);
-    return refreshJob(this.ctx.store, current, provider, signal);
+    try {
+      const provider = await this.providers.require(current);
+      const updated = await refreshJob(this.ctx.store, current, provider, signal);
+      this.pollFailures.succeeded(job.id);
+      return updated;
+    } catch (err) {
+      // Aborted because the job stopped being followed (removed, window closing): not a failure to report.
+      const stopped = signal.aborted && !this.poller.trackedIds.includes(job.id);
+      if (!stopped && this.pollFailures.failed(job.id)) this.reportPollFailure(current, err);
+      throw err;
+    }
+  }
+
+  private reportPollFailure(job: Job, err: unknown): void {
+    const n = this.pollFailures.failures(job.id);
+    const message = `Batchwise: "${job.name}" could not be updated (${n} tries in a row): ${errorMessage(err)}. Batchwise keeps retrying in the background.`;
+    void vscode.window.showWarningMessage(message, 'Refresh Now', 'Show Log').then(
+      async (choice) => {
+        if (choice === 'Refresh Now') await vscode.commands.executeCommand('batchwise.job.refresh', job.id);
+        else if (choice === 'Show Log') this.ctx.log.show();
+      },
+      () => undefined,
+    );
   }
 
   private async jobEnded(job: Job): Promise<void> {

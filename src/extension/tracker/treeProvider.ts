@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { TreeRow } from '../../core/jobs/treeModel';
+import { redactSecrets } from '../errors';
 
 /** Maps the model's rows to TreeItems; all decisions about what a row shows live in core/jobs/treeModel. */
 export class BatchesTreeProvider implements vscode.TreeDataProvider<TreeRow>, vscode.Disposable {
@@ -46,8 +47,11 @@ export class BatchesTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
     item.contextValue = row.contextValue;
     item.iconPath = new vscode.ThemeIcon(row.iconId, row.colorId ? new vscode.ThemeColor(row.colorId) : undefined);
     if (row.tooltipMarkdown) {
-      const md = new vscode.MarkdownString(row.tooltipMarkdown, true);
+      // Untrusted (names, paths and provider errors are in it, escaped by the model); a base URL with
+      // credentials or a `?key=` would be shown as is, so secrets are redacted too.
+      const md = new vscode.MarkdownString(redactSecrets(row.tooltipMarkdown), true);
       md.isTrusted = false;
+      md.supportHtml = false;
       item.tooltip = md;
     }
     return item;

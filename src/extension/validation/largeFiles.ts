@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ValidationResult } from '../../core/validate';
 import type { BatchwiseContext } from '../context';
+import { errorMessage } from '../errors';
 import type { DiagnosticsStore } from './diagnosticsStore';
 import { isJsonlPath } from './documents';
 import { validateFromDisk } from './runValidation';
@@ -103,7 +104,7 @@ export class LargeFileValidation implements vscode.Disposable {
       await this.validate(uri);
     } catch (err) {
       this.ctx.log.error(`Could not validate ${uri.fsPath}`, err);
-      void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(uri.fsPath)}: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(uri.fsPath)}: ${errorMessage(err)}`);
     }
   }
 

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import { ValidationScheduler } from '../../core/validationScheduler';
 import type { BatchwiseContext } from '../context';
+import { errorMessage, FailureReporter } from '../errors';
 import type { DiagnosticsStore, ValidationEntry } from './diagnosticsStore';
 import { isJsonlDocument } from './documents';
 import { validateDocument } from './runValidation';
@@ -19,6 +21,7 @@ export class LiveValidation implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   /** Encoding seen at the last run: a switch to or from `utf8bom` changes the BOM warning without changing text. */
   private readonly encodings = new Map<string, string>();
+  private readonly failures = new FailureReporter<string>(1);
 
   constructor(
     private readonly ctx: BatchwiseContext,
@@ -27,7 +30,14 @@ export class LiveValidation implements vscode.Disposable {
     this.scheduler = new ValidationScheduler<string>(
       (key, signal) => this.run(key, signal),
       undefined,
-      (key, err) => ctx.log.error(`Validation of ${vscode.Uri.parse(key).fsPath} failed`, err),
+      (key, err) => {
+        const path = vscode.Uri.parse(key).fsPath;
+        ctx.log.error(`Validation of ${path} failed`, err);
+        // Once per streak of failures of a file, not at every keystroke.
+        if (this.failures.failed(key)) {
+          void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(path)}: ${errorMessage(err)}. Its problems may be out of date; see the Batchwise log.`);
+        }
+      },
     );
     this.subscriptions.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.onOpen(doc)),
@@ -74,6 +84,7 @@ export class LiveValidation implements vscode.Disposable {
     const key = doc.uri.toString();
     this.scheduler.cancel(key);
     this.encodings.delete(key);
+    this.failures.forget(key);
     this.store.setBusy(doc.uri, false);
     // A `.jsonl` that stays open in a tab without a document (too big to sync) keeps its disk diagnostics.
     if (isJsonlTextDocument(doc)) this.store.clear(doc.uri);
@@ -90,6 +101,7 @@ export class LiveValidation implements vscode.Disposable {
       if (signal.aborted || doc.isClosed || doc.version !== version) return;
       this.encodings.set(key, doc.encoding);
       this.store.publish(doc.uri, result, doc, version);
+      this.failures.succeeded(key);
       const ms = Date.now() - started;
       if (ms > 200) this.ctx.log.info(`Validated ${doc.uri.fsPath} (${result.lines} lines) in ${ms} ms`);
     } finally {

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
+import { registerCommand } from '../commands';
+import { errorMessage } from '../errors';
 import { REMOVE_BOM_COMMAND, removeBom, ValidationCodeActions } from './codeActions';
 import { DiagnosticsStore } from './diagnosticsStore';
 import { LargeFileValidation } from './largeFiles';
@@ -24,18 +26,17 @@ export function registerValidation(ctx: BatchwiseContext): void {
     ),
   );
   const command = new ValidateCommand(ctx, store, live, large);
-  ctx.register(vscode.commands.registerCommand('batchwise.validate', (uri?: unknown, uris?: unknown) => command.execute(uri, uris)));
-  ctx.register(
-    vscode.commands.registerCommand(REMOVE_BOM_COMMAND, async (uri: vscode.Uri) => {
-      try {
-        if (!(await removeBom(uri))) return;
-        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-        if (doc) await live.validateNow(doc);
-        else await large.validate(uri);
-      } catch (err) {
-        ctx.log.error(`Removing the BOM from ${uri.fsPath}`, err);
-        void vscode.window.showErrorMessage(`Batchwise could not remove the BOM: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }),
-  );
+  registerCommand(ctx, 'batchwise.validate', (uri?: unknown, uris?: unknown) => command.execute(uri, uris));
+  // Internal (the BOM quick fix's command): not in package.json, so it takes only what the code action passes.
+  registerCommand(ctx, REMOVE_BOM_COMMAND, async (uri: unknown) => {
+    if (!(uri instanceof vscode.Uri)) throw new Error('Remove BOM needs the file: use the quick fix on the byte order mark warning.');
+    try {
+      if (!(await removeBom(uri))) return;
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (doc) await live.validateNow(doc);
+      else await large.validate(uri);
+    } catch (err) {
+      throw new Error(`could not remove the BOM from ${uri.fsPath}: ${errorMessage(err)}`);
+    }
+  });
 }

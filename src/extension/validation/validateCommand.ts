@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
+import { errorMessage } from '../errors';
 import type { DiagnosticsStore } from './diagnosticsStore';
 import { commandTargets, isJsonlPath } from './documents';
 import type { LargeFileValidation } from './largeFiles';
@@ -51,7 +52,7 @@ export class ValidateCommand {
         if (summary) done.push({ uri: file, summary });
       } catch (err) {
         failed.push(basename(file.path));
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         this.ctx.log.error(`Validate ${file.fsPath}`, err);
         if (files.length <= NOTIFY_EACH_UP_TO) void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(file.path)}: ${why}`);
       }
