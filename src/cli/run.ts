@@ -52,6 +52,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.err(`batchwise: unknown command "${name}"\n\n${usage()}`);
     return EXIT_USAGE;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`usage: batchwise ${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest, io);
   } catch (err) {
@@ -83,7 +87,7 @@ export function errorText(err: unknown, env: NodeJS.ProcessEnv = {}): string {
     // A file system error: the path and a plain reason instead of "ENOTDIR: not a directory, scandir '...'".
     const home = defaultHome(env);
     const inHome = resolve(e.path).startsWith(resolve(home));
-    return `cannot ${e.syscall === 'scandir' || e.syscall === 'open' || e.syscall === 'read' ? 'read' : 'write'} ${e.path}: ${fsReason(e)}${inHome ? `. That is in the job store ${home} (set by BATCHWISE_HOME): make it a writable directory, or point BATCHWISE_HOME at one` : ''}`;
+    return `cannot ${e.syscall === 'scandir' || e.syscall === 'open' || e.syscall === 'read' ? 'read' : 'write'} ${e.path}: ${fsReason(e)}${inHome ? `. That is in the job store ${home} (BATCHWISE_HOME): make it a writable directory, or point BATCHWISE_HOME at one` : ''}`;
   }
   if (err instanceof Error) return err.message || err.name || 'unexpected error';
   if (typeof err === 'string') return err;

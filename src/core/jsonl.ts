@@ -131,7 +131,22 @@ export async function looksBinary(path: string): Promise<boolean> {
 export async function sniffEncoding(path: string): Promise<'utf8' | 'utf16' | 'binary'> {
   const head = await readHead(path, 8192);
   if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return 'utf16';
-  return head.includes(0) ? 'binary' : 'utf8';
+  if (!head.includes(0)) return 'utf8';
+  return looksUtf16WithoutBom(head) ? 'utf16' : 'binary';
+}
+
+/** UTF-16 saved without a BOM: ASCII text leaves every other byte NUL (odd bytes for LE, even for BE). */
+function looksUtf16WithoutBom(head: Buffer): boolean {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 2) return false;
+  let evenZero = 0;
+  let oddZero = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenZero++;
+    if (head[i + 1] === 0) oddZero++;
+  }
+  const [many, few] = oddZero > evenZero ? [oddZero, evenZero] : [evenZero, oddZero];
+  return many >= pairs * 0.6 && few <= pairs * 0.05;
 }
 
 /**

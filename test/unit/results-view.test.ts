@@ -22,6 +22,8 @@ test('row query: filter failed, search over id and text, sort, pages', () => {
   assert.deepEqual([...q.indices({ ...base, filter: 'failed' })], [1, 3, 4]);
   assert.deepEqual([...q.indices({ ...base, search: 'WORLD' })], [2]);
   assert.deepEqual([...q.indices({ ...base, search: 'id-3' })], [3]);
+  assert.deepEqual([...q.indices({ ...base, search: 'o w' })], [2], 'spaces and case are matched literally');
+  assert.deepEqual([...q.indices({ ...base, search: '(.*' })], [], 'regex characters are plain text');
   assert.deepEqual([...q.indices({ ...base, sort: { key: 'tokens', dir: 'desc' } })].slice(0, 2), [2, 0]);
   assert.deepEqual([...q.indices({ ...base, sort: { key: 'line', dir: 'desc' } })], [4, 3, 2, 1, 0]);
   const page = q.page(base, 1, 2);

@@ -43,7 +43,6 @@ export function tokensOf(r: MergedRow): number | null {
 export class RowQuery {
   private cacheKey = '';
   private cache: Int32Array = new Int32Array(0);
-  private haystacks: (string | undefined)[] = [];
 
   constructor(private rows: readonly MergedRow[]) {}
 
@@ -51,7 +50,6 @@ export class RowQuery {
   reset(rows: readonly MergedRow[]): void {
     this.rows = rows;
     this.cacheKey = '';
-    this.haystacks = [];
   }
 
   get size(): number {
@@ -62,26 +60,22 @@ export class RowQuery {
     return this.rows[index];
   }
 
-  private haystack(i: number): string {
-    let h = this.haystacks[i];
-    if (h === undefined) {
-      const r = this.rows[i]!;
-      h = `${r.customId}\n${r.inputText}\n${r.outputText ?? ''}\n${r.errorMessage ?? ''}`.toLowerCase();
-      this.haystacks[i] = h;
-    }
-    return h;
+  /** Case-insensitive search field by field: no lowercased copy of every row's text is kept (it would double memory). */
+  private static matches(r: MergedRow, needle: RegExp): boolean {
+    return needle.test(r.customId) || needle.test(r.inputText) || (r.outputText !== undefined && needle.test(r.outputText)) || (r.errorMessage !== undefined && needle.test(r.errorMessage));
   }
 
   /** Row indices matching the query, in display order. */
   indices(q: RowQuerySpec): Int32Array {
     const key = JSON.stringify(q);
     if (key === this.cacheKey) return this.cache;
-    const needle = q.search.trim().toLowerCase();
+    const text = q.search.trim();
+    const needle = text ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
     const out: number[] = [];
     for (let i = 0; i < this.rows.length; i++) {
       const r = this.rows[i]!;
       if (q.filter === 'failed' ? !FAILED_OUTCOMES.has(r.outcome) : q.filter !== 'all' && r.outcome !== q.filter) continue;
-      if (needle && !this.haystack(i).includes(needle)) continue;
+      if (needle && !RowQuery.matches(r, needle)) continue;
       out.push(i);
     }
     const dir = q.sort.dir === 'desc' ? -1 : 1;
