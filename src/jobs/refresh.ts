@@ -3,7 +3,7 @@ import { isBlankLine, readJsonlFile } from '../core/jsonl';
 import type { Job, JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
-import type { BatchProvider, RemoteBatch } from '../providers/types';
+import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
 
 /**
  * A job's status and counts from its parts (one remote batch each):
@@ -136,6 +136,27 @@ async function recoverPart(job: Job, part: JobPart, provider: BatchProvider, now
 }
 
 /** Polls every non-terminal part (unknown included), writes the store, returns the updated job. */
+/**
+ * The provider no longer knows the batch (deleted, past its retention, another account's key, or a sandbox that
+ * restarted): polling it forever would only fail, so the part ends as failed and says why.
+ */
+export function goneRemote(part: JobPart, provider: string, now: string): JobPart {
+  return {
+    ...part,
+    status: 'failed',
+    rawStatus: 'not_found',
+    endedAt: part.endedAt ?? now,
+    lastPolledAt: now,
+    errors: [
+      ...part.errors,
+      {
+        code: 'not_found',
+        message: `${provider} has no batch ${part.remoteId} any more (404): it was deleted, passed the provider's retention, belongs to another account's API key, or lived in a sandbox that restarted. Results it had are gone; resubmit the lines if you need them.`,
+      },
+    ],
+  };
+}
+
 export async function refreshJob(store: JobStore, job: Job, provider: BatchProvider, signal?: AbortSignal): Promise<Job> {
   const updates = new Map<number, JobPart>();
   let firstError: unknown;
@@ -159,6 +180,10 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
       updates.set(part.index, applyRemote(part, remote, map));
     } catch (err) {
       if (signal?.aborted) throw err;
+      if (err instanceof ProviderError && err.status === 404) {
+        updates.set(part.index, goneRemote(part, provider.id, new Date(now).toISOString()));
+        continue;
+      }
       firstError ??= err;
     }
   }

@@ -33,7 +33,9 @@ class FakeProvider implements BatchProvider {
     return b;
   }
   async retrieve(id: string): Promise<RemoteBatch> {
-    return this.remote.get(id)!;
+    const b = this.remote.get(id);
+    if (!b) throw new ProviderError(`No batch found with id '${id}'.`, 404);
+    return b;
   }
   async list() {
     return { batches: [...this.remote.values()] };
@@ -167,5 +169,18 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     assert.deepEqual(cancelled.parts.map((p) => p.status), ['completed', 'cancelling']);
     assert.equal(cancelled.status, 'cancelling');
     assert.equal((await store.get(job.id))?.status, 'cancelling');
+  });
+
+  it('a batch the provider no longer knows (404) ends as failed with the reason, and is not polled again', async () => {
+    const path = await input(['a', 'b'].map(line));
+    const job = await submitJob({ store, provider, inputPath: path });
+    provider.remote.clear();
+    const refreshed = await refreshJob(store, job, provider);
+    assert.equal(refreshed.status, 'failed');
+    assert.equal(refreshed.parts[0]!.rawStatus, 'not_found');
+    assert.match(refreshed.parts[0]!.errors.at(-1)!.message, /no batch .* any more \(404\)/);
+    // Terminal: a later refresh does not ask the provider again.
+    const again = await refreshJob(store, refreshed, provider);
+    assert.equal(again.status, 'failed');
   });
 });
