@@ -9,6 +9,7 @@ export function fsReason(err: unknown): string {
   if (e?.code === 'ENOENT') return 'no such file or directory';
   if (e?.code === 'EISDIR') return 'it is a directory';
   if (e?.code === 'ENOTDIR') return 'a part of the path is a file, not a directory';
+  if (e?.code === 'EEXIST' && e.syscall === 'mkdir') return 'it is a file, and a directory is needed there';
   if (e?.code === 'ENOSPC') return 'no space left on the device';
   if (e?.code === 'EROFS') return 'the file system is read-only';
   return e instanceof Error ? e.message : String(err);

@@ -1,5 +1,5 @@
 import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliIO, type CommandRun } from './io';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isAbortError } from './errors';
 import { fsReason } from './inputFile';
 import { defaultHome } from '../providers';
@@ -87,7 +87,10 @@ export function errorText(err: unknown, env: NodeJS.ProcessEnv = {}): string {
     // A file system error: the path and a plain reason instead of "ENOTDIR: not a directory, scandir '...'".
     const home = defaultHome(env);
     const inHome = resolve(e.path).startsWith(resolve(home));
-    return `cannot ${e.syscall === 'scandir' || e.syscall === 'open' || e.syscall === 'read' ? 'read' : 'write'} ${e.path}: ${fsReason(e)}${inHome ? `. That is in the job store ${home} (BATCHWISE_HOME): make it a writable directory, or point BATCHWISE_HOME at one` : ''}`;
+    // A temp file (written, then renamed over the target) is an implementation detail: name its folder.
+    const temp = /[\\/]\.[^\\/]+\.tmp$/.test(e.path);
+    const what = temp ? `write in ${dirname(e.path)}` : `${e.syscall === 'scandir' || e.syscall === 'read' ? 'read' : e.syscall === 'open' ? 'open' : 'write'} ${e.path}`;
+    return `cannot ${what}: ${fsReason(e)}${inHome ? `. That is in the job store ${home} (BATCHWISE_HOME): make it a writable directory, or point BATCHWISE_HOME at one` : ''}`;
   }
   if (err instanceof Error) return err.message || err.name || 'unexpected error';
   if (typeof err === 'string') return err;

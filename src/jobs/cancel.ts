@@ -2,7 +2,7 @@ import type { Job, JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import { isTerminal } from '../core/status';
 import type { BatchProvider } from '../providers/types';
-import { applyRemote, withAggregate } from './refresh';
+import { applyRemote, findUnrecordedPart, withAggregate } from './refresh';
 
 /**
  * Cancels every part still running. A part whose batch ended meanwhile (the provider refuses the cancel) is
@@ -14,16 +14,33 @@ export async function cancelJob(store: JobStore, job: Job, provider: BatchProvid
   let firstError: unknown;
   for (const part of job.parts) {
     if (isTerminal(part.status)) continue;
-    if (!part.remoteId) {
-      updates.set(part.index, { ...part, status: 'cancelled', counts: { ...part.counts, processing: 0, canceled: part.requests } });
-      continue;
+    let remoteId = part.remoteId;
+    if (!remoteId) {
+      // Its submit may have been interrupted after the create went through: cancel that batch, not just the record.
+      let found;
+      try {
+        found = await findUnrecordedPart(provider, job.id, part.index, signal);
+      } catch (err) {
+        if (signal?.aborted) throw err;
+        firstError ??= err;
+        continue;
+      }
+      if (!found) {
+        updates.set(part.index, { ...part, status: 'cancelled', counts: { ...part.counts, processing: 0, canceled: part.requests } });
+        continue;
+      }
+      remoteId = found.id;
+      if (isTerminal(found.status)) {
+        updates.set(part.index, applyRemote({ ...part, errors: [] }, found));
+        continue;
+      }
     }
     try {
-      updates.set(part.index, applyRemote(part, await provider.cancel(part.remoteId, signal)));
+      updates.set(part.index, applyRemote({ ...part, ...(part.remoteId ? {} : { errors: [] }) }, await provider.cancel(remoteId, signal)));
     } catch (err) {
       if (signal?.aborted) throw err;
       try {
-        const remote = await provider.retrieve(part.remoteId, signal);
+        const remote = await provider.retrieve(remoteId, signal);
         updates.set(part.index, applyRemote(part, remote));
         if (!isTerminal(remote.status) && remote.status !== 'cancelling') firstError ??= err;
       } catch {

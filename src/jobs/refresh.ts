@@ -111,6 +111,11 @@ function findsParts(provider: BatchProvider): provider is BatchProvider & FindsP
   return typeof (provider as Partial<FindsParts>).findPart === 'function';
 }
 
+/** The remote batch of a part whose id was never recorded, where the provider can search for it. */
+export async function findUnrecordedPart(provider: BatchProvider, jobId: string, partIndex: number, signal?: AbortSignal): Promise<RemoteBatch | undefined> {
+  return findsParts(provider) ? provider.findPart(jobId, partIndex, signal) : undefined;
+}
+
 /** How long a part may wait for its batch id before a submit counts as interrupted. */
 export const SUBMIT_GRACE_MS = 30 * 60 * 1000;
 /**

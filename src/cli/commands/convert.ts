@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { convertFile, defaultOutPath, type LineFormat } from '../../core/convert';
+import { isBlankLine, readJsonlFile } from '../../core/jsonl';
 import { checkInputFile, checkOutputFile } from '../inputFile';
 import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
 
@@ -32,6 +33,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!Number.isInteger(defaultMaxTokens) || defaultMaxTokens < 1) throw new UsageError('--max-tokens must be a positive integer');
   }
   await checkInputFile(file);
+  if (!(await hasContent(file))) {
+    // Converting would replace --out with an empty file.
+    io.err(`batchwise convert: ${file} has no requests, nothing to convert: it needs one JSON request per line\n`);
+    return EXIT_FAILED;
+  }
   const out = values.out ?? defaultOutPath(file, to);
   if (resolve(out) === resolve(file)) throw new UsageError('--out must differ from the input file');
   await checkOutputFile(out, '--out');
@@ -51,4 +57,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (r.modelWarning) io.out(`note: ${r.modelWarning}\n`);
   }
   return r.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/** True when the file has a non-blank line. */
+async function hasContent(path: string): Promise<boolean> {
+  for await (const l of readJsonlFile(path)) if (!isBlankLine(l.text)) return true;
+  return false;
 }

@@ -39,6 +39,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const apiKey = io.env[API_KEY_ENV.local!] || undefined;
   let lastDraw = 0;
+  let lastLogged = -1;
   const onProgress = (p: RunProgress) => {
     if (values.json) return;
     const now = Date.now();
@@ -46,7 +47,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     lastDraw = now;
     const line = progressLine(p);
     if (io.isTTY) io.err(`\r${line}\u001b[K`);
-    else if (p.done === p.total || p.done % 100 === 0) io.err(line + '\n');
+    else if ((p.done === p.total || p.done % 100 === 0) && p.done !== lastLogged) {
+      // A log (not a terminal) gets each milestone once.
+      lastLogged = p.done;
+      io.err(line + '\n');
+    }
   };
   if (!values.json) {
     io.err(`Sending ${checked.requests} requests to ${baseUrl} (concurrency ${concurrency}) -> ${out}\n`);
@@ -73,13 +78,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 async function firstError(outPath: string): Promise<string | undefined> {
   try {
     for await (const l of readJsonlFile(outPath)) {
-      let parsed: { error?: { message?: unknown } | null };
+      let parsed: { error?: { message?: unknown } | null; response?: { status_code?: unknown; body?: { error?: { message?: unknown } | string } } | null };
       try {
         parsed = JSON.parse(l.text) as typeof parsed;
       } catch {
         continue;
       }
       if (typeof parsed.error?.message === 'string') return parsed.error.message.replace(/\.$/, '');
+      // The server answered with an HTTP error: the line carries its status and body (OpenAI batch output format).
+      const status = parsed.response?.status_code;
+      if (typeof status === 'number' && status >= 400) {
+        const body = parsed.response?.body;
+        const detail = typeof body === 'object' && typeof body?.error === 'object' && typeof body.error.message === 'string' ? body.error.message : JSON.stringify(body ?? null).slice(0, 200);
+        return `HTTP ${status}: ${detail.replace(/\.$/, '')}`;
+      }
     }
   } catch {
     // The output cannot be read: the counts already said what happened.

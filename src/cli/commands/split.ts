@@ -49,6 +49,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     throw err;
   }
+  if (plans.length === 0) {
+    io.err(`${file}: the file has no requests, nothing to split: it needs one JSON request per line (see: batchwise validate ${file})\n`);
+    return EXIT_FAILED;
+  }
   const files = await splitFile(input, resolve(outDir), { maxRequests, maxBytes }, { signal: io.signal, plans });
   const parts = plans.map((p, i) => ({ path: files[i]!, lineStart: p.lineStart, lineEnd: p.lineEnd, requests: p.requests, bytes: p.bytes }));
   if (values.json) {
