@@ -8,7 +8,7 @@ import { planParts, readPartLines, type PartPlan } from '../core/split';
 import { isTerminal } from '../core/status';
 import { validateFile, type ValidationResult } from '../core/validate';
 import { toProviderError } from '../providers/retry';
-import type { BatchProvider } from '../providers/types';
+import { ProviderError, type BatchProvider } from '../providers/types';
 import { applyRemote, withAggregate } from './refresh';
 
 /** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
@@ -166,12 +166,41 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
       job = await store.update(id, (j) => withAggregate(j, j.parts.map((p) => (p.index === plan.index ? { ...applyRemote({ ...p, errors: [] }, remote), submittedAt } : p))));
     } catch (err) {
       if (sending && signal?.aborted) throw new SubmitInterrupted(await recordInterrupted(store, job, plan), plan.index);
+      if (sending && createMayHaveHappened(err)) {
+        // A timeout, dropped connection or 5xx after the request went out: the batch may exist (and bill), so the job
+        // stays tracked and the next refresh looks it up instead of it being forgotten.
+        const kept = await recordInterrupted(store, job, plan);
+        const e = toProviderError(err);
+        throw new ProviderError(`${e.message} The batch may have been created anyway: job ${kept.id} is kept and its next status refresh looks for it.`, e.status, e.code, e.retryAfterMs);
+      }
       await recordFailure(store, job, plan, err);
       throw err;
     }
   }
   progress(`Submitted ${job.id}`);
   return job;
+}
+
+/**
+ * A refusal (4xx, 503 unavailable, 429) created nothing. A dropped connection, a timeout, or a 500/502/504 (which a
+ * gateway returns when the service behind it may already have acted) may have.
+ */
+function createMayHaveHappened(err: unknown): boolean {
+  if (err instanceof SubmitRefused || err instanceof DuplicateSubmission) return false;
+  if (neverConnected(err)) return false;
+  const { status } = toProviderError(err);
+  return status === undefined || status === 408 || status === 500 || status === 502 || status === 504;
+}
+
+/** Refused or unresolvable: the request never reached a server. */
+function neverConnected(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return true;
+    if (message === 'bad port') return true; // fetch refuses ports it deems unsafe before connecting
+
+  }
+  return false;
 }
 
 /** Keeps the job: the interrupted part stays pending (a refresh looks its batch up), later parts are not sent. */

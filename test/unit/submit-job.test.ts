@@ -19,6 +19,7 @@ class FakeProvider implements BatchProvider {
   readonly profile = defaultProfile('openai', 'http://fake.invalid/v1');
   created: { part: SubmitPart; lines: string[]; storedBefore: Job | undefined }[] = [];
   failPart?: number;
+  failWith?: Error;
   remote = new Map<string, RemoteBatch>();
   constructor(private readonly store: JobStore) {}
 
@@ -27,7 +28,7 @@ class FakeProvider implements BatchProvider {
     for await (const l of part.lines) lines.push(l);
     const stored = (await this.store.list()).jobs.find((j) => j.id === part.jobId);
     this.created.push({ part, lines, storedBefore: stored });
-    if (part.partIndex === this.failPart) throw new ProviderError('Injected: the service is down', 503);
+    if (part.partIndex === this.failPart) throw this.failWith ?? new ProviderError('Injected: the service is down', 503);
     const b: RemoteBatch = { id: `batch_${part.jobId}_${part.partIndex}`, status: 'validating', rawStatus: 'validating', counts: { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 }, errors: [] };
     this.remote.set(b.id, b);
     return b;
@@ -182,5 +183,23 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     // Terminal: a later refresh does not ask the provider again.
     const again = await refreshJob(store, refreshed, provider);
     assert.equal(again.status, 'failed');
+  });
+
+  it('a create that fails ambiguously (connection dropped after sending) keeps the job so its batch is looked up, not forgotten', async () => {
+    const path = await input(['a', 'b'].map(line));
+    provider.failPart = 0;
+    provider.failWith = new ProviderError('socket hang up', undefined, 'ECONNRESET');
+    await assert.rejects(submitJob({ store, provider, inputPath: path }), /may have been created anyway: job bw-.* is kept/);
+    const { jobs } = await store.list();
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0]!.parts[0]!.remoteId, null);
+    assert.equal(jobs[0]!.parts[0]!.errors[0]!.code, 'submit_interrupted');
+  });
+
+  it('a create the service refuses (503) leaves no job behind', async () => {
+    const path = await input(['a'].map(line));
+    provider.failPart = 0;
+    await assert.rejects(submitJob({ store, provider, inputPath: path }), /service is down/);
+    assert.equal((await store.list()).jobs.length, 0);
   });
 });
