@@ -3,7 +3,7 @@ import type { Job } from '../core/jobs/job';
 import { JobStore } from '../core/jobs/store';
 import type { ProviderId } from '../core/status';
 import { UsageError } from '../cli/io';
-import { API_KEY_ENV } from '../providers/env';
+import { API_KEY_ENV, BASE_URL_ENV } from '../providers/env';
 import { createProvider, defaultHome, defaultProfile, type CreateProviderOptions } from '../providers';
 import type { BatchProvider, ProviderProfile } from '../providers/types';
 
@@ -31,8 +31,10 @@ function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv): BatchPro
   return createProvider(profile, keyFor(profile.provider, env), { runsDir: join(defaultHome(env), 'runs'), retry: retryFromEnv(env) });
 }
 
-/** CLI: provider + optional --base-url -> adapter, with the key from the provider's environment variable. */
-export function providerFromCli(provider: ProviderId, baseUrl?: string, env: NodeJS.ProcessEnv = process.env): BatchProvider {
+/** CLI: provider + --base-url (else the SDK's own base URL variable, e.g. OPENAI_BASE_URL) -> adapter, with the key from the provider's environment variable. */
+export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env): BatchProvider {
+  const envName = BASE_URL_ENV[provider];
+  const baseUrl = flagBaseUrl || (envName ? env[envName]?.trim() || undefined : undefined);
   if (provider === 'local' && !baseUrl) throw new UsageError('the local provider needs --base-url, e.g. http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama)');
   return fromProfile(defaultProfile(provider, baseUrl), env);
 }
