@@ -110,3 +110,12 @@ test('join: Gemini keys and Anthropic results join by id', async () => {
   const e = parseResultLine(JSON.stringify({ custom_id: 'q', result: { type: 'expired' } }))!;
   assert.equal(e.outcome, 'expired');
 });
+
+test('top errors: messages that differ only in numbers count as one kind, others stay apart', async () => {
+  const { SummaryBuilder } = await import('../../src/core/results/summary');
+  const b = new SummaryBuilder();
+  for (const line of [2, 5, 11]) b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: `Failed on purpose (line ${line}).` });
+  b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: 'Model not found.' });
+  const s = b.build({ jobId: 'j' });
+  assert.deepEqual(s.topErrors.map((e) => [e.message, e.count]), [['Failed on purpose (line 2).', 3], ['Model not found.', 1]]);
+});

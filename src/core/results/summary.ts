@@ -46,7 +46,7 @@ export class SummaryBuilder {
     if (r.usage) addUsage(this.usage, r.usage);
     if (r.outcome !== 'succeeded' && (r.errorMessage || r.errorCode)) {
       const message = r.errorMessage ?? r.errorCode ?? '';
-      const key = `${r.errorCode ?? ''}\u0000${message}`;
+      const key = errorKey(r.errorCode, message);
       const e = this.errors.get(key);
       if (e) e.count++;
       // Distinct messages are capped so a provider that puts ids in every message cannot grow this without bound.
@@ -64,7 +64,7 @@ export class SummaryBuilder {
       this.usage.cachedTokens -= r.usage.cachedTokens ?? 0;
     }
     if (r.outcome !== 'succeeded' && (r.errorMessage || r.errorCode)) {
-      const key = `${r.errorCode ?? ''}\u0000${r.errorMessage ?? r.errorCode ?? ''}`;
+      const key = errorKey(r.errorCode, r.errorMessage ?? r.errorCode ?? '');
       const e = this.errors.get(key);
       if (e && --e.count === 0) this.errors.delete(key);
     }
@@ -113,4 +113,12 @@ function turnaround(from?: string, to?: string): number | null {
   if (!from || !to) return null;
   const s = (Date.parse(to) - Date.parse(from)) / 1000;
   return Number.isFinite(s) && s >= 0 ? s : null;
+}
+
+/**
+ * Messages that differ only in numbers (a line, a token count, a request id's digits) are one kind of error:
+ * "line 2" and "line 5" count together; the first message seen stands for the group.
+ */
+function errorKey(code: string | undefined, message: string): string {
+  return `${code ?? ''}\u0000${message.replace(/\d+/g, '#')}`;
 }
