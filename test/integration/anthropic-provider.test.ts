@@ -1,21 +1,20 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
-import { isTerminal, type JobStatus } from '../../src/core/status';
-import type { ProviderResult } from '../../src/core/results/record';
+import type { JobStatus } from '../../src/core/status';
 import { validateFile } from '../../src/core/validate';
 import { AnthropicProvider } from '../../src/providers/anthropic';
 import { defaultProfile } from '../../src/providers';
 import type { RetryInfo } from '../../src/providers/retry';
 import { ProviderError } from '../../src/providers/types';
 import { submitJob } from '../../src/jobs/submit';
-import { refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
+import { writeInput, untilTerminal as pollToEnd, collectResults, recordingRetry } from './support/providerHarness';
 
 const ORDER: JobStatus[] = ['validating', 'in_progress', 'cancelling', 'completed', 'failed', 'expired', 'cancelled'];
 
@@ -33,42 +32,14 @@ describe('Anthropic adapter through @anthropic-ai/sdk against the emulator', () 
   const provider = (fetchImpl?: typeof fetch) =>
     new AnthropicProvider(defaultProfile('anthropic', emu.url), 'test-key', {
       fetch: fetchImpl,
-      retry: {
-        baseDelayMs: 1,
-        onRetry: (i) => retries.push(i),
-        sleep: async (ms) => {
-          sleeps.push(ms);
-          await new Promise((r) => setTimeout(r, 1));
-        },
-      },
+      retry: recordingRetry(retries, sleeps),
     });
 
-  async function input(name: string, lines: string[]): Promise<string> {
-    const path = join(dir, name);
-    await writeFile(path, lines.join('\n') + '\n');
-    return path;
-  }
+  const input = (name: string, lines: string[]) => writeInput(dir, name, lines);
 
-  async function untilTerminal(job: Job, p: AnthropicProvider): Promise<{ job: Job; seen: JobStatus[] }> {
-    const seen: JobStatus[] = [job.status];
-    while (!isTerminal(job.status)) {
-      await new Promise((r) => setTimeout(r, 10));
-      job = await refreshJob(store, job, p);
-      if (seen.at(-1) !== job.status) seen.push(job.status);
-    }
-    return { job, seen };
-  }
+  const untilTerminal = (job: Job, p: AnthropicProvider) => pollToEnd(store, job, p);
 
-  async function results(p: AnthropicProvider, job: Job): Promise<Map<string, ProviderResult>> {
-    const out = new Map<string, ProviderResult>();
-    for (const part of job.parts) {
-      for await (const r of p.results(await p.retrieve(part.remoteId!))) {
-        assert.ok(!out.has(r.customId), `result for ${r.customId} reported twice`);
-        out.set(r.customId, r);
-      }
-    }
-    return out;
-  }
+  const results = (p: AnthropicProvider, job: Job) => collectResults(p, job);
 
   before(async () => {
     emu = await startEmulator({ tickMs: 20 });

@@ -1,20 +1,19 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
 import { isTerminal } from '../../src/core/status';
-import type { ProviderResult } from '../../src/core/results/record';
 import { GeminiProvider } from '../../src/providers/gemini';
 import { defaultProfile } from '../../src/providers';
 import type { RetryInfo } from '../../src/providers/retry';
 import { submitJob } from '../../src/jobs/submit';
 import { validateFile } from '../../src/core/validate';
-import { refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
+import { writeInput, untilTerminal as pollToEnd, collectResults } from './support/providerHarness';
 
 const line = (key: string, text: string) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { temperature: 0 } } });
 
@@ -31,28 +30,11 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
       retry: { baseDelayMs: 1, onRetry: (i) => retries.push(i), sleep: async () => undefined },
     });
 
-  async function input(name: string, lines: string[]): Promise<string> {
-    const path = join(dir, name);
-    await writeFile(path, lines.join('\n') + '\n');
-    return path;
-  }
+  const input = (name: string, lines: string[]) => writeInput(dir, name, lines);
 
-  async function untilTerminal(job: Job, p: GeminiProvider): Promise<Job> {
-    while (!isTerminal(job.status)) {
-      await new Promise((r) => setTimeout(r, 10));
-      job = await refreshJob(store, job, p);
-    }
-    return job;
-  }
+  const untilTerminal = async (job: Job, p: GeminiProvider) => (await pollToEnd(store, job, p)).job;
 
-  async function results(p: GeminiProvider, job: Job): Promise<Map<string, ProviderResult>> {
-    const out = new Map<string, ProviderResult>();
-    for await (const r of p.results(await p.retrieve(job.parts[0]!.remoteId!))) {
-      assert.ok(!out.has(r.customId), `result for ${r.customId} reported twice`);
-      out.set(r.customId, r);
-    }
-    return out;
-  }
+  const results = (p: GeminiProvider, job: Job) => collectResults(p, job);
 
   before(async () => {
     emu = await startEmulator({ tickMs: 20 });

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { joinResults } from '../../src/core/results/join';
+import { SummaryBuilder } from '../../src/core/results/summary';
 import { ResultRecordSchema, type ProviderResult } from '../../src/core/results/record';
 import { parseResultLine } from '../../src/core/results/resultLine';
 
@@ -112,7 +113,6 @@ test('join: Gemini keys and Anthropic results join by id', async () => {
 });
 
 test('top errors: messages that differ only in numbers count as one kind, others stay apart', async () => {
-  const { SummaryBuilder } = await import('../../src/core/results/summary');
   const b = new SummaryBuilder();
   for (const line of [2, 5, 11]) b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: `Failed on purpose (line ${line}).` });
   b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: 'Model not found.' });
