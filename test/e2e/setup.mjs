@@ -13,7 +13,8 @@ export const CACHE = resolve(process.env.E2E_CACHE || join(REPO, 'test/e2e/.cach
 /** VS Code 1.139; the version E2E.md verified. Override with CODE_SERVER_VERSION. */
 export const CODE_SERVER_VERSION = process.env.CODE_SERVER_VERSION || '4.139.1';
 const NODE_MAJOR = '24';
-const APT_PACKAGES = ['chromium', 'libkrb5-dev']; // libkrb5-dev: code-server's `kerberos` addon compiles against it
+// libkrb5-dev: code-server's `kerberos` addon compiles against it, with g++, make and python3 (node-gyp).
+const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'g++', 'make', 'python3'];
 
 export class SetupError extends Error {}
 
