@@ -135,6 +135,11 @@ journey('0. Batchwise is installed and active: activity bar icon, Batches view, 
   await wb.findCommand('Batchwise: Validate JSONL File');
   await wb.shot('j0 palette validate command');
   await wb.closeQuickInput();
+  // The getting-started walkthrough is offered where VS Code lists walkthroughs.
+  await wb.runCommand('Welcome: Open Walkthrough...');
+  await wb.expectVisible(wb.quickRow('Get started with Batchwise'), 'the Batchwise walkthrough in "Welcome: Open Walkthrough..."', 15000);
+  await wb.shot('j0 walkthrough listed');
+  await wb.closeQuickInput();
 });
 
 journey('1. a JSONL file with mistakes: Problems, quick fix for a duplicate custom_id, status bar', async () => {
