@@ -4,8 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { runCli } from '../../src/cli/run';
-import type { CliIO } from '../../src/cli/io';
+import { runCliCaptured } from '../support/cli';
 
 interface Ran {
   code: number;
@@ -18,13 +17,7 @@ describe('CLI: submit / status / list / cancel / split against the emulator', ()
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  async function cli(argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-    let out = '';
-    let err = '';
-    const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: opts.env ?? env, isTTY: opts.isTTY ?? false };
-    const code = await runCli(argv, io);
-    return { code, out, err };
-  }
+  const cli = (argv: string[], opts: { isTTY?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> => runCliCaptured(argv, { env: opts.env ?? env, isTTY: opts.isTTY });
 
   async function input(name: string, lines: unknown[]): Promise<string> {
     const path = join(dir, name);

@@ -17,7 +17,7 @@ import { mergedResultsForChain } from '../../src/core/results/merge';
 import { ResultsSummarySchema } from '../../src/core/results/summary';
 import { run as resultsCli } from '../../src/cli/commands/results';
 import { run as retryCli } from '../../src/cli/commands/retry';
-import type { CliIO } from '../../src/cli/io';
+import { captureIO } from '../support/cli';
 
 /** Results, retry and the merged view through the real adapters (official SDKs) against the emulator. */
 
@@ -51,11 +51,7 @@ describe('results against the emulator', () => {
     return job;
   }
 
-  function io(): CliIO & { stdout: string[]; stderr: string[] } {
-    const stdout: string[] = [];
-    const stderr: string[] = [];
-    return { out: (t) => stdout.push(t), err: (t) => stderr.push(t), env: { BATCHWISE_HOME: home, OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', BATCHWISE_RETRY_BASE_MS: '5' }, isTTY: false, stdout, stderr };
-  }
+  const io = () => captureIO({ env: { BATCHWISE_HOME: home, OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', BATCHWISE_RETRY_BASE_MS: '5' } });
 
   for (const id of ['openai', 'anthropic'] as const) {
     it(`${id}: join, summary, retry of the failed lines, merged view where retried lines succeeded`, async () => {
@@ -91,8 +87,8 @@ describe('results against the emulator', () => {
       const out = join(home, `${id}-merged.csv`);
       const failedOut = join(home, `${id}-failed.jsonl`);
       const cli = io();
-      assert.equal(await resultsCli([job.id, '--out', out, '--failed-out', failedOut, '--json'], cli), 0, cli.stderr.join(''));
-      assert.deepEqual(JSON.parse(cli.stdout.join('')), { job: job.id, succeeded: 4, failed: 1, out, failedOut });
+      assert.equal(await resultsCli([job.id, '--out', out, '--failed-out', failedOut, '--json'], cli.io), 0, cli.err());
+      assert.deepEqual(JSON.parse(cli.out()), { job: job.id, succeeded: 4, failed: 1, out, failedOut });
       assert.equal(await readFile(failedOut, 'utf8'), lines[4] + '\r\n');
       const csv = (await readFile(out, 'utf8')).split('\r\n');
       assert.equal(csv[0], 'custom_id,outcome,output,error,input_tokens,output_tokens');
@@ -103,8 +99,8 @@ describe('results against the emulator', () => {
 
       // retry --json from the CLI: the one line that always fails goes again, as retry 2 under retry 1.
       const cli2 = io();
-      assert.equal(await retryCli([job.id, '--json'], cli2), 0, cli2.stderr.join(''));
-      const printed = JSON.parse(cli2.stdout.join('')) as { job: string; parent: string; requests: number };
+      assert.equal(await retryCli([job.id, '--json'], cli2.io), 0, cli2.err());
+      const printed = JSON.parse(cli2.out()) as { job: string; parent: string; requests: number };
       assert.equal(printed.parent, r.retryJob.id);
       assert.equal(printed.requests, 1);
       const retry2 = (await store.get(printed.job))!;
@@ -120,8 +116,8 @@ describe('results against the emulator', () => {
     const job = await submitJob({ store, provider: p, inputPath: input, name: 'running' });
     const cli = io();
     assert.ok(!isTerminal(job.status), 'the emulator takes 8 ticks to finish a batch');
-    assert.equal(await resultsCli([job.id], cli), 1);
-    assert.match(cli.stderr.join(''), /results come when it ends/);
+    assert.equal(await resultsCli([job.id], cli.io), 1);
+    assert.match(cli.err(), /results come when it ends/);
   });
 
   for (const id of ['openai', 'anthropic'] as const) {

@@ -3,17 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/run';
-import type { CliIO } from '../../src/cli/io';
+import { runCliCaptured } from '../support/cli';
 import { countBounded, LONG_RUN_CHARS, loadEncoders, tokenCounterFor } from '../../src/core/tokens';
 
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: {}, isTTY: false };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCliCaptured(argv);
 
 test('estimate of one huge line without spaces (a pasted blob) finishes quickly instead of hanging', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bw-robust-est-'));

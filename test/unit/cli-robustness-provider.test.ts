@@ -4,8 +4,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
-import { runCli } from '../../src/cli/run';
-import type { CliIO } from '../../src/cli/io';
+import { runCliCaptured } from '../support/cli';
 import { JobStore } from '../../src/core/jobs/store';
 
 const chat = (id: string, text = `hi ${id}`) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: text }] } });
@@ -16,13 +15,7 @@ describe('CLI: provider failures become one clear message (unreachable, 500s, 40
   let env: NodeJS.ProcessEnv;
   let n = 0;
 
-  async function cli(argv: string[], signal?: AbortSignal) {
-    let out = '';
-    let err = '';
-    const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), env, isTTY: false, ...(signal ? { signal } : {}) };
-    const code = await runCli(argv, io);
-    return { code, out, err };
-  }
+  const cli = (argv: string[], signal?: AbortSignal) => runCliCaptured(argv, { env, signal });
   async function input(): Promise<string> {
     const path = join(dir, `in-${++n}.jsonl`);
     await writeFile(path, chat(`a${n}`) + '\n' + chat(`b${n}`) + '\n');

@@ -4,8 +4,7 @@ import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator } from '../../src/emulator';
-import { runCli } from '../../src/cli/run';
-import type { CliIO } from '../../src/cli/io';
+import { runCliCaptured } from '../support/cli';
 
 const chat = (id: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `hi ${id}` }] } });
 
@@ -16,10 +15,7 @@ test('run: when every request fails, stderr says why (the first error) and what 
     emu.faults.add({ path: '/v1/chat/completions', status: 400, body: { error: { message: 'model "gpt-4o-mini" is not served here', type: 'invalid_request_error' } } });
     const file = join(dir, 'in.jsonl');
     await writeFile(file, [chat('a'), chat('b')].join('\n') + '\n');
-    let out = '';
-    let err = '';
-    const io: CliIO = { out: (t) => void (out += t), err: (t) => void (err += t), env: { BATCHWISE_LOCAL_API_KEY: 'k', BATCHWISE_HOME: join(dir, 'home') }, isTTY: false };
-    const code = await runCli(['run', file, '--base-url', `${emu.url}/v1`, '--out', join(dir, 'out.jsonl')], io);
+    const { code, out, err } = await runCliCaptured(['run', file, '--base-url', `${emu.url}/v1`, '--out', join(dir, 'out.jsonl')], { env: { BATCHWISE_LOCAL_API_KEY: 'k', BATCHWISE_HOME: join(dir, 'home') } });
     assert.equal(code, 1);
     assert.match(out, /Done: 0 succeeded, 2 failed/);
     assert.match(err, /every request failed; the first error: .*not served here.*Check that the server at http:\/\/127\.0\.0\.1:\d+\/v1 is running and serves the model/);

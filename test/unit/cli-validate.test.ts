@@ -3,30 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/run';
-import type { CliIO } from '../../src/cli/io';
+import { runCliCaptured } from '../support/cli';
 
-function fakeIO(): CliIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-    env: {},
-    isTTY: false,
-  };
-  return io;
-}
-
-async function cli(...argv: string[]) {
-  const io = fakeIO();
-  const code = await runCli(['validate', ...argv], io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const cli = (...argv: string[]) => runCliCaptured(['validate', ...argv]);
 
 const sample = (name: string) => join(__dirname, '..', '..', 'samples', name);
 
