@@ -55,29 +55,17 @@ export function reportBlankLine(sink: DiagnosticSink, provider: ProviderId | nul
 }
 
 export function reportTooManyRequests(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, requests: number, firstLineOver: number, file: string): void {
-  if (!sink.wants('too-many-requests')) return;
-  sink.push({
-    line: firstLineOver,
-    column: 1,
-    endLine: firstLineOver,
-    endColumn: 2,
-    severity: 'error',
-    code: 'too-many-requests',
-    message: `The file has ${plural(requests, 'request')}; ${PROVIDER_NAMES[provider]} accepts at most ${limits.maxRequests.toLocaleString('en-US')} per batch, and this line is the first over the limit. Split it into parts with \`batchwise split ${file} --out-dir parts\`.`,
-  });
+  reportOverLimit(sink, 'too-many-requests', firstLineOver, `The file has ${plural(requests, 'request')}; ${PROVIDER_NAMES[provider]} accepts at most ${limits.maxRequests.toLocaleString('en-US')} per batch, and this line is the first over the limit.`, file);
 }
 
 export function reportFileTooLarge(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, bytes: number, firstLineOver: number, file: string): void {
-  if (!sink.wants('file-too-large')) return;
-  sink.push({
-    line: firstLineOver,
-    column: 1,
-    endLine: firstLineOver,
-    endColumn: 2,
-    severity: 'error',
-    code: 'file-too-large',
-    message: `The file is ${formatBytes(bytes)}; ${PROVIDER_NAMES[provider]} accepts at most ${formatBytes(limits.maxBytes)} per batch, and this line is the first past the limit. Split it into parts with \`batchwise split ${file} --out-dir parts\`.`,
-  });
+  reportOverLimit(sink, 'file-too-large', firstLineOver, `The file is ${formatBytes(bytes)}; ${PROVIDER_NAMES[provider]} accepts at most ${formatBytes(limits.maxBytes)} per batch, and this line is the first past the limit.`, file);
+}
+
+/** A provider limit passed: an error at the start of the first line over it, with the command that splits the file. */
+function reportOverLimit(sink: DiagnosticSink, code: 'too-many-requests' | 'file-too-large', line: number, what: string, file: string): void {
+  if (!sink.wants(code)) return;
+  sink.push({ line, column: 1, endLine: line, endColumn: 2, severity: 'error', code, message: `${what} Split it into parts with \`batchwise split ${file} --out-dir parts\`.` });
 }
 
 export function reportEmpty(sink: DiagnosticSink): void {
