@@ -132,6 +132,7 @@ export class LocalProvider implements BatchProvider {
       baseUrl: state.baseUrl,
       apiKey: this.apiKey,
       concurrency: state.concurrency,
+      total: state.total,
       signal: controller.signal,
       onProgress: (p) => (run.progress = p),
     })

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { readJsonlFile } from '../core/jsonl';
+import { isBlankLine, readJsonlFile } from '../core/jsonl';
 import { prepareOutputForResume } from './outputFile';
 import { Throughput } from './throughput';
 import { LineAppender } from './lineAppender';
@@ -26,6 +26,8 @@ export interface RunOptions {
   baseUrl: string;
   apiKey?: string;
   concurrency?: number;
+  /** Requests in the input (non-blank lines) when the caller has counted them already; else one pass counts them. */
+  total?: number;
   signal?: AbortSignal;
   /** Attempts per request for 429 / 5xx / timeouts / network errors. */
   maxAttempts?: number;
@@ -75,7 +77,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   if (outer?.aborted) stop.abort(outer.reason);
   let authError: RunAuthError | undefined;
   const runOpts: RunOptions = { ...opts, signal: stop.signal };
-  const total = await countRequests(opts.inputPath);
+  const total = opts.total ?? (await countRequests(opts.inputPath));
   const meter = new Throughput();
   const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
   const out = await open(opts.outPath, 'a');
@@ -156,7 +158,7 @@ function parseRequest(text: string): InputRequest | undefined {
 
 async function countRequests(path: string): Promise<number> {
   let n = 0;
-  for await (const l of readJsonlFile(path)) if (l.text.trim()) n++;
+  for await (const l of readJsonlFile(path)) if (!isBlankLine(l.text)) n++;
   return n;
 }
 

@@ -57,7 +57,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.err(`Sending ${checked.requests} requests to ${baseUrl} (concurrency ${concurrency}) -> ${out}\n`);
     if (checked.model) io.err(`Offline alternative: ${vllmRunBatchCommand(input, out, checked.model)}\n`);
   }
-  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl, apiKey, concurrency, signal: io.signal, onProgress });
+  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl, apiKey, concurrency, total: checked.requests, signal: io.signal, onProgress });
   if (io.isTTY && !values.json) io.err('\n');
   if (values.json) {
     io.out(JSON.stringify({ file: input, out, total: summary.total, succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled }, null, 2) + '\n');
