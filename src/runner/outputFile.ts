@@ -1,7 +1,7 @@
-import { open, rename, rm, stat, truncate } from 'node:fs/promises';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open, stat, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { AtomicLineWriter } from '../core/results/lineWriter';
 
 /** Answers that say nothing about the request itself (server down, overloaded, bad key): worth sending again. */
 const TRANSIENT_STATUS = new Set([401, 403, 408, 409, 429, 500, 502, 503, 504]);
@@ -12,82 +12,62 @@ const TRANSIENT_STATUS = new Set([401, 403, 408, 409, 429, 500, 502, 503, 504]);
  * Lines that only recorded a transient failure are dropped (the file is rewritten atomically) so they are sent again.
  */
 export async function prepareOutputForResume(path: string): Promise<{ answered: Set<string>; repairedBytes: number; resent: number }> {
-  const first = await repairTornTail(path);
-  const transient = await countTransient(path);
+  const { answered, repairedBytes, transient } = await readAnswers(path);
   if (transient > 0) await dropTransientLines(path);
-  return { ...first, answered: transient > 0 ? (await repairTornTail(path)).answered : first.answered, resent: transient };
+  return { answered, repairedBytes, resent: transient };
 }
 
-async function repairTornTail(path: string): Promise<{ answered: Set<string>; repairedBytes: number }> {
+/** One pass: cuts a torn or corrupt tail, collects the answered ids, counts the transient failures (not answers). */
+async function readAnswers(path: string): Promise<{ answered: Set<string>; repairedBytes: number; transient: number }> {
   const answered = new Set<string>();
+  let transient = 0;
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { answered, repairedBytes: 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { answered, repairedBytes: 0, transient };
     throw err;
   }
   const keep = await lastCompleteLineEnd(path, size);
   if (keep < size) await truncate(path, keep);
-  if (keep === 0) return { answered, repairedBytes: size };
+  if (keep === 0) return { answered, repairedBytes: size, transient };
   let goodEnd = 0;
-  let offset = 0;
   const rl = createInterface({ input: createReadStream(path, { end: keep - 1 }), crlfDelay: Infinity });
   for await (const line of rl) {
-    const lineBytes = Buffer.byteLength(line) + 1;
-    const id = answeredId(line);
-    if (id === undefined) break; // a corrupt line: everything from here is dropped and re-sent
-    answered.add(id);
-    offset += lineBytes;
-    goodEnd = offset;
+    const answer = readAnswer(line);
+    if (answer === undefined) break; // a corrupt line: everything from here is dropped and re-sent
+    if (answer.transient) transient++;
+    else answered.add(answer.id);
+    goodEnd += Buffer.byteLength(line) + 1;
   }
   if (goodEnd < keep) await truncate(path, goodEnd);
-  return { answered, repairedBytes: size - goodEnd };
-}
-
-async function countTransient(path: string): Promise<number> {
-  let n = 0;
-  if (!(await stat(path).catch(() => undefined))) return 0;
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of rl) if (isTransientFailure(line)) n++;
-  return n;
+  return { answered, repairedBytes: size - goodEnd, transient };
 }
 
 async function dropTransientLines(path: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const out = createWriteStream(tmp);
+  const out = await AtomicLineWriter.open(path);
   try {
     const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (isTransientFailure(line)) continue;
-      if (!out.write(line + '\n')) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-    await rename(tmp, path);
+    for await (const line of rl) if (!readAnswer(line)?.transient) await out.write(line + '\n');
+    await out.commit();
   } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
+    await out.abort();
     throw err;
   }
 }
 
-/** An error line written after retries ran out, or an auth/overload status: not a real answer to the request. */
-export function isTransientFailure(line: string): boolean {
-  try {
-    const v = JSON.parse(line) as { response?: { status_code?: unknown } | null; error?: { code?: unknown } | null };
-    if (v.error && v.error.code === 'request_failed') return true;
-    return typeof v.response?.status_code === 'number' && TRANSIENT_STATUS.has(v.response.status_code);
-  } catch {
-    return false;
-  }
-}
-
-function answeredId(line: string): string | undefined {
+/**
+ * The custom_id of an output line, and whether it only recorded a transient failure (retries ran out, or an
+ * auth/overload status): not a real answer to the request. Undefined for a line that is not a result.
+ */
+function readAnswer(line: string): { id: string; transient: boolean } | undefined {
   if (!line.trim()) return undefined;
   try {
-    const v = JSON.parse(line) as { custom_id?: unknown };
-    return typeof v.custom_id === 'string' ? v.custom_id : undefined;
+    const v = JSON.parse(line) as { custom_id?: unknown; response?: { status_code?: unknown } | null; error?: { code?: unknown } | null };
+    if (typeof v.custom_id !== 'string') return undefined;
+    const status = v.response?.status_code;
+    const transient = v.error?.code === 'request_failed' || (typeof status === 'number' && TRANSIENT_STATUS.has(status));
+    return { id: v.custom_id, transient };
   } catch {
     return undefined;
   }
