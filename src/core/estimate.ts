@@ -5,6 +5,7 @@ import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
 import { countRequest, describeRequest, lineFormat, loadEncoders, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
+import { formatMoney } from './money';
 
 /**
  * Output cap assumed for a request that sets none (OpenAI without max_tokens, Gemini without
@@ -231,17 +232,6 @@ function pricingSourcesFor(models: ModelEstimate[]): string[] {
   return [...out];
 }
 
-/** Dollars with enough digits that small batches do not all read `$0.00`: `$12.35`, `$0.0475`, `$0.00013`. */
-export function formatUsd(n: number | null): string {
-  if (n === null) return 'n/a';
-  if (n === 0) return '$0.00';
-  const a = Math.abs(n);
-  if (a >= 1) return `$${n.toFixed(2)}`;
-  if (a >= 0.01) return `$${n.toFixed(4)}`;
-  if (a < 0.000001) return '< $0.000001';
-  return `$${Number(n.toPrecision(2))}`;
-}
-
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The human table: tokens, then standard vs batch with the saving, then how the figures were made. */
@@ -262,9 +252,9 @@ export function formatEstimate(file: string, est: FileEstimate): string {
     const c1 = ['', 'typical', 'at max output'];
     const t = [
       c1,
-      ['standard', formatUsd(est.standardCost), formatUsd(est.standardCostMax)],
-      ['batch', formatUsd(est.batchCost), formatUsd(est.batchCostMax)],
-      ['saving', `${formatUsd(est.saving)} (${pct}%)`, formatUsd(est.standardCostMax !== null && est.batchCostMax !== null ? est.standardCostMax - est.batchCostMax : null)],
+      ['standard', formatMoney(est.standardCost), formatMoney(est.standardCostMax)],
+      ['batch', formatMoney(est.batchCost), formatMoney(est.batchCostMax)],
+      ['saving', `${formatMoney(est.saving)} (${pct}%)`, formatMoney(est.standardCostMax !== null && est.batchCostMax !== null ? est.standardCostMax - est.batchCostMax : null)],
     ];
     const w = [0, 1, 2].map((i) => Math.max(...t.map((r) => r[i]!.length)));
     for (const r of t) lines.push(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)}  ${r[2]!.padStart(w[2]!)}`);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { estimateFile, formatEstimate, formatUsd } from '../../src/core/estimate';
+import { estimateFile, formatEstimate } from '../../src/core/estimate';
+import { formatMoney } from '../../src/core/money';
 import { confirmDetail, confirmMessage, estimateSummary } from '../../src/extension/submit/confirmText';
 
 async function est(model: string) {
@@ -37,13 +38,15 @@ test('with an unknown model the confirmation still says standard vs batch, and w
 });
 
 test('dollars keep enough digits for small batches', async () => {
-  assert.equal(formatUsd(null), 'n/a');
-  assert.equal(formatUsd(0), '$0.00');
-  assert.equal(formatUsd(12.345), '$12.35');
-  assert.equal(formatUsd(0.04752), '$0.0475');
-  assert.equal(formatUsd(0.0000381), '$0.000038');
-  assert.equal(formatUsd(0.000126), '$0.00013');
-  assert.equal(formatUsd(1.2e-7), '< $0.000001');
+  assert.equal(formatMoney(null), 'n/a');
+  assert.equal(formatMoney(0), '$0.00');
+  assert.equal(formatMoney(12.345), '$12.35');
+  assert.equal(formatMoney(0.04752), '$0.0475');
+  assert.equal(formatMoney(0.0000381), '$0.000038');
+  assert.equal(formatMoney(0.000126), '$0.00013');
+  assert.equal(formatMoney(1.2e-7), '< $0.000001');
+  assert.equal(formatMoney(1.5, 'EUR'), '1.50 EUR');
+  assert.equal(formatMoney(undefined), 'n/a');
   const table = formatEstimate('x.jsonl', await est('gpt-4o-mini'));
   assert.match(table, /standard/);
   assert.match(table, /saving/);

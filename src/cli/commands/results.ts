@@ -8,6 +8,7 @@ import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { loadChain } from '../../jobs/retry';
 import { providerFailure } from '../errors';
 import { checkOutputFile } from '../inputFile';
+import { formatMoney } from '../../core/money';
 
 const USAGE = 'results <job> [--out FILE] [--failed-out FILE] [--json]';
 
@@ -73,7 +74,7 @@ export function describe(name: string, id: string, jobs: number, s: ResultsSumma
   ];
   for (const e of s.topErrors) lines.push(`  ${e.count} x ${e.code ? `${e.code}: ` : ''}${e.message}`);
   if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
-  lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${s.actualCost.toFixed(4)} ${s.currency} at the batch rate (${s.standardCost?.toFixed(4)} standard)` : ''));
+  lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${formatMoney(s.actualCost, s.currency)} at the batch rate (${formatMoney(s.standardCost, s.currency)} standard)` : ''));
   if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatDuration(s.turnaroundSeconds)}`);
   return lines.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
 import { jobCounts } from './counts';
+import { formatMoney } from '../money';
 
 export { jobCounts };
 
@@ -201,8 +202,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 function money(v: number | null | undefined, currency = 'USD'): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  return currency === 'USD' ? `$${v.toFixed(v < 1 ? 4 : 2)}` : `${v.toFixed(2)} ${currency}`;
+  return v === null || v === undefined ? undefined : formatMoney(v, currency);
 }
 
 function jobTooltip(job: Job, opts: TreeOptions): string {

@@ -1,4 +1,5 @@
-import { formatUsd, type FileEstimate } from '../../core/estimate';
+import type { FileEstimate } from '../../core/estimate';
+import { formatMoney } from '../../core/money';
 
 /** No `vscode` here: the confirmation text is a pure function of the facts, tested on its own. */
 
@@ -33,9 +34,9 @@ export function confirmDetail(f: ConfirmFacts): string {
   if (e.standardCost !== null && e.batchCost !== null) {
     const pct = e.standardCost > 0 ? Math.round(((e.saving ?? 0) / e.standardCost) * 100) : 0;
     lines.push('');
-    lines.push(`Estimated cost: standard ${formatUsd(e.standardCost)}, batch ${formatUsd(e.batchCost)}`);
-    lines.push(`You save ${formatUsd(e.saving)} (${pct}%) with the batch API.`);
-    if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${formatUsd(e.standardCostMax)}, batch ${formatUsd(e.batchCostMax)}`);
+    lines.push(`Estimated cost: standard ${formatMoney(e.standardCost)}, batch ${formatMoney(e.batchCost)}`);
+    lines.push(`You save ${formatMoney(e.saving)} (${pct}%) with the batch API.`);
+    if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${formatMoney(e.standardCostMax)}, batch ${formatMoney(e.batchCostMax)}`);
     lines.push(`Prices in ${e.currency} as of ${e.pricingDate}${e.sampledLines !== null ? `; tokens estimated from a sample of ${int(e.sampledLines)} lines` : ''}.`);
   } else {
     lines.push('');
@@ -48,5 +49,5 @@ export function confirmDetail(f: ConfirmFacts): string {
 export function estimateSummary(fileName: string, e: FileEstimate): string {
   const tokens = `${int(e.requests)} requests, ${int(e.inputTokens)} input tokens${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
   if (e.standardCost === null || e.batchCost === null) return `${fileName}: ${tokens}; standard vs batch cost unknown (${e.reason ?? 'no price'}).`;
-  return `${fileName}: ${tokens}; standard ${formatUsd(e.standardCost)} vs batch ${formatUsd(e.batchCost)} (save ${formatUsd(e.saving)}).`;
+  return `${fileName}: ${tokens}; standard ${formatMoney(e.standardCost)} vs batch ${formatMoney(e.batchCost)} (save ${formatMoney(e.saving)}).`;
 }

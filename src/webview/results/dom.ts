@@ -32,14 +32,6 @@ export function formatNumber(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatMoney(n: number | null, currency: string): string {
-  if (n === null) return 'n/a';
-  // Small batches cost fractions of a cent: keep two significant digits instead of printing $0.0000.
-  const a = Math.abs(n);
-  if (a > 0 && a < 0.000001) return currency === 'USD' ? '< $0.000001' : `< 0.000001 ${currency}`;
-  const digits = n === 0 ? '0.00' : a >= 1 ? n.toFixed(2) : a >= 0.01 ? n.toFixed(4) : String(Number(n.toPrecision(2)));
-  return currency === 'USD' ? `$${digits}` : `${digits} ${currency}`;
-}
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return 'n/a';

@@ -17,7 +17,8 @@ import {
   type Row,
   type WebviewMessage,
 } from '../../shared/resultsProtocol';
-import { h, text, formatNumber, formatMoney, formatDuration } from './dom';
+import { h, text, formatNumber, formatDuration } from './dom';
+import { formatMoney } from '../../core/money';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
