@@ -5,7 +5,7 @@ import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
 import { countRequest, describeRequest, lineFormat, loadEncoders, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
-import { formatMoney } from './money';
+import { formatMoney } from './format';
 
 /**
  * Output cap assumed for a request that sets none (OpenAI without max_tokens, Gemini without

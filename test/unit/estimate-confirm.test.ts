@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateFile, formatEstimate } from '../../src/core/estimate';
-import { formatMoney } from '../../src/core/money';
+import { formatMoney } from '../../src/core/format';
 import { confirmDetail, confirmMessage, estimateSummary } from '../../src/extension/submit/confirmText';
 
 async function est(model: string) {

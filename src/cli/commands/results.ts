@@ -8,7 +8,7 @@ import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { loadChain } from '../../jobs/retry';
 import { providerFailure } from '../errors';
 import { checkOutputFile } from '../inputFile';
-import { formatMoney } from '../../core/money';
+import { formatMoney, formatTurnaround } from '../../core/format';
 
 const USAGE = 'results <job> [--out FILE] [--failed-out FILE] [--json]';
 
@@ -75,12 +75,7 @@ export function describe(name: string, id: string, jobs: number, s: ResultsSumma
   for (const e of s.topErrors) lines.push(`  ${e.count} x ${e.code ? `${e.code}: ` : ''}${e.message}`);
   if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
   lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${formatMoney(s.actualCost, s.currency)} at the batch rate (${formatMoney(s.standardCost, s.currency)} standard)` : ''));
-  if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatDuration(s.turnaroundSeconds)}`);
+  if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatTurnaround(s.turnaroundSeconds)}`);
   return lines.join('\n') + '\n';
 }
 
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-}

@@ -1,7 +1,7 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
 import { jobCounts } from './counts';
-import { formatMoney } from '../money';
+import { formatMoney } from '../format';
 
 export { jobCounts };
 

@@ -1,5 +1,5 @@
 import type { FileEstimate } from '../../core/estimate';
-import { formatMoney } from '../../core/money';
+import { formatMoney } from '../../core/format';
 
 /** No `vscode` here: the confirmation text is a pure function of the facts, tested on its own. */
 

@@ -1,3 +1,5 @@
+import { plural } from '../../core/rules/text';
+
 /**
  * The words Batchwise shows about a validated file: the status bar text, its tooltip and the
  * notification of the Validate command. Pure so the exact format is unit-tested.
@@ -48,13 +50,6 @@ export function summarize(result: SummarizableResult): ValidationSummary {
   };
 }
 
-const numberFormat = new Intl.NumberFormat('en-US');
-
-/** `1 error`, `3 errors`, `12,000 requests`. */
-export function countNoun(n: number, singular: string, plural = `${singular}s`): string {
-  return `${numberFormat.format(n)} ${n === 1 ? singular : plural}`;
-}
-
 /** `openai /v1/chat/completions`; the model stands in when a format has no endpoint (Anthropic, Gemini). */
 export function targetText(s: Pick<ValidationSummary, 'provider' | 'endpoint' | 'model'>): string {
   if (!s.provider) return 'format not recognized';
@@ -69,36 +64,36 @@ export function targetText(s: Pick<ValidationSummary, 'provider' | 'endpoint' | 
  * `$(warning) 1 warning · 12 requests · anthropic claude-sonnet-4-5`, `$(check) 12 requests · openai /v1/embeddings`.
  */
 export function statusText(s: ValidationSummary): string {
-  const parts = [countNoun(s.requests, 'request'), targetText(s)];
+  const parts = [plural(s.requests, 'request'), targetText(s)];
   if (s.errors > 0) {
-    parts.unshift(countNoun(s.errors, 'error'));
-    if (s.warnings > 0) parts.push(countNoun(s.warnings, 'warning'));
+    parts.unshift(plural(s.errors, 'error'));
+    if (s.warnings > 0) parts.push(plural(s.warnings, 'warning'));
     return `$(error) ${parts.join(' · ')}`;
   }
-  if (s.warnings > 0) return `$(warning) ${[countNoun(s.warnings, 'warning'), ...parts].join(' · ')}`;
+  if (s.warnings > 0) return `$(warning) ${[plural(s.warnings, 'warning'), ...parts].join(' · ')}`;
   return `$(check) ${parts.join(' · ')}`;
 }
 
 /** The problem counts, errors first: `3 errors`, `1 warning`; empty when there are none. */
 function problemParts(s: ValidationSummary): string[] {
   const parts: string[] = [];
-  if (s.errors > 0) parts.push(countNoun(s.errors, 'error'));
-  if (s.warnings > 0) parts.push(countNoun(s.warnings, 'warning'));
+  if (s.errors > 0) parts.push(plural(s.errors, 'error'));
+  if (s.warnings > 0) parts.push(plural(s.warnings, 'warning'));
   return parts;
 }
 
 /** Words for screen readers: codicons are not read out. */
 export function statusAccessibilityLabel(s: ValidationSummary): string {
   const verdict = s.errors > 0 ? problemParts(s).join(', ') : s.warnings > 0 ? `valid, ${problemParts(s).join(', ')}` : 'valid';
-  return `Batchwise: ${verdict}, ${countNoun(s.requests, 'request')}, ${targetText(s)}`;
+  return `Batchwise: ${verdict}, ${plural(s.requests, 'request')}, ${targetText(s)}`;
 }
 
 export function statusTooltip(fileName: string, s: ValidationSummary): string {
   const verdict = s.errors > 0 ? 'has errors: the provider would reject this batch' : 'valid';
   const lines = [
     `Batchwise: ${fileName} ${verdict}`,
-    `${countNoun(s.errors, 'error')}, ${countNoun(s.warnings, 'warning')}`,
-    `${countNoun(s.requests, 'request')} on ${countNoun(s.lines, 'line')}, ${formatBytes(s.bytes)}`,
+    `${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`,
+    `${plural(s.requests, 'request')} on ${plural(s.lines, 'line')}, ${formatBytes(s.bytes)}`,
     `Provider: ${s.provider ?? 'not recognized'}${s.endpoint ? `, endpoint ${s.endpoint}` : ''}${s.model ? `, model ${s.model}` : ''}`,
     'Click to open the Problems panel',
   ];
@@ -111,8 +106,8 @@ export function statusTooltip(fileName: string, s: ValidationSummary): string {
  */
 export function notificationText(fileName: string, s: ValidationSummary): string {
   if (s.errors > 0) return `${fileName}: ${problemParts(s).join(', ')}`;
-  const warnings = s.warnings > 0 ? ` (${countNoun(s.warnings, 'warning')})` : '';
-  return `${fileName}: valid — ${countNoun(s.requests, 'request')} · ${targetText(s)}${warnings}`;
+  const warnings = s.warnings > 0 ? ` (${plural(s.warnings, 'warning')})` : '';
+  return `${fileName}: valid — ${plural(s.requests, 'request')} · ${targetText(s)}${warnings}`;
 }
 
 /** One notification for a multi-file validation: `Validated 7 files: 2 with errors (a.jsonl, b.jsonl), 5 valid`. */
@@ -123,7 +118,7 @@ export function multiFileNotificationText(results: ReadonlyArray<{ fileName: str
   if (withErrors.length > 0) parts.push(`${withErrors.length} with errors (${listNames(withErrors)})`);
   parts.push(`${valid} valid`);
   if (failed.length > 0) parts.push(`${failed.length} could not be read (${listNames(failed)})`);
-  return `Validated ${countNoun(results.length + failed.length, 'file')}: ${parts.join(', ')}`;
+  return `Validated ${plural(results.length + failed.length, 'file')}: ${parts.join(', ')}`;
 }
 
 function listNames(names: readonly string[], max = 3): string {
@@ -132,7 +127,7 @@ function listNames(names: readonly string[], max = 3): string {
 
 /** `1.2 MB`, `830 KB`, `12 bytes` (decimal units, like the provider limits are documented). */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return countNoun(bytes, 'byte');
+  if (bytes < 1000) return plural(bytes, 'byte');
   if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(bytes < 10_000 ? 1 : 0)} KB`;
   if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0)} MB`;
   return `${(bytes / 1_000_000_000).toFixed(1)} GB`;

@@ -33,9 +33,3 @@ export function formatNumber(n: number): string {
 }
 
 
-export function formatDuration(seconds: number | null): string {
-  if (seconds === null) return 'n/a';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
-}

@@ -17,8 +17,8 @@ import {
   type Row,
   type WebviewMessage,
 } from '../../shared/resultsProtocol';
-import { h, text, formatNumber, formatDuration } from './dom';
-import { formatMoney } from '../../core/money';
+import { h, text, formatNumber } from './dom';
+import { formatMoney, formatTurnaround } from '../../core/format';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
@@ -102,7 +102,7 @@ function renderHeader(hd: Header, source: PanelSource): void {
   }
   const tokens = `${formatNumber(hd.inputTokens)} in / ${formatNumber(hd.outputTokens)} out`;
   const cost = hd.actualCost === null ? 'unknown price' : `${formatMoney(hd.actualCost, hd.currency)} (standard ${formatMoney(hd.standardCost, hd.currency)})`;
-  const facts = h('div', { class: 'bw-stats' }, stat('tokens', tokens), stat('actual cost at batch rate', cost), stat('turnaround', formatDuration(hd.turnaroundSeconds)));
+  const facts = h('div', { class: 'bw-stats' }, stat('tokens', tokens), stat('actual cost at batch rate', cost), stat('turnaround', formatTurnaround(hd.turnaroundSeconds)));
   const title = h('div', { class: 'bw-title' }, text('h1', hd.title), text('span', hd.subtitle, 'bw-muted'));
   const parts: Node[] = [title, counts, facts];
   if (hd.jobs.length > 1) {
