@@ -3,7 +3,7 @@ import { cancelJob } from '../../jobs/cancel';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { providerFailure } from '../errors';
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
-import { jobCounts, notSucceeded } from './jobFormat';
+import { failedLines, jobCounts } from '../../core/jobs/counts';
 
 const USAGE = 'cancel <job> [--json]';
 
@@ -23,7 +23,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   const c = jobCounts(job);
-  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: c.total, succeeded: c.succeeded, failed: notSucceeded(c) } });
+  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: c.total, succeeded: c.succeeded, failed: failedLines(c) } });
   else if (already) io.out(`${job.id} has already ended (${job.status}): nothing to cancel\n`);
   else io.out(`${job.id}: ${job.status === 'cancelled' ? 'cancelled' : `cancel requested (${job.status})`}; lines already finished keep their results. Check with: batchwise status ${job.id}\n`);
   return EXIT_OK;

@@ -1,13 +1,6 @@
 import type { Job } from '../../core/jobs/job';
-import type { RequestCounts } from '../../core/status';
-import { jobCounts } from '../../core/jobs/counts';
+import { failedLines, jobCounts } from '../../core/jobs/counts';
 
-export { jobCounts };
-
-/** Lines that ended without a success: errored, expired and canceled (what a retry would send again). */
-export function notSucceeded(c: RequestCounts): number {
-  return c.failed + c.expired + c.canceled;
-}
 
 export function statusLabel(job: Job): string {
   return job.status === 'unknown' && job.rawStatus ? `unknown (${job.rawStatus})` : job.status;
@@ -16,10 +9,10 @@ export function statusLabel(job: Job): string {
 /** `[#####-----] 50% 5/10 · 1 failed · in_progress` for a terminal line. */
 export function progressBar(job: Job, width = 24): string {
   const c = jobCounts(job);
-  const done = c.succeeded + notSucceeded(c);
+  const done = c.succeeded + failedLines(c);
   const pct = c.total ? Math.floor((done / c.total) * 100) : 0;
   const filled = Math.round((pct / 100) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${notSucceeded(c)} failed · ${statusLabel(job)}`;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${failedLines(c)} failed · ${statusLabel(job)}`;
 }
 
 /** Human summary of a job, with server-side validation errors against the input's lines. */

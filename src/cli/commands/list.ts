@@ -1,6 +1,7 @@
 import { cliStore } from '../../jobs/providerForJob';
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
-import { jobCounts, notSucceeded, statusLabel } from './jobFormat';
+import { failedLines, jobCounts } from '../../core/jobs/counts';
+import { statusLabel } from './jobFormat';
 
 const USAGE = 'list [--json]';
 
@@ -25,7 +26,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           status: j.status,
           ...(j.rawStatus ? { rawStatus: j.rawStatus } : {}),
           requests: j.requests,
-          counts: { total: c.total, succeeded: c.succeeded, failed: notSucceeded(c) },
+          counts: { total: c.total, succeeded: c.succeeded, failed: failedLines(c) },
           parts: j.parts.map((p) => p.remoteId),
           createdAt: j.createdAt,
           ...(j.parentId ? { parentId: j.parentId } : {}),
@@ -41,7 +42,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const rows = jobs.map((j) => {
     const c = jobCounts(j);
-    return [j.id, truncate(j.name, 32), j.provider, statusLabel(j), `${c.succeeded}/${c.total}`, String(notSucceeded(c)), j.createdAt.slice(0, 16).replace('T', ' ')];
+    return [j.id, truncate(j.name, 32), j.provider, statusLabel(j), `${c.succeeded}/${c.total}`, String(failedLines(c)), j.createdAt.slice(0, 16).replace('T', ' ')];
   });
   io.out(table(['ID', 'NAME', 'PROVIDER', 'STATUS', 'DONE', 'FAILED', 'CREATED (UTC)'], rows));
   return EXIT_OK;

@@ -7,7 +7,8 @@ import { pauseLocalRuns } from '../../providers/local';
 import type { BatchProvider } from '../../providers/types';
 import { providerFailure } from '../errors';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
-import { describeJob, jobCounts, notSucceeded, progressBar } from './jobFormat';
+import { failedLines, jobCounts } from '../../core/jobs/counts';
+import { describeJob, progressBar } from './jobFormat';
 
 const USAGE = 'status <job> [--watch] [--interval SECONDS] [--json]';
 const MAX_INTERVAL_MS = 60_000;
@@ -42,7 +43,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
 
   const counts = jobCounts(job);
-  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: notSucceeded(counts) } });
+  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: failedLines(counts) } });
   else io.out(describeJob(job));
   if (io.signal?.aborted && !isTerminal(job.status)) {
     io.err(`stopped ${values.watch ? 'watching' : 'polling'}: the batch keeps running at the provider. Resume with: batchwise status ${job.id} --watch\n`);

@@ -21,3 +21,8 @@ export function jobCounts(job: Job): RequestCounts {
   if (sum.total === 0) sum.total = job.requests;
   return sum;
 }
+
+/** Lines that ended without a success (errored, expired, canceled): what "Resubmit Failed" sends again. */
+export function failedLines(counts: RequestCounts): number {
+  return counts.failed + counts.expired + counts.canceled;
+}

@@ -1,6 +1,7 @@
 import { isTerminal } from '../status';
 import type { Job } from './job';
-import { displayState, failedLines, finishedLines, formatCount, jobCounts } from './treeModel';
+import { failedLines, jobCounts } from './counts';
+import { displayState, finishedLines, formatCount } from './treeModel';
 
 export type NotifyMode = 'all' | 'failures' | 'none';
 

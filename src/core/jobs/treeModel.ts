@@ -1,9 +1,7 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
-import { jobCounts } from './counts';
+import { failedLines, jobCounts } from './counts';
 import { formatMoney } from '../format';
-
-export { jobCounts };
 
 /**
  * The Batches view's data, built from jobs without `vscode`, so every rule about what a row shows
@@ -82,11 +80,6 @@ export function formatDuration(ms: number): string {
   if (h < 48) return m % 60 ? `${h}h ${m % 60}m` : `${h}h`;
   const d = Math.floor(h / 24);
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
-}
-
-/** Lines that ended without an answer: what "Resubmit Failed" sends again. */
-export function failedLines(counts: RequestCounts): number {
-  return counts.failed + counts.expired + counts.canceled;
 }
 
 /** Lines the provider finished (answered or errored), e.g. how much of an expired batch is kept. */
