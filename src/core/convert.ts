@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { readJsonlFile } from './jsonl';
 import { lineFormat, type LineFormat } from './tokens';
+import { isJsonObject, type JsonObject } from './json';
 
 /**
  * Converts batch request lines between OpenAI chat completions, Anthropic messages and Gemini
@@ -19,8 +20,6 @@ export { lineFormat, type LineFormat } from './tokens';
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
 const ANTHROPIC_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export type Part =
   | { type: 'text'; text: string }
@@ -46,7 +45,7 @@ export interface ConvertOptions {
   defaultMaxTokens?: number;
 }
 
-export type ConvertLineResult = { ok: true; value: Json; from: LineFormat; dropped: string[] } | { ok: false; reason: string };
+export type ConvertLineResult = { ok: true; value: JsonObject; from: LineFormat; dropped: string[] } | { ok: false; reason: string };
 
 class Unconvertible extends Error {}
 const fail = (reason: string): never => {
@@ -59,7 +58,7 @@ export function convertLine(obj: unknown, opts: ConvertOptions): ConvertLineResu
   if (!from) return { ok: false, reason: 'not a batch request line (expected OpenAI "body", Anthropic "params" or Gemini "request")' };
   try {
     const dropped: string[] = [];
-    const req = from === 'openai' ? fromOpenAi(obj as Json, dropped) : from === 'anthropic' ? fromAnthropic(obj as Json, dropped) : fromGemini(obj as Json, dropped);
+    const req = from === 'openai' ? fromOpenAi(obj as JsonObject, dropped) : from === 'anthropic' ? fromAnthropic(obj as JsonObject, dropped) : fromGemini(obj as JsonObject, dropped);
     if (opts.model) req.model = opts.model;
     const value = opts.to === 'openai' ? toOpenAi(req) : opts.to === 'anthropic' ? toAnthropic(req, opts.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS) : toGemini(req);
     return { ok: true, value, from, dropped };
@@ -73,10 +72,10 @@ export function convertLine(obj: unknown, opts: ConvertOptions): ConvertLineResu
 
 const TEXT_SETTINGS_OPENAI = new Set(['model', 'messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'stream']);
 
-function fromOpenAi(line: Json, dropped: string[]): NeutralRequest {
+function fromOpenAi(line: JsonObject, dropped: string[]): NeutralRequest {
   const url = typeof line.url === 'string' ? line.url : '';
   if (url && !url.endsWith('/chat/completions')) fail(`only chat completions convert (this line is ${url})`);
-  const body = isObj(line.body) ? line.body : fail('missing "body"');
+  const body = isJsonObject(line.body) ? line.body : fail('missing "body"');
   const id = typeof line.custom_id === 'string' ? line.custom_id : fail('missing "custom_id"');
   if (body.tools !== undefined || body.functions !== undefined) fail('tool definitions do not convert between providers');
   if (typeof body.n === 'number' && body.n > 1) fail('n > 1 has no equivalent');
@@ -84,12 +83,12 @@ function fromOpenAi(line: Json, dropped: string[]): NeutralRequest {
   const req: NeutralRequest = { id, model: str(body.model), system: null, messages: [], maxTokens: num(body.max_completion_tokens) ?? num(body.max_tokens) };
   const system: string[] = [];
   messages.forEach((m, i) => {
-    if (!isObj(m)) fail(`messages[${i}] is not an object`);
-    const role = (m as Json).role;
-    const content = (m as Json).content;
+    if (!isJsonObject(m)) fail(`messages[${i}] is not an object`);
+    const role = (m as JsonObject).role;
+    const content = (m as JsonObject).content;
     if (role === 'system' || role === 'developer') system.push(textOnly(content, `messages[${i}]`));
     else if (role === 'user' || role === 'assistant') {
-      if ((m as Json).tool_calls !== undefined) fail(`messages[${i}] has tool calls, which do not convert`);
+      if ((m as JsonObject).tool_calls !== undefined) fail(`messages[${i}] has tool calls, which do not convert`);
       req.messages.push({ role, parts: openAiParts(content, `messages[${i}]`) });
     } else fail(`messages[${i}] has role "${String(role)}", which does not convert`);
   });
@@ -106,13 +105,13 @@ function openAiParts(content: unknown, where: string): Part[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return fail(`${where} has no content`);
   return content.map((p, j): Part => {
-    if (isObj(p) && p.type === 'text' && typeof p.text === 'string') return { type: 'text', text: p.text };
-    if (isObj(p) && p.type === 'image_url') {
-      const url = isObj(p.image_url) ? p.image_url.url : p.image_url;
+    if (isJsonObject(p) && p.type === 'text' && typeof p.text === 'string') return { type: 'text', text: p.text };
+    if (isJsonObject(p) && p.type === 'image_url') {
+      const url = isJsonObject(p.image_url) ? p.image_url.url : p.image_url;
       if (typeof url !== 'string') fail(`${where}.content[${j}] has no image URL`);
       return imageFromUrl(url as string);
     }
-    return fail(`${where}.content[${j}] is a ${isObj(p) ? String(p.type) : typeof p} part, which does not convert`);
+    return fail(`${where}.content[${j}] is a ${isJsonObject(p) ? String(p.type) : typeof p} part, which does not convert`);
   });
 }
 
@@ -123,15 +122,15 @@ function imageFromUrl(url: string): Part {
 
 const TEXT_SETTINGS_ANTHROPIC = new Set(['model', 'messages', 'system', 'max_tokens', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream']);
 
-function fromAnthropic(line: Json, dropped: string[]): NeutralRequest {
-  const params = line.params as Json;
+function fromAnthropic(line: JsonObject, dropped: string[]): NeutralRequest {
+  const params = line.params as JsonObject;
   const id = typeof line.custom_id === 'string' ? line.custom_id : fail('missing "custom_id"');
   if (params.tools !== undefined) fail('tool definitions do not convert between providers');
   const messages = Array.isArray(params.messages) ? params.messages : fail('missing "messages"');
   const req: NeutralRequest = { id, model: str(params.model), system: null, messages: [], maxTokens: num(params.max_tokens) };
   if (params.system !== undefined) req.system = textOnly(params.system, 'system');
   messages.forEach((m, i) => {
-    if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) return fail(`messages[${i}] has role "${isObj(m) ? String(m.role) : '?'}", which does not convert`);
+    if (!isJsonObject(m) || (m.role !== 'user' && m.role !== 'assistant')) return fail(`messages[${i}] has role "${isJsonObject(m) ? String(m.role) : '?'}", which does not convert`);
     req.messages.push({ role: m.role, parts: anthropicParts(m.content, `messages[${i}]`) });
   });
   if (typeof params.temperature === 'number') req.temperature = params.temperature;
@@ -146,21 +145,21 @@ function anthropicParts(content: unknown, where: string): Part[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return fail(`${where} has no content`);
   return content.map((p, j): Part => {
-    if (isObj(p) && p.type === 'text' && typeof p.text === 'string') return { type: 'text', text: p.text };
-    if (isObj(p) && p.type === 'image' && isObj(p.source)) {
+    if (isJsonObject(p) && p.type === 'text' && typeof p.text === 'string') return { type: 'text', text: p.text };
+    if (isJsonObject(p) && p.type === 'image' && isJsonObject(p.source)) {
       const s = p.source;
       if (s.type === 'base64' && typeof s.media_type === 'string' && typeof s.data === 'string') return { type: 'image', mediaType: s.media_type, data: s.data };
       if (s.type === 'url' && typeof s.url === 'string') return { type: 'image_url', url: s.url };
     }
-    return fail(`${where}.content[${j}] is a ${isObj(p) ? String(p.type) : typeof p} block, which does not convert`);
+    return fail(`${where}.content[${j}] is a ${isJsonObject(p) ? String(p.type) : typeof p} block, which does not convert`);
   });
 }
 
 const TEXT_SETTINGS_GEMINI = new Set(['model', 'contents', 'systemInstruction', 'system_instruction', 'generationConfig', 'generation_config']);
 const GEN_CONFIG_KEYS = new Set(['maxOutputTokens', 'max_output_tokens', 'temperature', 'topP', 'top_p', 'topK', 'top_k', 'stopSequences', 'stop_sequences']);
 
-function fromGemini(line: Json, dropped: string[]): NeutralRequest {
-  const request = line.request as Json;
+function fromGemini(line: JsonObject, dropped: string[]): NeutralRequest {
+  const request = line.request as JsonObject;
   const id = typeof line.key === 'string' ? line.key : fail('missing "key"');
   if (request.tools !== undefined) fail('tool definitions do not convert between providers');
   const contents = Array.isArray(request.contents) ? request.contents : fail('missing "contents"');
@@ -168,14 +167,14 @@ function fromGemini(line: Json, dropped: string[]): NeutralRequest {
   const req: NeutralRequest = { id, model: model ? model.replace(/^models\//, '') : null, system: null, messages: [], maxTokens: null };
   const system = request.systemInstruction ?? request.system_instruction;
   if (typeof system === 'string') req.system = system;
-  else if (isObj(system)) req.system = geminiParts(system.parts, 'systemInstruction').map((p) => (p.type === 'text' ? p.text : fail('systemInstruction has a non-text part'))).join('\n\n');
+  else if (isJsonObject(system)) req.system = geminiParts(system.parts, 'systemInstruction').map((p) => (p.type === 'text' ? p.text : fail('systemInstruction has a non-text part'))).join('\n\n');
   contents.forEach((c, i) => {
-    if (!isObj(c)) return fail(`contents[${i}] is not an object`);
+    if (!isJsonObject(c)) return fail(`contents[${i}] is not an object`);
     const role = c.role ?? 'user';
     if (role !== 'user' && role !== 'model') return fail(`contents[${i}] has role "${String(role)}", which does not convert`);
     req.messages.push({ role: role === 'model' ? 'assistant' : 'user', parts: geminiParts(c.parts, `contents[${i}]`) });
   });
-  const g = isObj(request.generationConfig) ? request.generationConfig : isObj(request.generation_config) ? request.generation_config : {};
+  const g = isJsonObject(request.generationConfig) ? request.generationConfig : isJsonObject(request.generation_config) ? request.generation_config : {};
   req.maxTokens = num(g.maxOutputTokens) ?? num(g.max_output_tokens);
   const t = g.temperature;
   if (typeof t === 'number') req.temperature = t;
@@ -193,9 +192,9 @@ function fromGemini(line: Json, dropped: string[]): NeutralRequest {
 function geminiParts(parts: unknown, where: string): Part[] {
   if (!Array.isArray(parts)) return fail(`${where} has no parts`);
   return parts.map((p, j): Part => {
-    if (isObj(p) && typeof p.text === 'string') return { type: 'text', text: p.text };
-    const inline = isObj(p) ? (p.inlineData ?? p.inline_data) : undefined;
-    if (isObj(inline) && typeof inline.data === 'string') {
+    if (isJsonObject(p) && typeof p.text === 'string') return { type: 'text', text: p.text };
+    const inline = isJsonObject(p) ? (p.inlineData ?? p.inline_data) : undefined;
+    if (isJsonObject(inline) && typeof inline.data === 'string') {
       const mime = inline.mimeType ?? inline.mime_type;
       if (typeof mime === 'string' && mime.startsWith('image/')) return { type: 'image', mediaType: mime, data: inline.data };
     }
@@ -208,7 +207,7 @@ function textOnly(content: unknown, where: string): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
-      .map((p, j) => (isObj(p) && typeof p.text === 'string' ? p.text : typeof p === 'string' ? p : fail(`${where}[${j}] is not text`)))
+      .map((p, j) => (isJsonObject(p) && typeof p.text === 'string' ? p.text : typeof p === 'string' ? p : fail(`${where}[${j}] is not text`)))
       .join('\n\n');
   }
   return fail(`${where} is not text`);
@@ -221,8 +220,8 @@ function usesMaxCompletionTokens(model: string | null): boolean {
   return !!model && /^(o\d|gpt-5)/.test(model);
 }
 
-function toOpenAi(r: NeutralRequest): Json {
-  const messages: Json[] = [];
+function toOpenAi(r: NeutralRequest): JsonObject {
+  const messages: JsonObject[] = [];
   if (r.system !== null) messages.push({ role: 'system', content: r.system });
   for (const m of r.messages) {
     const simple = m.parts.length === 1 && m.parts[0]!.type === 'text';
@@ -235,7 +234,7 @@ function toOpenAi(r: NeutralRequest): Json {
         });
     messages.push({ role: m.role, content });
   }
-  const body: Json = { model: r.model ?? fail('no model: pass --model'), messages };
+  const body: JsonObject = { model: r.model ?? fail('no model: pass --model'), messages };
   if (r.maxTokens !== null) body[usesMaxCompletionTokens(r.model) ? 'max_completion_tokens' : 'max_tokens'] = r.maxTokens;
   if (r.temperature !== undefined) body.temperature = r.temperature;
   if (r.topP !== undefined) body.top_p = r.topP;
@@ -243,7 +242,7 @@ function toOpenAi(r: NeutralRequest): Json {
   return { custom_id: r.id, method: 'POST', url: '/v1/chat/completions', body };
 }
 
-function toAnthropic(r: NeutralRequest, defaultMaxTokens: number): Json {
+function toAnthropic(r: NeutralRequest, defaultMaxTokens: number): JsonObject {
   if (!ANTHROPIC_ID.test(r.id)) fail(`id "${r.id}" is not a valid Anthropic custom_id (letters, digits, _ and -, 1 to 64 characters)`);
   if (r.messages.length === 0) fail('no user or assistant messages');
   const messages = r.messages.map((m) => ({
@@ -259,7 +258,7 @@ function toAnthropic(r: NeutralRequest, defaultMaxTokens: number): Json {
                 : { type: 'image', source: { type: 'url', url: p.url } },
           ),
   }));
-  const params: Json = { model: r.model ?? fail('no model: pass --model'), max_tokens: r.maxTokens ?? defaultMaxTokens };
+  const params: JsonObject = { model: r.model ?? fail('no model: pass --model'), max_tokens: r.maxTokens ?? defaultMaxTokens };
   if (r.system !== null) params.system = r.system;
   params.messages = messages;
   if (r.temperature !== undefined) params.temperature = r.temperature;
@@ -269,7 +268,7 @@ function toAnthropic(r: NeutralRequest, defaultMaxTokens: number): Json {
   return { custom_id: r.id, params };
 }
 
-function toGemini(r: NeutralRequest): Json {
+function toGemini(r: NeutralRequest): JsonObject {
   if (r.messages.length === 0) fail('no user or assistant messages');
   const contents = r.messages.map((m) => ({
     role: m.role === 'assistant' ? 'model' : 'user',
@@ -279,12 +278,12 @@ function toGemini(r: NeutralRequest): Json {
       return fail('an image given by URL does not convert to Gemini (inline it as base64 data)');
     }),
   }));
-  const request: Json = {};
+  const request: JsonObject = {};
   // Gemini takes the model from the batch; it is kept on each line so submit knows it and mixed models are caught.
   if (r.model) request.model = r.model;
   if (r.system !== null) request.systemInstruction = { parts: [{ text: r.system }] };
   request.contents = contents;
-  const g: Json = {};
+  const g: JsonObject = {};
   if (r.maxTokens !== null) g.maxOutputTokens = r.maxTokens;
   if (r.temperature !== undefined) g.temperature = r.temperature;
   if (r.topP !== undefined) g.topP = r.topP;
@@ -383,8 +382,8 @@ export async function convertFile(input: string, out: string, opts: ConvertOptio
   return result;
 }
 
-function foreignModelWarning(value: Json, to: LineFormat): string | undefined {
-  const model = to === 'openai' ? (value.body as Json).model : to === 'anthropic' ? (value.params as Json).model : (value.request as Json).model;
+function foreignModelWarning(value: JsonObject, to: LineFormat): string | undefined {
+  const model = to === 'openai' ? (value.body as JsonObject).model : to === 'anthropic' ? (value.params as JsonObject).model : (value.request as JsonObject).model;
   if (typeof model !== 'string') return undefined;
   const family = /^claude/.test(model) ? 'anthropic' : /^gemini/.test(model) ? 'gemini' : /^(gpt|o\d|text-)/.test(model) ? 'openai' : null;
   return family && family !== to ? `the model "${model}" was kept; pass --model to choose a model for ${to}` : undefined;

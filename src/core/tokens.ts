@@ -1,5 +1,6 @@
 import type { ProviderId } from './status';
 import { normalizeModelId } from './pricingData';
+import { isJsonObject, type JsonObject } from './json';
 
 /**
  * Token counting for estimates.
@@ -137,8 +138,6 @@ export function countRequest(r: RequestText, counter: TokenCounter): number {
   return n;
 }
 
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
@@ -146,22 +145,22 @@ export type LineFormat = 'openai' | 'anthropic' | 'gemini';
 
 /** Which provider's line shape an object has: `params` is Anthropic, `request` Gemini, `body` OpenAI (and self-hosted). */
 export function lineFormat(obj: unknown): LineFormat | null {
-  if (!isObj(obj)) return null;
-  if (isObj(obj.params)) return 'anthropic';
-  if (isObj(obj.request)) return 'gemini';
-  if (isObj(obj.body) || typeof obj.url === 'string') return 'openai';
+  if (!isJsonObject(obj)) return null;
+  if (isJsonObject(obj.params)) return 'anthropic';
+  if (isJsonObject(obj.request)) return 'gemini';
+  if (isJsonObject(obj.body) || typeof obj.url === 'string') return 'openai';
   return null;
 }
 
 /** Reads what one input line asks for, whatever its provider format. Null when the line is none of them. */
 export function describeRequest(obj: unknown, format: LineFormat): RequestText | null {
-  if (!isObj(obj)) return null;
-  if (format === 'anthropic') return isObj(obj.params) ? describeAnthropic(obj.params) : null;
-  if (format === 'gemini') return isObj(obj.request) ? describeGemini(obj.request) : null;
-  return isObj(obj.body) ? describeOpenAi(obj.body, typeof obj.url === 'string' ? obj.url : '') : null;
+  if (!isJsonObject(obj)) return null;
+  if (format === 'anthropic') return isJsonObject(obj.params) ? describeAnthropic(obj.params) : null;
+  if (format === 'gemini') return isJsonObject(obj.request) ? describeGemini(obj.request) : null;
+  return isJsonObject(obj.body) ? describeOpenAi(obj.body, typeof obj.url === 'string' ? obj.url : '') : null;
 }
 
-function describeOpenAi(body: Json, url: string): RequestText {
+function describeOpenAi(body: JsonObject, url: string): RequestText {
   const r: RequestText = { model: str(body.model), texts: [], fixedTokens: 0, maxOutputTokens: null, noOutput: false };
   if (url.includes('/embeddings') || url.includes('/moderations')) {
     r.noOutput = true;
@@ -182,13 +181,13 @@ function describeOpenAi(body: Json, url: string): RequestText {
   }
   if (body.tools !== undefined) r.texts.push(JSON.stringify(body.tools));
   if (body.functions !== undefined) r.texts.push(JSON.stringify(body.functions));
-  if (body.response_format !== undefined && isObj(body.response_format) && body.response_format.json_schema) r.texts.push(JSON.stringify(body.response_format.json_schema));
+  if (body.response_format !== undefined && isJsonObject(body.response_format) && body.response_format.json_schema) r.texts.push(JSON.stringify(body.response_format.json_schema));
   r.maxOutputTokens = num(body.max_completion_tokens) ?? num(body.max_tokens) ?? num(body.max_output_tokens);
   return r;
 }
 
 function addOpenAiMessage(r: RequestText, m: unknown): void {
-  if (!isObj(m)) return;
+  if (!isJsonObject(m)) return;
   r.fixedTokens += TOKENS_PER_MESSAGE;
   if (typeof m.role === 'string') r.texts.push(m.role);
   if (typeof m.name === 'string') {
@@ -208,10 +207,10 @@ function addContent(r: RequestText, content: unknown): void {
   if (!Array.isArray(content)) return;
   for (const part of content) {
     if (typeof part === 'string') r.texts.push(part);
-    else if (!isObj(part)) continue;
+    else if (!isJsonObject(part)) continue;
     else if (typeof part.text === 'string') r.texts.push(part.text);
     else if (part.type === 'image_url' || part.type === 'input_image' || part.type === 'image') {
-      const detail = isObj(part.image_url) ? part.image_url.detail : part.detail;
+      const detail = isJsonObject(part.image_url) ? part.image_url.detail : part.detail;
       r.fixedTokens += detail === 'low' ? TOKENS_PER_IMAGE_LOW : TOKENS_PER_IMAGE;
     } else if (part.type === 'tool_result' || part.type === 'tool_use') r.texts.push(JSON.stringify(part.content ?? part.input ?? ''));
   }
@@ -225,17 +224,17 @@ function addInputs(r: RequestText, input: unknown): void {
       // Pre-tokenized input (arrays of token ids) counts one token per id.
       else if (typeof item === 'number') r.fixedTokens += 1;
       else if (Array.isArray(item)) r.fixedTokens += item.length;
-      else if (isObj(item)) addContent(r, [item]);
+      else if (isJsonObject(item)) addContent(r, [item]);
     }
   }
 }
 
-function describeAnthropic(params: Json): RequestText {
+function describeAnthropic(params: JsonObject): RequestText {
   const r: RequestText = { model: str(params.model), texts: [], fixedTokens: 0, maxOutputTokens: num(params.max_tokens), noOutput: false };
   if (params.system !== undefined) addContent(r, params.system);
   if (Array.isArray(params.messages)) {
     for (const m of params.messages) {
-      if (!isObj(m)) continue;
+      if (!isJsonObject(m)) continue;
       r.fixedTokens += TOKENS_PER_MESSAGE;
       addContent(r, m.content);
     }
@@ -244,8 +243,8 @@ function describeAnthropic(params: Json): RequestText {
   return r;
 }
 
-function describeGemini(req: Json): RequestText {
-  const config = isObj(req.generationConfig) ? req.generationConfig : isObj(req.generation_config) ? req.generation_config : {};
+function describeGemini(req: JsonObject): RequestText {
+  const config = isJsonObject(req.generationConfig) ? req.generationConfig : isJsonObject(req.generation_config) ? req.generation_config : {};
   const r: RequestText = {
     model: str(req.model),
     texts: [],
@@ -255,10 +254,10 @@ function describeGemini(req: Json): RequestText {
   };
   const system = req.systemInstruction ?? req.system_instruction;
   if (typeof system === 'string') r.texts.push(system);
-  else if (isObj(system)) addGeminiParts(r, system.parts);
-  const contents = Array.isArray(req.contents) ? req.contents : isObj(req.content) ? [req.content] : [];
+  else if (isJsonObject(system)) addGeminiParts(r, system.parts);
+  const contents = Array.isArray(req.contents) ? req.contents : isJsonObject(req.content) ? [req.content] : [];
   for (const c of contents) {
-    if (!isObj(c)) continue;
+    if (!isJsonObject(c)) continue;
     r.fixedTokens += TOKENS_PER_MESSAGE;
     addGeminiParts(r, c.parts);
   }
@@ -269,7 +268,7 @@ function describeGemini(req: Json): RequestText {
 function addGeminiParts(r: RequestText, parts: unknown): void {
   if (!Array.isArray(parts)) return;
   for (const p of parts) {
-    if (!isObj(p)) continue;
+    if (!isJsonObject(p)) continue;
     if (typeof p.text === 'string') r.texts.push(p.text);
     // Gemini bills an image as 258 tokens (up to 384px per side; larger ones are tiled).
     else if (p.inlineData !== undefined || p.inline_data !== undefined || p.fileData !== undefined || p.file_data !== undefined) r.fixedTokens += 258;

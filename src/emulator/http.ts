@@ -1,3 +1,4 @@
+import { isJsonObject } from '../core/json';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Which provider's conventions (auth header, error shape) a route follows. */
@@ -76,14 +77,10 @@ export function parseJsonBody(buf: Buffer): unknown {
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads a JSON object body or fails with a 400. */
 export async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
   const value = await ctx.json();
-  if (!isRecord(value)) throw new HttpError(400, 'The request body must be a JSON object.', { code: 'invalid_json' });
+  if (!isJsonObject(value)) throw new HttpError(400, 'The request body must be a JSON object.', { code: 'invalid_json' });
   return value;
 }
 

@@ -1,3 +1,5 @@
+import { isJsonObject } from '../json';
+
 /** A request line rendered as a conversation for the detail pane, plus what the diff and schema check need. */
 export interface Turn {
   role: string;
@@ -15,8 +17,6 @@ export interface Conversation {
   jsonSchema?: unknown;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
 /** Text of an OpenAI / Anthropic / Gemini content value (string, blocks or parts), tool calls split out. */
@@ -26,7 +26,7 @@ function contentText(content: unknown, calls: string[]): string {
   const texts: string[] = [];
   for (const b of content) {
     if (typeof b === 'string') texts.push(b);
-    else if (!isObj(b)) continue;
+    else if (!isJsonObject(b)) continue;
     else if (typeof b.text === 'string') texts.push(b.text);
     else if (b.type === 'tool_use' || b.functionCall || b.function_call) calls.push(pretty(b.type === 'tool_use' ? { name: b.name, input: b.input } : (b.functionCall ?? b.function_call)));
     else if (b.type === 'tool_result') texts.push(contentText(b.content, calls));
@@ -39,10 +39,10 @@ function contentText(content: unknown, calls: string[]): string {
 
 function messagesTurns(messages: unknown): Turn[] {
   if (!Array.isArray(messages)) return [];
-  return messages.filter(isObj).map((m) => {
+  return messages.filter(isJsonObject).map((m) => {
     const calls: string[] = [];
     const text = contentText(m.content ?? m.parts, calls);
-    if (Array.isArray(m.tool_calls)) for (const c of m.tool_calls) calls.push(pretty(isObj(c) && isObj(c.function) ? c.function : c));
+    if (Array.isArray(m.tool_calls)) for (const c of m.tool_calls) calls.push(pretty(isJsonObject(c) && isJsonObject(c.function) ? c.function : c));
     const role = m.role === 'model' ? 'assistant' : typeof m.role === 'string' ? m.role : 'user';
     return calls.length ? { role, text, toolCalls: calls } : { role, text };
   });
@@ -56,11 +56,11 @@ export function conversationOf(lineText: string): Conversation {
   } catch {
     return { turns: [{ role: 'user', text: lineText }], lastUserText: lineText };
   }
-  const o = isObj(v) ? v : {};
+  const o = isJsonObject(v) ? v : {};
   const turns: Turn[] = [];
   let model: string | undefined;
   let jsonSchema: unknown;
-  if (isObj(o.body)) {
+  if (isJsonObject(o.body)) {
     // OpenAI batch line (also the self-hosted runner): chat, responses, completions, embeddings.
     const b = o.body;
     model = typeof b.model === 'string' ? b.model : undefined;
@@ -70,26 +70,26 @@ export function conversationOf(lineText: string): Conversation {
     else if (Array.isArray(b.input) && b.input.every((x) => typeof x === 'string')) turns.push({ role: 'user', text: (b.input as string[]).join('\n') });
     else if (Array.isArray(b.input)) turns.push(...messagesTurns(b.input));
     else if (typeof b.prompt === 'string') turns.push({ role: 'user', text: b.prompt });
-    const rf = isObj(b.response_format) ? b.response_format : undefined;
-    if (rf?.type === 'json_schema' && isObj(rf.json_schema)) jsonSchema = rf.json_schema.schema;
-    const tf = isObj(b.text) && isObj(b.text.format) ? b.text.format : undefined;
+    const rf = isJsonObject(b.response_format) ? b.response_format : undefined;
+    if (rf?.type === 'json_schema' && isJsonObject(rf.json_schema)) jsonSchema = rf.json_schema.schema;
+    const tf = isJsonObject(b.text) && isJsonObject(b.text.format) ? b.text.format : undefined;
     if (tf?.type === 'json_schema') jsonSchema = tf.schema;
-  } else if (isObj(o.params)) {
+  } else if (isJsonObject(o.params)) {
     // Anthropic Message Batches line.
     const p = o.params;
     model = typeof p.model === 'string' ? p.model : undefined;
     if (p.system !== undefined) turns.push({ role: 'system', text: contentText(p.system, []) });
     turns.push(...messagesTurns(p.messages));
-    const of = isObj(p.output_format) ? p.output_format : undefined;
+    const of = isJsonObject(p.output_format) ? p.output_format : undefined;
     if (of?.type === 'json_schema') jsonSchema = of.schema;
-  } else if (isObj(o.request)) {
+  } else if (isJsonObject(o.request)) {
     // Gemini batch line.
     const r = o.request;
     model = typeof r.model === 'string' ? r.model : undefined;
     const si = r.systemInstruction ?? r.system_instruction;
-    if (isObj(si)) turns.push({ role: 'system', text: contentText(si.parts, []) });
+    if (isJsonObject(si)) turns.push({ role: 'system', text: contentText(si.parts, []) });
     turns.push(...messagesTurns(r.contents));
-    const gc = isObj(r.generationConfig) ? r.generationConfig : isObj(r.generation_config) ? r.generation_config : undefined;
+    const gc = isJsonObject(r.generationConfig) ? r.generationConfig : isJsonObject(r.generation_config) ? r.generation_config : undefined;
     jsonSchema = gc?.responseJsonSchema ?? gc?.responseSchema ?? gc?.response_schema;
   } else {
     turns.push({ role: 'user', text: lineText });

@@ -1,8 +1,7 @@
 import type { TokenUsage } from '../status';
 import { ResultRecordSchema, type ProviderResult } from './record';
+import { isJsonObject, type JsonObject } from '../json';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
 /**
@@ -18,26 +17,26 @@ export function parseResultLine(text: string): ProviderResult | undefined {
   } catch {
     return undefined;
   }
-  if (!isObj(v)) return undefined;
+  if (!isJsonObject(v)) return undefined;
   const record = ResultRecordSchema.safeParse(v);
   if (record.success) {
     const r = record.data;
     if (r.outcome === 'missing') return undefined;
     return { customId: r.customId, outcome: r.outcome, outputText: r.outputText, raw: r.raw, errorCode: r.errorCode, errorMessage: r.errorMessage, usage: r.usage };
   }
-  if (typeof v.custom_id === 'string' && isObj(v.result)) return anthropicResult(v.custom_id, v.result, v);
+  if (typeof v.custom_id === 'string' && isJsonObject(v.result)) return anthropicResult(v.custom_id, v.result, v);
   if (typeof v.custom_id === 'string' && ('response' in v || 'error' in v)) return openaiResult(v.custom_id, v);
   if (typeof v.key === 'string' && ('response' in v || 'error' in v || 'status' in v)) return geminiLine(v.key, v);
   return undefined;
 }
 
-function openaiResult(customId: string, v: Obj): ProviderResult {
-  const response = isObj(v.response) ? v.response : undefined;
+function openaiResult(customId: string, v: JsonObject): ProviderResult {
+  const response = isJsonObject(v.response) ? v.response : undefined;
   const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-  const body = isObj(response?.body) ? response.body : undefined;
+  const body = isJsonObject(response?.body) ? response.body : undefined;
   // vLLM's run-batch puts the ErrorResponse itself in the body ({object: 'error', message, type, code}).
   const bodyIsError = body?.object === 'error' || (status !== undefined && status >= 400 && typeof body?.message === 'string');
-  const err = isObj(v.error) ? v.error : isObj(body?.error) ? body.error : bodyIsError ? body : undefined;
+  const err = isJsonObject(v.error) ? v.error : isJsonObject(body?.error) ? body.error : bodyIsError ? body : undefined;
   if (body && !err && (status === undefined || status < 400)) {
     return { customId, outcome: 'succeeded', outputText: openaiText(body), raw: v, usage: openaiUsage(body) };
   }
@@ -48,11 +47,11 @@ function openaiResult(customId: string, v: Obj): ProviderResult {
   return { customId, outcome, raw: v, errorCode: code, errorMessage: message };
 }
 
-function openaiText(body: Obj): string | undefined {
+function openaiText(body: JsonObject): string | undefined {
   const choices = Array.isArray(body.choices) ? body.choices : undefined;
   if (choices?.length) {
-    const c = choices[0] as Obj;
-    const msg = isObj(c.message) ? c.message : undefined;
+    const c = choices[0] as JsonObject;
+    const msg = isJsonObject(c.message) ? c.message : undefined;
     if (msg) {
       if (typeof msg.content === 'string') return msg.content;
       if (Array.isArray(msg.tool_calls)) return JSON.stringify(msg.tool_calls, null, 2);
@@ -64,7 +63,7 @@ function openaiText(body: Obj): string | undefined {
   if (Array.isArray(body.output)) {
     const texts: string[] = [];
     for (const item of body.output) {
-      if (isObj(item) && Array.isArray(item.content)) for (const c of item.content) if (isObj(c) && typeof c.text === 'string') texts.push(c.text);
+      if (isJsonObject(item) && Array.isArray(item.content)) for (const c of item.content) if (isJsonObject(c) && typeof c.text === 'string') texts.push(c.text);
     }
     if (texts.length) return texts.join('');
   }
@@ -73,42 +72,42 @@ function openaiText(body: Obj): string | undefined {
   return undefined;
 }
 
-function openaiUsage(body: Obj): TokenUsage | undefined {
-  const u = isObj(body.usage) ? body.usage : undefined;
+function openaiUsage(body: JsonObject): TokenUsage | undefined {
+  const u = isJsonObject(body.usage) ? body.usage : undefined;
   if (!u) return undefined;
   const input = Number(u.prompt_tokens ?? u.input_tokens ?? 0);
   const output = Number(u.completion_tokens ?? u.output_tokens ?? 0);
-  const details = isObj(u.prompt_tokens_details) ? u.prompt_tokens_details : isObj(u.input_tokens_details) ? u.input_tokens_details : undefined;
+  const details = isJsonObject(u.prompt_tokens_details) ? u.prompt_tokens_details : isJsonObject(u.input_tokens_details) ? u.input_tokens_details : undefined;
   const cached = Number(details?.cached_tokens ?? 0);
   return { inputTokens: input || 0, outputTokens: output || 0, ...(cached ? { cachedTokens: cached } : {}) };
 }
 
-function anthropicResult(customId: string, result: Obj, raw: Obj): ProviderResult {
+function anthropicResult(customId: string, result: JsonObject, raw: JsonObject): ProviderResult {
   const type = result.type;
-  if (type === 'succeeded' && isObj(result.message)) {
+  if (type === 'succeeded' && isJsonObject(result.message)) {
     const m = result.message;
     const blocks = Array.isArray(m.content) ? m.content : [];
-    const text = blocks.map((b) => (isObj(b) && typeof b.text === 'string' ? b.text : isObj(b) && b.type === 'tool_use' ? JSON.stringify(b.input ?? {}, null, 2) : '')).join('');
-    const u = isObj(m.usage) ? m.usage : undefined;
+    const text = blocks.map((b) => (isJsonObject(b) && typeof b.text === 'string' ? b.text : isJsonObject(b) && b.type === 'tool_use' ? JSON.stringify(b.input ?? {}, null, 2) : '')).join('');
+    const u = isJsonObject(m.usage) ? m.usage : undefined;
     const usage = u ? { inputTokens: Number(u.input_tokens ?? 0), outputTokens: Number(u.output_tokens ?? 0), ...(u.cache_read_input_tokens ? { cachedTokens: Number(u.cache_read_input_tokens) } : {}) } : undefined;
     return { customId, outcome: 'succeeded', outputText: text, raw, usage };
   }
   if (type === 'expired') return { customId, outcome: 'expired', raw, errorCode: 'expired', errorMessage: 'The batch expired before this request was processed.' };
   if (type === 'canceled') return { customId, outcome: 'canceled', raw, errorCode: 'canceled', errorMessage: 'The batch was canceled before this request was processed.' };
   // errored: { error: { type: 'error', error: { type, message } } } (the inner error is the API error)
-  const outer = isObj(result.error) ? result.error : undefined;
-  const inner = isObj(outer?.error) ? outer.error : outer;
+  const outer = isJsonObject(result.error) ? result.error : undefined;
+  const inner = isJsonObject(outer?.error) ? outer.error : outer;
   return { customId, outcome: 'errored', raw, errorCode: str(inner?.type) ?? 'error', errorMessage: str(inner?.message) ?? 'The request errored.' };
 }
 
-function geminiLine(key: string, v: Obj): ProviderResult {
-  const err = isObj(v.error) ? v.error : isObj(v.status) ? v.status : undefined;
-  const response = isObj(v.response) ? v.response : undefined;
+function geminiLine(key: string, v: JsonObject): ProviderResult {
+  const err = isJsonObject(v.error) ? v.error : isJsonObject(v.status) ? v.status : undefined;
+  const response = isJsonObject(v.response) ? v.response : undefined;
   if (response && !err) {
     const cands = Array.isArray(response.candidates) ? response.candidates : [];
-    const parts = isObj(cands[0]) && isObj(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
-    const text = parts.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('');
-    const u = isObj(response.usageMetadata) ? response.usageMetadata : undefined;
+    const parts = isJsonObject(cands[0]) && isJsonObject(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
+    const text = parts.map((p) => (isJsonObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
+    const u = isJsonObject(response.usageMetadata) ? response.usageMetadata : undefined;
     const usage = u ? { inputTokens: Number(u.promptTokenCount ?? 0), outputTokens: Number(u.candidatesTokenCount ?? 0) } : undefined;
     return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage };
   }

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../json';
 import { conversationOf } from './conversation';
 
 /**
@@ -43,7 +44,7 @@ export function checkJsonSchema(value: unknown, schema: unknown, path = '$'): st
 function hasType(v: unknown, t: string): boolean {
   switch (t) {
     case 'object':
-      return typeof v === 'object' && v !== null && !Array.isArray(v);
+      return isJsonObject(v);
     case 'array':
       return Array.isArray(v);
     case 'string':

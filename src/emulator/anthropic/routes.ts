@@ -1,6 +1,7 @@
+import { isJsonObject } from '../../core/json';
 import { Readable } from 'node:stream';
 import type { EmulatorDeps } from '../deps';
-import { HttpError, intParam, isRecord, jsonObject, sendJson } from '../http';
+import { HttpError, intParam, jsonObject, sendJson } from '../http';
 import { newId } from '../ids';
 import { FAIL } from '../markers';
 import { approxTokens, promptOfMessages, replyText } from '../replies';
@@ -138,14 +139,14 @@ function parseRequests(value: unknown): ParsedRequest[] {
   if (value.length > MAX_REQUESTS) throw new HttpError(400, `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${value.length}`);
   const seen = new Map<string, number>();
   return value.map((item, i) => {
-    if (!isRecord(item)) throw new HttpError(400, `requests.${i}: Input should be a valid dictionary`);
+    if (!isJsonObject(item)) throw new HttpError(400, `requests.${i}: Input should be a valid dictionary`);
     const id = item.custom_id;
     if (typeof id !== 'string') throw new HttpError(400, `requests.${i}.custom_id: Field required`);
     if (!CUSTOM_ID.test(id)) throw new HttpError(400, `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id)})`);
     const first = seen.get(id);
     if (first !== undefined) throw new HttpError(400, `requests.${i}.custom_id: Duplicate custom_id ${JSON.stringify(id)} (also used by requests.${first}); custom_id must be unique within a batch.`);
     seen.set(id, i);
-    if (!isRecord(item.params)) throw new HttpError(400, `requests.${i}.params: Field required`);
+    if (!isJsonObject(item.params)) throw new HttpError(400, `requests.${i}.params: Field required`);
     const problem = paramsProblem(item.params, `requests.${i}.params`);
     if (problem) throw new HttpError(400, problem);
     return { ...requestOf(id, item.params), text: JSON.stringify(item) };

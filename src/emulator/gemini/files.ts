@@ -1,10 +1,11 @@
+import { isJsonObject } from '../../core/json';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { checkApiKey } from '../auth';
 import { BoundedMap } from '../boundedMap';
 import type { EmulatorDeps } from '../deps';
 import type { FileStore, StoredFile } from '../files';
-import { HttpError, intParam, isRecord, parseJsonBody, sendJson, type RequestContext } from '../http';
+import { HttpError, intParam, parseJsonBody, sendJson, type RequestContext } from '../http';
 import { newId, newLowerId } from '../ids';
 import type { Route } from '../router';
 import { batchIdOfResultFile, resultFileBytes, resultFileLines, viewGeminiBatch, type GeminiBatchStore } from './batches';
@@ -87,7 +88,7 @@ export function geminiFileRoutes(deps: EmulatorDeps, files: FileStore, batches: 
       throw new HttpError(400, 'The emulator supports the resumable upload protocol only (X-Goog-Upload-Protocol: resumable, X-Goog-Upload-Command: start).');
     }
     const meta = body.length ? parseJsonBody(body) : {};
-    const file = isRecord(meta) && isRecord(meta.file) ? meta.file : {};
+    const file = isJsonObject(meta) && isJsonObject(meta.file) ? meta.file : {};
     const declared = Number(header(ctx, 'x-goog-upload-header-content-length') || file.sizeBytes);
     if (!Number.isInteger(declared) || declared < 0) throw new HttpError(400, 'X-Goog-Upload-Header-Content-Length is required (the file size in bytes).');
     if (declared > deps.limits.maxFileBytes) throw new HttpError(400, `The file is ${declared} bytes; the emulator stores at most ${deps.limits.maxFileBytes}.`);

@@ -1,4 +1,5 @@
-import { HttpError, isRecord } from '../http';
+import { isJsonObject } from '../../core/json';
+import { HttpError } from '../http';
 import type { MarkerMemory, Outcome } from '../markers';
 import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText } from '../replies';
 
@@ -35,14 +36,14 @@ function generatePrompt(request: Record<string, unknown>): { prompt: string; inp
   if (!Array.isArray(contents) || contents.length === 0) return 'contents: at least one Content is required';
   const { prompt, allText } = promptOfMessages(contents, 'user', 'parts');
   const system = request.systemInstruction ?? request.system_instruction;
-  const systemText = isRecord(system) ? contentText(system.parts) : typeof system === 'string' ? system : '';
+  const systemText = isJsonObject(system) ? contentText(system.parts) : typeof system === 'string' ? system : '';
   return { prompt, inputTokens: approxTokens(`${systemText}${allText}`) };
 }
 
 /** The text and dimensions of an EmbedContentRequest (`content: {parts}`). */
 function embedPrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number; dims?: number } | string {
   const content = request.content;
-  if (!isRecord(content) || !Array.isArray(content.parts)) return 'content: a Content with parts is required';
+  if (!isJsonObject(content) || !Array.isArray(content.parts)) return 'content: a Content with parts is required';
   const prompt = contentText(content.parts);
   const raw = request.outputDimensionality ?? request.output_dimensionality;
   const dims = typeof raw === 'number' && Number.isInteger(raw) && raw > 0 && raw <= 3072 ? raw : undefined;
@@ -51,7 +52,7 @@ function embedPrompt(request: Record<string, unknown>): { prompt: string; inputT
 
 /** The prompt, token count (and embedding size) of one request body, or what is wrong with it. */
 export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number } | string {
-  if (!isRecord(request)) return 'request: must be an object';
+  if (!isJsonObject(request)) return 'request: must be an object';
   return kind === 'embed' ? embedPrompt(request) : generatePrompt(request);
 }
 
@@ -70,7 +71,7 @@ export function parseInlineRequests(kind: GeminiBatchKind, items: unknown, marke
   }
   return items.map((item, i) => {
     const where = `batch.input_config.requests.requests[${i}]`;
-    if (!isRecord(item)) throw new HttpError(400, `${where}: must be an object with "request".`);
+    if (!isJsonObject(item)) throw new HttpError(400, `${where}: must be an object with "request".`);
     const parsed = parseOne(kind, item.request);
     if (typeof parsed === 'string') throw new HttpError(400, `${where}.${parsed}`);
     const metadata = parseMetadata(item.metadata, where);
@@ -81,7 +82,7 @@ export function parseInlineRequests(kind: GeminiBatchKind, items: unknown, marke
 
 function parseMetadata(value: unknown, where: string): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isRecord(value)) throw new HttpError(400, `${where}.metadata: must be a map of strings.`);
+  if (!isJsonObject(value)) throw new HttpError(400, `${where}.metadata: must be a map of strings.`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw new HttpError(400, `${where}.metadata.${k}: must be a string.`);
@@ -104,7 +105,7 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
     } catch {
       return `Input file line ${line}: not valid JSON.`;
     }
-    if (!isRecord(value)) return `Input file line ${line}: expected a JSON object with "key" and "request".`;
+    if (!isJsonObject(value)) return `Input file line ${line}: expected a JSON object with "key" and "request".`;
     const key = typeof value.key === 'string' ? value.key : typeof value.key === 'number' ? String(value.key) : undefined;
     if (key === undefined || key === '') return `Input file line ${line}: "key" is required (a string).`;
     const parsed = parseOne(kind, value.request);

@@ -1,6 +1,7 @@
+import { isJsonObject } from '../../core/json';
 import type { EmulatorDeps } from '../deps';
 import { FileStore, jsonlLines } from '../files';
-import { HttpError, intParam, isRecord, jsonObject, sendJson, type RequestContext } from '../http';
+import { HttpError, intParam, jsonObject, sendJson, type RequestContext } from '../http';
 import { newLowerId } from '../ids';
 import { FAIL } from '../markers';
 import { isGoogleRequest, type Route } from '../router';
@@ -38,11 +39,11 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
     const raw = await ctx.body();
     const body = await jsonObject(ctx);
     const batchBody = body.batch;
-    if (!isRecord(batchBody)) throw new HttpError(400, 'batch: required (the batch to create).');
+    if (!isJsonObject(batchBody)) throw new HttpError(400, 'batch: required (the batch to create).');
     const input = field(batchBody, 'inputConfig', 'input_config');
-    if (!isRecord(input)) throw new HttpError(400, 'batch.input_config: required (inline requests or a file name).');
+    if (!isJsonObject(input)) throw new HttpError(400, 'batch.input_config: required (inline requests or a file name).');
     const fileName = field(input, 'fileName', 'file_name');
-    const inline = isRecord(input.requests) ? input.requests.requests : undefined;
+    const inline = isJsonObject(input.requests) ? input.requests.requests : undefined;
     if ((fileName === undefined) === (inline === undefined)) {
       throw new HttpError(400, 'batch.input_config: set exactly one of "requests" (inline) or "file_name".');
     }

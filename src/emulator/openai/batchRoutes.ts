@@ -1,7 +1,8 @@
+import { isJsonObject } from '../../core/json';
 import type { EmulatorDeps } from '../deps';
 import type { FileStore } from '../files';
 import { pageAfter } from '../files';
-import { HttpError, intParam, isRecord, jsonObject, sendJson } from '../http';
+import { HttpError, intParam, jsonObject, sendJson } from '../http';
 import { newId } from '../ids';
 import type { Route } from '../router';
 import { batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
@@ -35,7 +36,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
         if (!file) throw new HttpError(404, `No such File object: ${inputFileId}`, { param: 'input_file_id' });
         if (file.purpose !== 'batch') throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
         const validated = validateBatchInput(file.content, endpoint, deps.markers);
-        const outputExpires = isRecord(body.output_expires_after) && typeof body.output_expires_after.seconds === 'number' ? body.output_expires_after.seconds : undefined;
+        const outputExpires = isJsonObject(body.output_expires_after) && typeof body.output_expires_after.seconds === 'number' ? body.output_expires_after.seconds : undefined;
         const batch: OpenAiBatch = {
           id: newId('batch_'),
           endpoint,
@@ -90,7 +91,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
 
 function parseMetadata(value: unknown): Record<string, string> | null {
   if (value === undefined || value === null) return null;
-  if (!isRecord(value)) throw new HttpError(400, "Invalid type for 'metadata': expected an object.", { param: 'metadata', code: 'invalid_type' });
+  if (!isJsonObject(value)) throw new HttpError(400, "Invalid type for 'metadata': expected an object.", { param: 'metadata', code: 'invalid_type' });
   const entries = Object.entries(value);
   if (entries.length > 16) throw new HttpError(400, `Invalid 'metadata': too many properties (${entries.length}); at most 16.`, { param: 'metadata' });
   for (const [k, v] of entries) {

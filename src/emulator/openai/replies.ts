@@ -1,5 +1,5 @@
+import { isJsonObject } from '../../core/json';
 import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
-import { isRecord } from '../http';
 import { unixSeconds } from '../clock';
 
 /** Endpoints the emulator answers, in batches and (chat, embeddings, completions, responses, moderations) directly. */
@@ -72,7 +72,7 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
           output: [{ type: 'message', id: `msg_${idPart}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
           output_text: text,
           usage: { input_tokens: usage.inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.inputTokens + usage.outputTokens },
-          metadata: isRecord(body.metadata) ? body.metadata : {},
+          metadata: isJsonObject(body.metadata) ? body.metadata : {},
         },
         ...usage,
       };

@@ -1,5 +1,5 @@
+import { isJsonObject } from '../../core/json';
 import { jsonlLines } from '../files';
-import { isRecord } from '../http';
 import type { MarkerMemory, Outcome } from '../markers';
 import { missingRequestField } from './replies';
 
@@ -56,7 +56,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       fail('invalid_json_line', line, 'This line is not parseable as valid JSON.');
       continue;
     }
-    if (!isRecord(value)) {
+    if (!isJsonObject(value)) {
       fail('invalid_json_line', line, 'This line must be a JSON object with custom_id, method, url and body.');
       continue;
     }
@@ -82,7 +82,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       fail('url_mismatch', line, `The URL provided for this request (${String(value.url)}) does not match the batch endpoint (${endpoint}).`, 'url');
       continue;
     }
-    if (!isRecord(value.body)) {
+    if (!isJsonObject(value.body)) {
       fail('invalid_request', line, 'body must be a JSON object.', 'body');
       continue;
     }
