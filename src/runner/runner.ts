@@ -6,6 +6,7 @@ import { Throughput } from './throughput';
 import { LineAppender } from './lineAppender';
 import { RunHttpClient } from './httpClient';
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface RunProgress {
   total: number;
@@ -65,12 +66,12 @@ export class RunAuthError extends Error {
  */
 export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const { answered } = await prepareOutputForResume(opts.outPath);
   // Aborted on an auth failure, or by the caller.
   const stop = new AbortController();
-  // Every request in flight listens to it.
+  // Each request waiting out a backoff listens to it, so a cancel does not wait for the longest backoff.
   setMaxListeners(0, stop.signal);
+  const sleep = opts.sleep ?? ((ms: number) => delay(ms, undefined, { signal: stop.signal }).catch(() => undefined));
   const outer = opts.signal;
   const onOuterAbort = () => stop.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });

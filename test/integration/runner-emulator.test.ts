@@ -183,3 +183,22 @@ test('a server that does not answer in time is given up on per request, retried,
   const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.every((l) => l.response === null && /timed out/.test(l.error.message)), JSON.stringify(lines));
 });
+
+test('a cancel during a long Retry-After backoff stops the run instead of waiting the backoff out', { timeout: 30_000 }, async () => {
+  const input = await inputFile(3);
+  emu.faults.add({ path: '/v1/chat/completions', status: 429, retryAfterSeconds: 3600, times: 100 });
+  const controller = new AbortController();
+  const sent = () => emu.stats.requests['POST /v1/chat/completions'] ?? 0;
+  const before = sent();
+  try {
+    const run = runBatch({ inputPath: input, outPath: input + '.out', baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 3, signal: controller.signal });
+    // Every request has had its 429 and is waiting out the hour-long Retry-After.
+    while (sent() - before < 3) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    const summary = await run;
+    assert.equal(summary.cancelled, true);
+    assert.deepEqual(await outputIds(input + '.out').catch(() => []), [], 'nothing is written for requests cut short');
+  } finally {
+    emu.faults.clear();
+  }
+});
