@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { BatchwiseContext } from './context';
 import type { ProviderId } from '../core/status';
-import { createProvider, defaultProfile, type BatchProvider, type ProviderProfile } from '../providers/index';
+import { createProvider, defaultProfile, profileForJob, type BatchProvider, type ProviderProfile } from '../providers/index';
 
 /**
  * Provider profiles for the extension: the `batchwise.profiles` setting, the sandbox's profiles
@@ -57,13 +57,7 @@ export function listProfiles(ctx: BatchwiseContext): ProviderProfile[] {
  * else a profile of the same provider and base URL; else a default rebuilt from the target.
  */
 export function resolveProfile(ctx: BatchwiseContext, target: ProfileTarget): ProviderProfile {
-  const all = listProfiles(ctx);
-  const byName = all.find((p) => p.name === target.profile && p.provider === target.provider);
-  if (byName) return byName;
-  const url = (u?: string) => (u ?? '').replace(/\/+$/, '');
-  const byUrl = all.find((p) => p.provider === target.provider && target.baseUrl && url(p.baseUrl) === url(target.baseUrl));
-  if (byUrl) return byUrl;
-  return { ...defaultProfile(target.provider, target.baseUrl), name: target.profile };
+  return profileForJob(target, listProfiles(ctx));
 }
 
 /**

@@ -62,10 +62,11 @@ export function defaultProfile(provider: ProviderId, baseUrl?: string): Provider
  * The profile a job was submitted with: by name (and provider), else one with the same provider and base URL,
  * else a default profile rebuilt from what the job recorded (so a job submitted from the CLI is still polled).
  */
-export function profileForJob(job: Job, profiles: ProviderProfile[]): ProviderProfile {
+export function profileForJob(job: Pick<Job, 'profile' | 'provider' | 'baseUrl'>, profiles: readonly ProviderProfile[]): ProviderProfile {
+  // By name first, so a profile whose base URL changed since (a sandbox back on another port) still matches.
   const byName = profiles.find((p) => p.name === job.profile && p.provider === job.provider);
   if (byName) return byName;
-  const byUrl = profiles.find((p) => p.provider === job.provider && normalizeUrl(p.baseUrl) === normalizeUrl(job.baseUrl));
+  const byUrl = job.baseUrl ? profiles.find((p) => p.provider === job.provider && normalizeUrl(p.baseUrl) === normalizeUrl(job.baseUrl)) : undefined;
   if (byUrl) return byUrl;
   return { ...defaultProfile(job.provider, job.baseUrl), name: job.profile || defaultProfile(job.provider, job.baseUrl).name };
 }

@@ -126,6 +126,8 @@ describe('providers/index: profiles', () => {
     assert.equal(profileForJob(job, [{ name: 'work', provider: 'openai' }]).name, 'work');
     assert.equal(profileForJob(job, [{ name: 'other', provider: 'openai', baseUrl: 'https://proxy.example/v1/' }]).name, 'other');
     assert.deepEqual(profileForJob(job, []), { name: 'work', provider: 'openai', baseUrl: 'https://proxy.example/v1' });
+    // Without a base URL there is nothing to match by URL: an unknown name is not given another profile's key.
+    assert.deepEqual(profileForJob({ profile: 'gone', provider: 'openai' }, [{ name: 'team', provider: 'openai' }]), { name: 'gone', provider: 'openai' });
     assert.throws(() => createProvider(defaultProfile('openai'), undefined), /OPENAI_API_KEY/);
     assert.equal(createProvider(defaultProfile('gemini'), 'k').id, 'gemini');
   });
