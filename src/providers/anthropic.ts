@@ -5,6 +5,7 @@ import type { TokenUsage } from '../core/status';
 import { anthropicCounts, normalizeAnthropicStatus } from './normalize';
 import { withRetry, type RetryTuning } from './retry';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
+import { consoleUrlFor } from '../core/consoles';
 
 export interface AnthropicProviderOptions {
   retry?: RetryTuning;
@@ -111,9 +112,7 @@ export class AnthropicProvider implements BatchProvider {
   }
 
   consoleUrl(remoteId: string): string | undefined {
-    if (this.profile.baseUrl && !/^https:\/\/api\.anthropic\.com\b/.test(this.profile.baseUrl)) return undefined;
-    // Console page of one batch in the default workspace (URL shape as the console shows it; not an API contract).
-    return `https://console.anthropic.com/workspaces/default/batches/${encodeURIComponent(remoteId)}`;
+    return consoleUrlFor('anthropic', this.profile.baseUrl, remoteId);
   }
 
   toRemote(b: MessageBatch): RemoteBatch {

@@ -10,6 +10,7 @@ import type { ProviderResult } from '../core/results/record';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { withRetry, type RetryTuning } from './retry';
 import { normalizeGeminiState } from './normalize';
+import { consoleUrlFor } from '../core/consoles';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
 export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
@@ -327,9 +328,7 @@ export class GeminiProvider implements BatchProvider {
     }
   }
 
-  consoleUrl(): string | undefined {
-    if (this.profile.baseUrl && !/^https:\/\/generativelanguage\.googleapis\.com\b/.test(this.profile.baseUrl)) return undefined;
-    // AI Studio has no page per batch; the batches list is the closest.
-    return 'https://aistudio.google.com/batches';
+  consoleUrl(remoteId: string): string | undefined {
+    return consoleUrlFor('gemini', this.profile.baseUrl, remoteId);
   }
 }

@@ -6,6 +6,7 @@ import { normalizeOpenAIStatus, openAICounts } from './normalize';
 import { withRetry, type RetryTuning } from './retry';
 import { downloadLines, ReplayableLines } from './streams';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
+import { consoleUrlFor } from '../core/consoles';
 
 export interface OpenAIProviderOptions {
   /** Retry tuning (tests use a tiny base delay or a fake sleep). */
@@ -143,9 +144,7 @@ export class OpenAIProvider implements BatchProvider {
   }
 
   consoleUrl(remoteId: string): string | undefined {
-    const base = this.profile.baseUrl;
-    if (base && !/^https:\/\/api\.openai\.com\b/.test(base)) return undefined;
-    return `https://platform.openai.com/batches/${encodeURIComponent(remoteId)}`;
+    return consoleUrlFor('openai', this.profile.baseUrl, remoteId);
   }
 
   toRemote(b: Batch): RemoteBatch {

@@ -2,6 +2,7 @@ import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
 import { formatMoney } from '../format';
+import { consoleUrlFor } from '../consoles';
 
 /**
  * The Batches view's data, built from jobs without `vscode`, so every rule about what a row shows
@@ -237,18 +238,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
 // ---------- rows ----------
 
 function defaultHasConsole(job: Job): boolean {
-  if (job.provider === 'local') return false;
-  if (!job.baseUrl) return true;
-  // The emulator and proxies have no provider web console.
-  return /(^|\.)(openai\.com|anthropic\.com|googleapis\.com)(:|\/|$)/.test(hostOf(job.baseUrl));
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
+  return consoleUrlFor(job.provider, job.baseUrl, '') !== undefined;
 }
 
 function hasResults(job: Job): boolean {
