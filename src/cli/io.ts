@@ -36,6 +36,17 @@ export class CliError extends Error {
   }
 }
 
+/** A whole-number option within bounds (undefined when absent); anything else is a UsageError naming the option. */
+export function intOption(raw: string | undefined, name: string, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = Number.isFinite(max) ? `from ${min} to ${max}` : `of at least ${min}`;
+    throw new UsageError(`${name} must be a whole number ${range}, got "${raw}"`);
+  }
+  return n;
+}
+
 /** parseArgs with strict options; unknown flags become UsageErrors naming the flag. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
   try {

@@ -37,7 +37,7 @@ test('bad numbers name the flag and the value', async () => {
     [['convert', sample, '--to', 'anthropic', '--max-tokens', '1.5'], /--max-tokens must be a positive integer/],
     [['status', 'bw-x', '--interval', 'abc'], /--interval must be a number of seconds/],
     [['run', sample, '--base-url', 'http://127.0.0.1:9/v1', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 1024/],
-    [['emulator', '--port', '99999'], /--port must be an integer from 0 to 65535, got "99999"/],
+    [['emulator', '--port', '99999'], /--port must be a whole number from 0 to 65535, got "99999"/],
   ];
   for (const [argv, message] of cases) {
     const r = await cli(...argv);

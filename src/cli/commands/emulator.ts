@@ -1,5 +1,5 @@
 import { startEmulator } from '../../emulator';
-import { parseCommandArgs, UsageError, type CliIO } from '../io';
+import { intOption, parseCommandArgs, UsageError, type CliIO } from '../io';
 
 const USAGE = 'emulator [--port N] [--tick-ms N] [--latency-ms N]';
 
@@ -51,11 +51,4 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // A stop requested by the user is the normal end of this command, not an interruption of a job.
   if (process.exitCode === 130) process.exitCode = 0;
   return 0;
-}
-
-function intOption(raw: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-  return n;
 }

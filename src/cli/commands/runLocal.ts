@@ -1,6 +1,6 @@
 import { resolve, basename, dirname, join } from 'node:path';
 import { checkInputFile, checkOutputFile } from '../inputFile';
-import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, type CliIO } from '../io';
+import { EXIT_FAILED, EXIT_OK, UsageError, intOption, parseCommandArgs, type CliIO } from '../io';
 import { runBatch, type RunProgress } from '../../runner/runner';
 import { validateFile } from '../../core/validate';
 import { readJsonlFile } from '../../core/jsonl';
@@ -21,8 +21,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const baseUrl = values['base-url'];
   if (!baseUrl) throw new UsageError(`--base-url is required, e.g. --base-url http://localhost:8000/v1 (vLLM), http://localhost:11434/v1 (Ollama)\nusage: ${USAGE}`);
   if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) throw new UsageError(`--concurrency must be a whole number from 1 to 1024 (got "${values.concurrency}")`);
+  const concurrency = intOption(values.concurrency, '--concurrency', 1, 1024) ?? 8;
   const input = resolve(file);
   await checkInputFile(file);
   const out = resolve(values.out ?? join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl'));

@@ -5,7 +5,7 @@ import { detectLineProvider } from '../../core/detect';
 import { PROVIDER_LIMITS } from '../../core/limits';
 import { LineTooLarge, planParts, splitFile } from '../../core/split';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
-import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
+import { EXIT_FAILED, EXIT_OK, UsageError, intOption, parseCommandArgs, printJson, type CliIO } from '../io';
 
 const USAGE = 'split <file> [--max-requests N] [--max-bytes N[KB|MB|GB]] [--provider P] --out-dir DIR [--json]';
 
@@ -36,7 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     provider = await detectProvider(input);
   }
   const defaults = PROVIDER_LIMITS[provider ?? 'openai'];
-  const maxRequests = values['max-requests'] === undefined ? defaults.maxRequests : positiveInt(values['max-requests'], '--max-requests');
+  const maxRequests = intOption(values['max-requests'], '--max-requests', 1) ?? defaults.maxRequests;
   const maxBytes = values['max-bytes'] === undefined ? defaults.maxBytes : parseBytes(values['max-bytes']);
 
   let plans;
@@ -78,12 +78,6 @@ async function detectProvider(path: string): Promise<ProviderId | null> {
     }
   }
   return null;
-}
-
-function positiveInt(raw: string, name: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of at least 1, got "${raw}"`);
-  return n;
 }
 
 /** `1000`, `500KB`, `200MB`, `1.5GB` (binary multiples, as the providers' limits are). */
