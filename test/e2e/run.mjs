@@ -43,9 +43,15 @@ const packageSecs = secs();
 mkdirSync(shots, { recursive: true });
 for (const name of readdirSync(shots)) if (name.endsWith('.png') || name === 'logs') rmSync(join(shots, name), { recursive: true, force: true });
 
+// Every *.test.mjs here is a suite with its own window; journeys.test.mjs first (it is the README's walk-through).
+const E2E_DIR = join(REPO, 'test/e2e');
+const suites = readdirSync(E2E_DIR)
+  .filter((n) => n.endsWith('.test.mjs'))
+  .sort((a, b) => (a === 'journeys.test.mjs' ? -1 : b === 'journeys.test.mjs' ? 1 : a.localeCompare(b)))
+  .map((n) => join(E2E_DIR, n));
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testArgs, join(REPO, 'test/e2e/journeys.test.mjs')],
+  ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testArgs, ...suites],
   { stdio: 'inherit', cwd: REPO, env: { ...process.env, E2E_SCREENSHOTS: shots, E2E_SKIP_PACKAGE: '1' } },
 );
 if (updateDocs && r.status === 0) {
