@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fsAtomic';
 import type { Job, JobPart } from '../core/jobs/job';
@@ -8,6 +9,7 @@ import type { ProviderResult } from '../core/results/record';
 import { joinResults, type LineFallback } from '../core/results/join';
 import type { ResultsSummary } from '../core/results/summary';
 import type { BatchProvider } from '../providers/types';
+import { isTerminal } from '../core/status';
 
 export const RESULTS_FILE = 'results.jsonl';
 export const SUMMARY_FILE = 'summary.json';
@@ -80,4 +82,50 @@ export async function downloadResults(
     ...(summary.actualCost !== null ? { actualCost: summary.actualCost } : {}),
   }));
   return { job: updated, summary, path };
+}
+
+/**
+ * Whether the results of a job should be fetched and kept now: it ended, none are kept yet, and it has an input to
+ * join them to (an imported batch has none). Providers delete results after a while (OpenAI 30 days, Anthropic
+ * 29 days, Gemini 48 h), and a sandbox forgets them when it restarts, so they are kept the moment the job ends.
+ */
+export function needsResults(job: Job): boolean {
+  return isTerminal(job.status) && !job.resultsPath && job.inputPath !== '';
+}
+
+/**
+ * Downloads and keeps the results of a job that ended, if not kept yet. Never throws: what went wrong comes back
+ * as `problem` (the caller says it and carries on; `batchwise results` and the panel try again).
+ */
+export async function keepResults(
+  store: JobStore,
+  job: Job,
+  provider: BatchProvider | (() => BatchProvider | Promise<BatchProvider | undefined>),
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+): Promise<{ job: Job; kept?: { path: string; summary: ResultsSummary }; problem?: string }> {
+  if (!needsResults(job)) return { job };
+  try {
+    await assertInputExists(job);
+    const p = typeof provider === 'function' ? await provider() : provider;
+    if (!p) return { job, problem: 'no API key for its provider' };
+    const r = await downloadResults(store, job, p, opts);
+    return { job: r.job, kept: { path: r.path, summary: r.summary } };
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    return { job, problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Throws a message naming the job and its input when the input file was moved or deleted after the submit. */
+export async function assertInputExists(job: Job): Promise<void> {
+  try {
+    const info = await stat(job.inputPath);
+    if (info.isFile()) return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+  }
+  throw new Error(
+    `the input file of ${job.id} is gone: ${job.inputPath}. Results are matched to its lines by custom_id, so it is needed: put the file back at that path (the same content as submitted) and run the command again. Nothing was lost: the job and its remote results are kept`,
+  );
 }
