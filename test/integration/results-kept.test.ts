@@ -25,7 +25,8 @@ describe('results are kept when a job is seen ended', () => {
 
   async function input(name: string): Promise<string> {
     const path = join(dir, name);
-    await writeFile(path, [chat('a', 'Hello'), chat('b', 'x [[fail]]'), chat('c', 'World')].join('\n') + '\n');
+    // The name in the text keeps files apart: the same content while a job of it runs is refused as a duplicate.
+    await writeFile(path, [chat('a', `Hello ${name}`), chat('b', 'x [[fail]]'), chat('c', 'World')].join('\n') + '\n');
     return path;
   }
 
@@ -109,5 +110,56 @@ describe('results are kept when a job is seen ended', () => {
     assert.equal(st.code, 0);
     assert.match(st.out, /status\s+completed/);
     assert.match(st.err, new RegExp(`warning: the results of ${id} are not downloaded yet: .*"batchwise results ${id}" tries again`));
+  });
+
+  it('a batch the provider no longer knows (404): results and retry give what is known locally', async () => {
+    let emu = await startEmulator({ tickMs: 20 });
+    const port = emu.port;
+    try {
+      const path = await input('gone404.jsonl');
+      const sub = await cli('submit', path, '--base-url', `${emu.url}/v1`, '--json');
+      const { job: id } = JSON.parse(sub.out) as { job: string };
+      const provider = createProvider(defaultProfile('openai', `${emu.url}/v1`), 'k');
+      let job = (await store.get(id))!;
+      while (!isTerminal(job.status)) job = await refreshJob(store, job, provider);
+      // Ended, never downloaded, and the sandbox restarts empty: every call about the batch is a 404.
+      await emu.close();
+      emu = await startEmulator({ tickMs: 20, port });
+      const failedOut = join(dir, 'gone404.failed.jsonl');
+      const res = await cli('results', id, '--failed-out', failedOut, '--json');
+      assert.equal(res.code, 0, res.err);
+      assert.deepEqual(JSON.parse(res.out), { job: id, succeeded: 0, failed: 3, out: join(store.jobDir(id), 'results.jsonl'), failedOut });
+      // The failed-lines file is every input line without a local success, byte for byte.
+      assert.equal(await readFile(failedOut, 'utf8'), await readFile(path, 'utf8'));
+      const human = await cli('results', id);
+      assert.match(human.out, /3 x not_found: The provider no longer has batch batch_\w+ \(404\), so this line has no result: send it again \(retry\)\./);
+      assert.match((await cli('status', id)).out, /not_found: openai has no results for batch batch_\w+ any more \(404\)/);
+
+      const retry = await cli('retry', id, '--json');
+      assert.equal(retry.code, 0, retry.err);
+      assert.equal((JSON.parse(retry.out) as { requests: number }).requests, 3);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('a running batch that the provider forgot ends as failed at the next status, with its lines kept as not found', async () => {
+    let emu = await startEmulator({ tickMs: 60_000 });
+    const port = emu.port;
+    try {
+      const sub = await cli('submit', await input('forgot.jsonl'), '--base-url', `${emu.url}/v1`, '--json');
+      assert.equal(sub.code, 0, sub.err);
+      const { job: id } = JSON.parse(sub.out) as { job: string };
+      await emu.close();
+      emu = await startEmulator({ tickMs: 60_000, port });
+      const st = await cli('status', id);
+      assert.equal(st.code, 1, st.err);
+      assert.match(st.err, /results kept: /);
+      const res = await cli('results', id, '--json');
+      assert.equal(res.code, 0, res.err);
+      assert.deepEqual((JSON.parse(res.out) as { failed: number }).failed, 3);
+    } finally {
+      await emu.close();
+    }
   });
 });
