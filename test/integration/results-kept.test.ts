@@ -110,6 +110,8 @@ describe('results are kept when a job is seen ended', () => {
     assert.equal(st.code, 0);
     assert.match(st.out, /status\s+completed/);
     assert.match(st.err, new RegExp(`warning: the results of ${id} are not downloaded yet: .*"batchwise results ${id}" tries again`));
+    // And until when the provider keeps them (OpenAI: output files 30 days after completion).
+    assert.match(st.out, new RegExp(`results   not downloaded; on the provider until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(in (29|30) days\\): run "batchwise results ${id}" to keep them`));
   });
 
   it('a batch the provider no longer knows (404): results and retry give what is known locally', async () => {

@@ -4,6 +4,7 @@ import { isTerminal } from '../../core/status';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { refreshJob } from '../../jobs/refresh';
 import { keepResults, needsResults } from '../../jobs/results';
+import { describeResultsExpiry } from '../../core/results/retention';
 import { pauseLocalRuns } from '../../providers/local';
 import type { BatchProvider } from '../../providers/types';
 import { providerFailure } from '../errors';
@@ -48,7 +49,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const counts = jobCounts(job);
   if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: failedLines(counts) } });
-  else io.out(describeJob(job));
+  else {
+    io.out(describeJob(job));
+    const expiry = describeResultsExpiry(job, Date.now());
+    if (expiry) io.out(`  results   ${expiry.replace(/^results /, '')}: run "batchwise results ${job.id}" to keep them\n`);
+  }
   if (io.signal?.aborted && !isTerminal(job.status)) {
     io.err(`stopped ${values.watch ? 'watching' : 'polling'}: the batch keeps running at the provider. Resume with: batchwise status ${job.id} --watch\n`);
     return EXIT_INTERRUPTED;
