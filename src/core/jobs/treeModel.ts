@@ -321,9 +321,69 @@ function rowWithRetries(job: Job, byParent: ReadonlyMap<string, Job[]>, opts: Tr
   const retries = (byParent.get(job.id) ?? []).filter((r) => !seen.has(r.id));
   const row = jobRow(job, opts);
   row.children.push(...retries.map((r) => rowWithRetries(r, byParent, opts, seen)));
+  if (retries.length && isTerminal(job.status)) showMergedOutcome(row, job, descendants(job, byParent), opts);
   // Expanded while a retry is running, so its progress is visible without a click.
   row.expanded = retries.some((r) => !isTerminal(r.status));
   return row;
+}
+
+/** Every retry below `job` (a chain root -> retry 1 -> retry 2 ...), oldest attempt first. */
+function descendants(job: Job, byParent: ReadonlyMap<string, Job[]>): Job[] {
+  const out: Job[] = [];
+  const visit = (j: Job) => {
+    for (const r of byParent.get(j.id) ?? []) {
+      if (out.includes(r) || r === job) continue;
+      out.push(r);
+      visit(r);
+    }
+  };
+  visit(job);
+  return out.sort((a, b) => a.attempt - b.attempt || a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Succeeded lines of the merged view from the jobs' counts alone: a retry resends the lines still failed
+ * (plus, when asked, succeeded lines whose output failed the schema: the requests beyond the failed ones),
+ * and its successes replace them. Capped at the root's total, so it never claims more lines than exist.
+ */
+export function mergedSucceeded(root: Job, retries: readonly Job[]): { succeeded: number; total: number } {
+  const total = jobCounts(root).total;
+  let succeeded = jobCounts(root).succeeded;
+  for (const r of retries) {
+    const c = jobCounts(r);
+    const resentSucceeded = Math.max(0, c.total - (total - succeeded));
+    succeeded = Math.min(total, Math.max(0, succeeded - resentSucceeded) + c.succeeded);
+  }
+  return { succeeded, total };
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** A parent row says how its chain ended ("completed · 12/12 after 1 retry"), not how its first attempt did. */
+function showMergedOutcome(row: TreeRow, root: Job, retries: Job[], opts: TreeOptions): void {
+  const running = retries.filter((r) => !isTerminal(r.status));
+  const done = retries.filter((r) => isTerminal(r.status));
+  if (!done.length) {
+    row.description += ` · retry ${running[0]!.attempt - 1} running`;
+    return;
+  }
+  const { succeeded, total } = mergedSucceeded(root, done);
+  const failed = total - succeeded;
+  const state: DisplayState = failed === 0 ? 'completed' : succeeded === 0 ? 'failed' : 'completed_with_failures';
+  const look = LOOKS[state];
+  const last = done[done.length - 1]!;
+  const end = Date.parse(last.finishedAt ?? last.updatedAt);
+  const bits = [look.text, `${formatCount(succeeded)}/${formatCount(total)} after ${plural(done.length, 'retry', 'retries')}`];
+  if (failed > 0) bits.push(`${formatCount(failed)} failed`);
+  if (running.length) bits.push(`retry ${running[0]!.attempt - 1} running`);
+  else bits.push(`${formatDuration(opts.now - end)} ago`);
+  row.description = bits.join(' · ');
+  row.iconId = look.icon;
+  if (look.color) row.colorId = look.color;
+  // Nothing left to resend once the chain has every line.
+  if (failed === 0) row.contextValue = row.contextValue.split(' ').filter((w) => w !== 'retryable').join(' ');
 }
 
 /** Where a chain is grouped: by its latest attempt, so a failed job fixed by a retry counts as finished. */
