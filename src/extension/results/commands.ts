@@ -9,6 +9,8 @@ import { DuplicateSubmission, SubmitRefused } from '../../jobs/submit';
 import { providerFor } from '../profiles';
 import type { BatchProvider } from '../../providers/types';
 import { loadPanelData, undownloaded } from './panelData';
+import { jobsSubmittedFrom } from '../../core/jobs/byInput';
+import { looksLikeResultsFile } from '../../core/results/standalone';
 import { ResultsPanel, type PanelDeps } from './resultsPanel';
 
 /** A tree row (`.jobId` or `.job`), a job id, or nothing (then the user picks). */
@@ -59,7 +61,7 @@ export class ResultsCommands {
         void vscode.window.showWarningMessage(`Batchwise opens results files on disk only (${basename(arg.path)} is ${arg.scheme}:).`);
         return;
       }
-      await ResultsPanel.show(this.deps, { kind: 'file', path: arg.fsPath });
+      await this.openResultsOfFile(arg.fsPath);
       return;
     }
     if (jobIdOf(arg)) return this.openJobResults(arg);
@@ -75,6 +77,41 @@ export class ResultsCommands {
     if (pick.job) return this.openJobResults(pick.job.id);
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'ndjson'], 'All files': ['*'] }, openLabel: 'Open Results' });
     if (uris?.[0]) await ResultsPanel.show(this.deps, { kind: 'file', path: uris[0].fsPath });
+  }
+
+  /**
+   * Explorer "Open Results" on a `.jsonl`: for an input file, the results of the jobs submitted from it
+   * (a picker when there are several); for a results file, its rows. Never an empty panel for a request file.
+   */
+  private async openResultsOfFile(path: string): Promise<void> {
+    const name = basename(path);
+    const jobs = jobsSubmittedFrom((await this.ctx.store.list()).jobs, path);
+    if (!jobs.length) {
+      if (await looksLikeResultsFile(path)) {
+        await ResultsPanel.show(this.deps, { kind: 'file', path });
+        return;
+      }
+      const choice = await vscode.window.showInformationMessage(
+        `Batchwise: no batch was submitted from ${name} yet, so it has no results. Submit it first, or open a results file.`,
+        'Submit…',
+      );
+      if (choice) await vscode.commands.executeCommand('batchwise.submit', vscode.Uri.file(path));
+      return;
+    }
+    const withResults = jobs.filter((j) => isTerminal(j.status) || !!j.resultsPath);
+    if (!withResults.length) {
+      const j = jobs[0]!;
+      void vscode.window.showInformationMessage(
+        `Batchwise: ${jobs.length === 1 ? `"${j.name}" is` : `the ${jobs.length} batches of ${name} are`} still ${j.status.replace('_', ' ')}; its results open here when it ends.`,
+      );
+      return;
+    }
+    if (withResults.length === 1) return this.openJobResults(withResults[0]!.id);
+    const pick = await vscode.window.showQuickPick(
+      withResults.map((j) => ({ label: j.name || j.id, description: `${j.status} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''} · ${j.createdAt.slice(0, 16).replace('T', ' ')}`, detail: j.id, job: j })),
+      { placeHolder: `${withResults.length} batches were submitted from ${name}: results of which one?` },
+    );
+    if (pick) await this.openJobResults(pick.job.id);
   }
 
   async openJobResults(arg?: JobArg): Promise<void> {
