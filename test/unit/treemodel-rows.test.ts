@@ -92,7 +92,7 @@ describe('treeModel: job rows', () => {
   it('cancelling is not cancellable again; cancelled keeps partial results', () => {
     assert.ok(!words(jobRow(job({ status: 'cancelling' }), opts())).includes('cancellable'));
     const row = jobRow(job({ status: 'cancelled' }, { succeeded: 30, canceled: 70 }), opts());
-    assert.match(row.description, /^cancelled · 30\/100 finished/);
+    assert.match(row.description, /^canceled · 30\/100 finished/);
     assert.ok(words(row).includes('results'));
   });
 

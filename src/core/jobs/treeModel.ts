@@ -1,7 +1,7 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
-import { formatMoney } from '../format';
+import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
 /**
@@ -125,8 +125,8 @@ const LOOKS: Record<DisplayState, { icon: string; color?: string; text: string }
   completed_with_failures: { icon: 'pass', color: 'charts.yellow', text: 'completed' },
   failed: { icon: 'error', color: 'testing.iconFailed', text: 'failed' },
   expired: { icon: 'watch', color: 'charts.orange', text: 'expired' },
-  cancelling: { icon: 'loading~spin', color: 'charts.yellow', text: 'cancelling' },
-  cancelled: { icon: 'circle-slash', color: 'disabledForeground', text: 'cancelled' },
+  cancelling: { icon: 'loading~spin', color: 'charts.yellow', text: 'canceling' },
+  cancelled: { icon: 'circle-slash', color: 'disabledForeground', text: 'canceled' },
   unknown: { icon: 'question', color: 'charts.yellow', text: 'unknown' },
   past_window: { icon: 'warning', color: 'list.warningForeground', text: 'past 48h window' },
 };
@@ -207,7 +207,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (state === 'past_window') {
     lines.push(
       `$(warning) Still ${e(job.rawStatus ?? job.status)} after ${formatDuration(opts.now - submittedAt(job))}, past Gemini's 48 h window. ` +
-        'Gemini jobs sometimes stay pending without an error: consider cancelling and resubmitting.',
+        'Gemini jobs sometimes stay pending without an error: consider canceling and resubmitting.',
     );
   }
   lines.push(`Provider: ${e(job.provider)} (profile ${e(job.profile)}${job.baseUrl ? `, ${e(job.baseUrl)}` : ''})`);
@@ -216,7 +216,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (ids.length) lines.push(`Remote ${ids.length > 1 ? 'ids' : 'id'}: ${ids.map(e).join(', ')}`);
   lines.push(`Created: ${e(job.createdAt)}${job.finishedAt ? `, finished: ${e(job.finishedAt)}` : ''}`);
   const outcome = [
-    `${formatCount(counts.total)} requests`,
+    countOf(counts.total, 'request'),
     `${formatCount(counts.succeeded)} succeeded`,
     `${formatCount(counts.failed)} failed`,
     ...(counts.processing ? [`${formatCount(counts.processing)} processing`] : []),
@@ -278,7 +278,7 @@ function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
     description: [statusText, ...countsText(state, part.counts)].join(' · '),
     iconId: look.icon,
     ...(look.color ? { colorId: look.color } : {}),
-    tooltipMarkdown: `Lines ${part.lineStart}-${part.lineEnd} (${formatCount(part.requests)} requests)` + (part.rawStatus ? `  \nProvider status: ${escapeMarkdown(part.rawStatus)}` : ''),
+    tooltipMarkdown: `Lines ${part.lineStart}-${part.lineEnd} (${countOf(part.requests, 'request')})` + (part.rawStatus ? `  \nProvider status: ${escapeMarkdown(part.rawStatus)}` : ''),
     contextValue: words.join(' '),
     children: [],
     expanded: false,
@@ -357,10 +357,6 @@ export function mergedSucceeded(root: Job, retries: readonly Job[]): { succeeded
   return { succeeded, total };
 }
 
-function plural(n: number, one: string, many: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}
-
 /** A parent row says how its chain ended ("completed · 12/12 after 1 retry"), not how its first attempt did. */
 function showMergedOutcome(row: TreeRow, root: Job, retries: Job[], opts: TreeOptions): void {
   const running = retries.filter((r) => !isTerminal(r.status));
@@ -375,7 +371,7 @@ function showMergedOutcome(row: TreeRow, root: Job, retries: Job[], opts: TreeOp
   const look = LOOKS[state];
   const last = done[done.length - 1]!;
   const end = Date.parse(last.finishedAt ?? last.updatedAt);
-  const bits = [look.text, `${formatCount(succeeded)}/${formatCount(total)} after ${plural(done.length, 'retry', 'retries')}`];
+  const bits = [look.text, `${formatCount(succeeded)}/${formatCount(total)} after ${countOf(done.length, 'retry', 'retries')}`];
   if (failed > 0) bits.push(`${formatCount(failed)} failed`);
   if (running.length) bits.push(`retry ${running[0]!.attempt - 1} running`);
   else bits.push(`${formatDuration(opts.now - end)} ago`);
