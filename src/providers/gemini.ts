@@ -12,6 +12,7 @@ import { withRetry, type RetryTuning } from './retry';
 import { normalizeGeminiState } from './normalize';
 import { consoleUrlFor } from '../core/consoles';
 import { normalizeGeminiRequest, toSdkInlinedShape } from '../core/geminiRequest';
+import { geminiUsage } from '../core/results/geminiUsage';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
 export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
@@ -45,9 +46,7 @@ function textOf(response: unknown): string | undefined {
 }
 
 function usageOf(response: unknown): TokenUsage | undefined {
-  const u = (response as { usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number; cachedContentTokenCount?: number } } | undefined)?.usageMetadata;
-  if (!u) return undefined;
-  return { inputTokens: u.promptTokenCount ?? 0, outputTokens: u.candidatesTokenCount ?? 0, ...(u.cachedContentTokenCount ? { cachedTokens: u.cachedContentTokenCount } : {}) };
+  return geminiUsage((response as { usageMetadata?: unknown } | undefined)?.usageMetadata);
 }
 
 /** One Gemini answer (inline response or result-file line) -> ProviderResult. Never joined by position alone. */
