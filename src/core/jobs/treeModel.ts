@@ -1,4 +1,5 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
+import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
 import { formatMoney } from '../format';
@@ -170,6 +171,9 @@ function describeJob(job: Job, opts: TreeOptions): string {
   if (isTerminal(job.status)) {
     const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.parse(job.updatedAt);
     bits.push(`${formatDuration(opts.now - end)} ago`);
+    // In the row only when it is close (the tooltip always says it): Gemini's 48 h, or the last days of the others.
+    const expires = resultsExpireAt(job);
+    if (expires && expires.getTime() - opts.now < 3 * 24 * 3_600_000) bits.push(expires.getTime() > opts.now ? `results expire in ${formatDuration(expires.getTime() - opts.now)}` : 'results deleted by the provider');
   } else {
     bits.push(formatDuration(opts.now - Date.parse(job.createdAt)));
     if (job.provider === 'local') {
@@ -229,6 +233,8 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (est || actual) lines.push(`Cost: ${[est && `estimated ${e(est)}`, actual && `actual ${e(actual)}`].filter(Boolean).join(', ')}`);
   if (job.parentId) lines.push(`Retry ${job.attempt - 1} of ${e(job.parentId)}`);
   lines.push(`Input: ${job.inputPath ? e(job.inputPath) : '(imported: no local input file)'}`);
+  const expiry = describeResultsExpiry(job, opts.now);
+  if (expiry) lines.push(`$(warning) ${e(expiry[0]!.toUpperCase() + expiry.slice(1))}: open the results to download them.`);
   const errs = job.parts.flatMap((p) => p.errors).slice(0, 3);
   for (const err of errs) lines.push(`$(error) ${err.line ? `line ${err.line}: ` : ''}${e(err.code)}: ${e(err.message)}`);
   // Two trailing spaces = markdown line break, so each fact stays on its own line.
