@@ -38,6 +38,13 @@ const vendorPlugin = {
   },
 };
 
+/**
+ * Bundled code probes `navigator` to tell browsers from Node; in VS Code's extension host (Node 22) that access logs
+ * "PendingMigrationError: navigator is now a global in nodejs". Batchwise's Node bundles always run in Node, so the
+ * probe is answered at build time.
+ */
+const nodeDefine = { navigator: 'undefined', 'globalThis.navigator': 'undefined' };
+
 /** @type {import('esbuild').BuildOptions[]} */
 const vendorBuilds = Object.entries(VENDOR).map(([file, spec]) => ({
   ...common,
@@ -47,6 +54,7 @@ const vendorBuilds = Object.entries(VENDOR).map(([file, spec]) => ({
   format: 'cjs',
   target: 'node20',
   mainFields: ['module', 'main'],
+  define: nodeDefine,
   // Third-party code: its maps would only grow the .vsix.
   sourcemap: false,
 }));
@@ -64,7 +72,8 @@ const builds = [
     mainFields: ['module', 'main'],
     external: ['vscode'],
     plugins: [vendorPlugin],
-      // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
+    define: nodeDefine,
+    // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
     supported: { 'dynamic-import': false },
   },
   {
@@ -77,7 +86,8 @@ const builds = [
     mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },
     plugins: [vendorPlugin],
-      // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
+    define: nodeDefine,
+    // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
     supported: { 'dynamic-import': false },
   },
   {

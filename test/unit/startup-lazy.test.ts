@@ -59,3 +59,21 @@ test('loading dist/extension.js and running activate loads no SDK and no encodin
   const contributed = (JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { contributes: { commands: unknown[] } }).contributes.commands.length;
   assert.ok(r.commands >= contributed, `${r.commands} commands registered, ${contributed} contributed`);
 });
+
+// VS Code's extension host logs "PendingMigrationError: navigator is now a global in nodejs" for every read of
+// `navigator` by extension code (issue 13): the bundles answer those browser probes at build time.
+const NAVIGATOR_TRAP = `const reads = []; Object.defineProperty(globalThis, 'navigator', { configurable: true, get() { reads.push(new Error().stack.split('\\n')[2].trim()); } });`;
+
+test('neither activation nor the split SDKs read navigator (the exthost PendingMigrationError)', async () => {
+  const { stdout } = await exec(process.execPath, [join(root, 'bench', 'lib', 'activateChild.cjs')]);
+  assert.deepEqual((JSON.parse(stdout) as { navigatorReads: string[] }).navigatorReads, []);
+  const script = `${NAVIGATOR_TRAP}
+    const v = (f) => require(${JSON.stringify(dist('vendor'))} + '/' + f);
+    new (v('openai.js').default)({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1' });
+    new (v('anthropic.js').default)({ apiKey: 'k', baseURL: 'http://127.0.0.1:9' });
+    new (v('genai.js').GoogleGenAI)({ apiKey: 'k' });
+    v('o200k_base.js').countTokens('hello'); v('cl100k_base.js').countTokens('hello');
+    process.stdout.write(JSON.stringify(reads));`;
+  const sdk = await exec(process.execPath, ['-e', script]);
+  assert.deepEqual(JSON.parse(sdk.stdout), []);
+});
