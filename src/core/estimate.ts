@@ -5,7 +5,7 @@ import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
 import { countRequest, describeRequest, lineFormat, loadEncoding, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
-import { formatMoney } from './format';
+import { countOf, formatMoney } from './format';
 
 /**
  * Output cap assumed for a request that sets none (OpenAI without max_tokens, Gemini without
@@ -266,9 +266,9 @@ export function formatEstimate(file: string, est: FileEstimate): string {
   }
   const notes: string[] = [];
   if (est.tokenMethod !== 'exact') notes.push('Claude and Gemini token counts are approximate (1 token per 3.5 characters)');
-  if (est.sampledLines !== null) notes.push(`estimated from a sample of ${int(est.sampledLines)} lines`);
-  if (est.defaultedMaxTokens > 0) notes.push(`${int(est.defaultedMaxTokens)} request(s) set no output limit: counted at ${int(DEFAULT_MAX_OUTPUT_TOKENS)} tokens max`);
-  if (est.skippedLines > 0) notes.push(`${int(est.skippedLines)} line(s) are not requests and were not counted (run batchwise validate)`);
+  if (est.sampledLines !== null) notes.push(`estimated from a sample of ${countOf(est.sampledLines, 'line')}`);
+  if (est.defaultedMaxTokens > 0) notes.push(`${countOf(est.defaultedMaxTokens, 'request')} set no output limit: counted at ${int(DEFAULT_MAX_OUTPUT_TOKENS)} tokens max`);
+  if (est.skippedLines > 0) notes.push(`${countOf(est.skippedLines, 'line')} ${est.skippedLines === 1 ? 'is' : 'are'} not requests and ${est.skippedLines === 1 ? 'was' : 'were'} not counted (run batchwise validate)`);
   for (const n of notes) lines.push(`note: ${n}`);
   return lines.join('\n') + '\n';
 }

@@ -56,7 +56,7 @@ export function geminiResult(key: string, response: unknown, error: { code?: num
     return { customId: key, outcome: 'succeeded', outputText: textOf(response), raw, usage: usageOf(response) };
   }
   if (!error && batchState === 'expired') return { customId: key, outcome: 'expired', raw, errorCode: 'expired', errorMessage: 'The batch expired before this request finished.' };
-  if (!error && batchState === 'cancelled') return { customId: key, outcome: 'canceled', raw, errorCode: 'canceled', errorMessage: 'The batch was cancelled before this request ran.' };
+  if (!error && batchState === 'cancelled') return { customId: key, outcome: 'canceled', raw, errorCode: 'canceled', errorMessage: 'The batch was canceled before this request ran.' };
   return { customId: key, outcome: 'errored', raw, errorCode: error?.code !== undefined ? String(error.code) : 'error', errorMessage: error?.message ?? 'The request failed without a message.' };
 }
 

@@ -29,7 +29,7 @@ export function parseOpenAIOutputLine(line: string): ProviderResult {
   if (v.error) {
     const code = v.error.code ?? 'error';
     if (code === 'batch_expired') return { customId, outcome: 'expired', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch expired before this request ran.' };
-    if (code === 'batch_cancelled') return { customId, outcome: 'canceled', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch was cancelled before this request ran.' };
+    if (code === 'batch_cancelled') return { customId, outcome: 'canceled', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch was canceled before this request ran.' };
     return { customId, outcome: 'errored', raw: v, errorCode: code, errorMessage: v.error.message ?? String(v.error) };
   }
   const status = v.response?.status_code ?? 0;

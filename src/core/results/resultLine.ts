@@ -1,6 +1,7 @@
 import type { TokenUsage } from '../status';
 import { ResultRecordSchema, type ProviderResult } from './record';
 import { isJsonObject, type JsonObject } from '../json';
+import { countOf } from '../format';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
@@ -68,7 +69,7 @@ function openaiText(body: JsonObject): string | undefined {
     if (texts.length) return texts.join('');
   }
   if (typeof body.output_text === 'string') return body.output_text;
-  if (Array.isArray(body.data) && body.object === 'list') return `[${body.data.length} embedding(s)]`;
+  if (Array.isArray(body.data) && body.object === 'list') return `[${countOf(body.data.length, 'embedding')}]`;
   return undefined;
 }
 
