@@ -1,14 +1,16 @@
 // Bundles the extension (CJS, `vscode` external), the CLI and the results webview.
 import * as esbuild from 'esbuild';
-import { chmod, cp, mkdir, readdir } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rm } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
+// Source maps in a production build (and so in the .vsix) only when asked for: they doubled the package.
+const sourcemapWanted = process.argv.includes('--sourcemap');
 const watch = process.argv.includes('--watch');
 
 const common = {
   bundle: true,
   minify: production,
-  sourcemap: production ? 'linked' : 'inline',
+  sourcemap: production ? (sourcemapWanted ? 'linked' : false) : 'inline',
   sourcesContent: !production,
   logLevel: 'warning',
   legalComments: 'none',
@@ -119,6 +121,8 @@ async function copySamples() {
   }
 }
 await copySamples();
+// A production build starts from an empty dist/: no stale map or bundle of an earlier build reaches the .vsix.
+if (production) await rm('dist', { recursive: true, force: true });
 
 if (watch) {
   for (const b of existing) {
