@@ -4,7 +4,7 @@ import type { Estimate } from './jobs/job';
 import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
-import { countRequest, describeRequest, lineFormat, loadEncoders, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
+import { countRequest, describeRequest, lineFormat, loadEncoding, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
 import { countOf, formatMoney } from './format';
 
 /**
@@ -79,7 +79,6 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
   const exactBudget = opts.exactChars ?? EXACT_TOKENIZE_CHARS;
   const stride = Math.max(1, opts.sampleStride ?? SAMPLE_STRIDE);
   const totalBytes = opts.onProgress ? (await stat(path)).size : 0;
-  await loadEncoders();
   const groups = new Map<string, ModelEstimate>();
   // Measured tokens per character of text, per exact encoding, for the lines that are not tokenized.
   const ratios = new Map<TokenCounter, { tokens: number; chars: number }>();
@@ -114,7 +113,10 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     const model = r.model ?? opts.model ?? null;
     const counter = tokenCounterFor(opts.provider === 'local' ? 'local' : FORMAT_PROVIDER[format], model);
     methods.add(counter.method);
-    if (counter.encoding) encodings.add(counter.encoding);
+    if (counter.encoding && !encodings.has(counter.encoding)) {
+      await loadEncoding(counter.encoding);
+      encodings.add(counter.encoding);
+    }
 
     let input: number;
     const chars = textChars(r);

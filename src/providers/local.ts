@@ -8,7 +8,7 @@ import type { ProviderResult } from '../core/results/record';
 import type { RequestCounts } from '../core/status';
 import { writeFileAtomic } from '../core/fsAtomic';
 import { runBatch, type RunProgress } from '../runner/runner';
-import { parseOpenAIOutputLine } from './openai';
+import { parseOpenAIOutputLine } from './openaiOutput';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 
 const RunStateSchema = z.object({
