@@ -62,7 +62,7 @@ export function partFallback(parts: readonly JobPart[], gone: ReadonlySet<number
       case 'expired':
         return { outcome: 'expired', errorCode: 'batch_expired', errorMessage: 'The batch expired before this request finished.' };
       case 'cancelled':
-        return { outcome: 'canceled', errorCode: 'batch_cancelled', errorMessage: 'The batch was cancelled before this request ran.' };
+        return { outcome: 'canceled', errorCode: 'batch_cancelled', errorMessage: 'The batch was canceled before this request ran.' };
       case 'failed': {
         const first = part.errors[0];
         return { outcome: 'errored', errorCode: first?.code ?? 'batch_failed', errorMessage: first?.message ?? `The batch${part.remoteId ? ` ${part.remoteId}` : ''} failed as a whole.` };
