@@ -55,7 +55,7 @@ export async function mergedResultsForChain(store: JobStore, rootJob: Job, opts:
 const MAX_ERROR_KINDS = 10_000;
 
 export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal } = {}): Promise<MergedChain> {
-  const rows = new MergedRows({ jobId: root.id, attempt: root.attempt });
+  const rows = new MergedRows({ jobId: root.id, attempt: root.attempt }, root.inputLines);
   // Retry files hold other line numbers: their records match by id (the Map is built only when there are retries).
   const byId = jobs.length > 1 ? new Map<string, number>() : undefined;
   for await (const l of readJsonlFile(root.inputPath, { signal: opts.signal })) {
