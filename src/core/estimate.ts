@@ -4,8 +4,8 @@ import type { Estimate } from './jobs/job';
 import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
-import { countRequest, describeRequest, lineFormat, loadEncoders, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
-import { formatMoney } from './format';
+import { countRequest, describeRequest, lineFormat, loadEncoding, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
+import { countOf, formatMoney } from './format';
 
 /**
  * Output cap assumed for a request that sets none (OpenAI without max_tokens, Gemini without
@@ -79,7 +79,6 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
   const exactBudget = opts.exactChars ?? EXACT_TOKENIZE_CHARS;
   const stride = Math.max(1, opts.sampleStride ?? SAMPLE_STRIDE);
   const totalBytes = opts.onProgress ? (await stat(path)).size : 0;
-  await loadEncoders();
   const groups = new Map<string, ModelEstimate>();
   // Measured tokens per character of text, per exact encoding, for the lines that are not tokenized.
   const ratios = new Map<TokenCounter, { tokens: number; chars: number }>();
@@ -114,7 +113,10 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     const model = r.model ?? opts.model ?? null;
     const counter = tokenCounterFor(opts.provider === 'local' ? 'local' : FORMAT_PROVIDER[format], model);
     methods.add(counter.method);
-    if (counter.encoding) encodings.add(counter.encoding);
+    if (counter.encoding && !encodings.has(counter.encoding)) {
+      await loadEncoding(counter.encoding);
+      encodings.add(counter.encoding);
+    }
 
     let input: number;
     const chars = textChars(r);
@@ -264,9 +266,9 @@ export function formatEstimate(file: string, est: FileEstimate): string {
   }
   const notes: string[] = [];
   if (est.tokenMethod !== 'exact') notes.push('Claude and Gemini token counts are approximate (1 token per 3.5 characters)');
-  if (est.sampledLines !== null) notes.push(`estimated from a sample of ${int(est.sampledLines)} lines`);
-  if (est.defaultedMaxTokens > 0) notes.push(`${int(est.defaultedMaxTokens)} request(s) set no output limit: counted at ${int(DEFAULT_MAX_OUTPUT_TOKENS)} tokens max`);
-  if (est.skippedLines > 0) notes.push(`${int(est.skippedLines)} line(s) are not requests and were not counted (run batchwise validate)`);
+  if (est.sampledLines !== null) notes.push(`estimated from a sample of ${countOf(est.sampledLines, 'line')}`);
+  if (est.defaultedMaxTokens > 0) notes.push(`${countOf(est.defaultedMaxTokens, 'request')} set no output limit: counted at ${int(DEFAULT_MAX_OUTPUT_TOKENS)} tokens max`);
+  if (est.skippedLines > 0) notes.push(`${countOf(est.skippedLines, 'line')} ${est.skippedLines === 1 ? 'is' : 'are'} not requests and ${est.skippedLines === 1 ? 'was' : 'were'} not counted (run batchwise validate)`);
   for (const n of notes) lines.push(`note: ${n}`);
   return lines.join('\n') + '\n';
 }

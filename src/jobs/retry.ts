@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminal } from '../core/status';
 import type { Job } from '../core/jobs/job';
@@ -9,7 +8,9 @@ import { chainOf, mergeChain, rootOf, type MergedChain } from '../core/results/m
 import { writeFailedLines, selectLines } from '../core/results/export';
 import { outputFailsSchema } from '../core/results/schemaCheck';
 import type { BatchProvider } from '../providers/types';
-import { downloadResults } from './results';
+import { assertInputExists, downloadResults } from './results';
+
+export { assertInputExists } from './results';
 import { submitJob } from './submit';
 
 /** Downloads the results of every finished job of the chain that has none yet, then merges the chain. */
@@ -35,20 +36,6 @@ export async function loadChain(
   }
   const price = lookupPrice(jobs[0]!.model, opts.pricing) ?? undefined;
   return mergeChain(jobs[0]!, jobs, { signal: opts.signal, ...(price ? { price } : {}) });
-}
-
-/** Throws a message naming the job and its input when the input file was moved or deleted after the submit. */
-export async function assertInputExists(job: Job): Promise<void> {
-  try {
-    const info = await stat(job.inputPath);
-    if (info.isFile()) return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-  }
-  throw new Error(
-    `the input file of ${job.id} is gone: ${job.inputPath}. Results are matched to its lines by custom_id, so it is needed: put the file back at that path (the same content as submitted) and run the command again. Nothing was lost: the job and its remote results are kept`,
-  );
 }
 
 /** `Name (retry 2)` from `Name` or `Name (retry 1)`. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { countOf } from '../core/format';
 import type { Estimate, Job, JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import { PROVIDER_LIMITS } from '../core/limits';
@@ -16,7 +17,7 @@ export class SubmitRefused extends Error {
   constructor(readonly result: ValidationResult) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error' && !SPLIT_HANDLES.has(d.code));
     const first = errors[0];
-    super(`${result.file} has ${errors.length} error(s)${first ? `; first at line ${first.line}: ${first.message.replace(/\.$/, '')}` : ''}. Nothing was submitted.`);
+    super(`${result.file} has ${countOf(errors.length, 'error')}${first ? `; first at line ${first.line}: ${first.message.replace(/\.$/, '')}` : ''}. Nothing was submitted.`);
     this.name = 'SubmitRefused';
   }
 }

@@ -8,7 +8,7 @@ import type { ProviderResult } from '../core/results/record';
 import type { RequestCounts } from '../core/status';
 import { writeFileAtomic } from '../core/fsAtomic';
 import { runBatch, type RunProgress } from '../runner/runner';
-import { parseOpenAIOutputLine } from './openai';
+import { parseOpenAIOutputLine } from './openaiOutput';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 
 const RunStateSchema = z.object({
@@ -291,7 +291,7 @@ export class LocalProvider implements BatchProvider {
     const rl = createInterface({ input: createReadStream(join(this.dir(batch.id), 'input.jsonl')), crlfDelay: Infinity });
     for await (const line of rl) {
       const id = customIdOf(line);
-      if (id !== undefined && !answered.has(id)) yield { customId: id, outcome: 'canceled', raw: null, errorCode: 'batch_cancelled', errorMessage: 'The run was cancelled before this request was sent.' };
+      if (id !== undefined && !answered.has(id)) yield { customId: id, outcome: 'canceled', raw: null, errorCode: 'batch_cancelled', errorMessage: 'The run was canceled before this request was sent.' };
     }
   }
 

@@ -1,6 +1,8 @@
 import type { TokenUsage } from '../status';
 import { ResultRecordSchema, type ProviderResult } from './record';
 import { isJsonObject, type JsonObject } from '../json';
+import { countOf } from '../format';
+import { geminiUsage } from './geminiUsage';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
@@ -68,7 +70,7 @@ function openaiText(body: JsonObject): string | undefined {
     if (texts.length) return texts.join('');
   }
   if (typeof body.output_text === 'string') return body.output_text;
-  if (Array.isArray(body.data) && body.object === 'list') return `[${body.data.length} embedding(s)]`;
+  if (Array.isArray(body.data) && body.object === 'list') return `[${countOf(body.data.length, 'embedding')}]`;
   return undefined;
 }
 
@@ -107,9 +109,7 @@ function geminiLine(key: string, v: JsonObject): ProviderResult {
     const cands = Array.isArray(response.candidates) ? response.candidates : [];
     const parts = isJsonObject(cands[0]) && isJsonObject(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
     const text = parts.map((p) => (isJsonObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
-    const u = isJsonObject(response.usageMetadata) ? response.usageMetadata : undefined;
-    const usage = u ? { inputTokens: Number(u.promptTokenCount ?? 0), outputTokens: Number(u.candidatesTokenCount ?? 0) } : undefined;
-    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage };
+    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage: geminiUsage(response.usageMetadata) };
   }
   return { customId: key, outcome: 'errored', raw: v, errorCode: str(err?.code) ?? 'error', errorMessage: str(err?.message) ?? 'The request errored.' };
 }

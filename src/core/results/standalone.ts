@@ -38,3 +38,15 @@ export async function rowsFromResultsFile(path: string, signal?: AbortSignal): P
   }
   return { rows, summary: summary.build({ jobId: path }), skipped };
 }
+
+/**
+ * Whether the first non-blank line of `path` is a results line (of any provider or a Batchwise record):
+ * tells a results file from a request file, so "Open Results" on an input never shows an empty panel.
+ */
+export async function looksLikeResultsFile(path: string, signal?: AbortSignal): Promise<boolean> {
+  for await (const l of readJsonlFile(path, { signal })) {
+    if (isBlankLine(l.text)) continue;
+    return parseResultLine(l.text) !== undefined;
+  }
+  return false;
+}

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { countOf, statusText } from '../../core/format';
 import type { Job } from '../../core/jobs/job';
 import type { JobStore } from '../../core/jobs/store';
 import type { PricingOverrides } from '../../core/pricing';
@@ -42,7 +43,7 @@ export async function loadPanelData(
     const { rows, summary, skipped } = await rowsFromResultsFile(source.path, opts.signal);
     const header = headerOf(summary, basename(source.path), source.path, []);
     header.canResubmit = false;
-    if (skipped) header.notice = `${skipped} line(s) are not results (OpenAI/vLLM output or error lines, Anthropic or Gemini results) and are not shown.`;
+    if (skipped) header.notice = `${countOf(skipped, 'line')} ${skipped === 1 ? 'is' : 'are'} not results (OpenAI/vLLM output or error lines, Anthropic or Gemini results) and are not shown.`;
     return { rows, header };
   }
   const job = await store.get(source.jobId);
@@ -54,7 +55,7 @@ export async function loadPanelData(
   const running = chain.jobs.filter((j) => !isTerminal(j.status));
   header.canResubmit = running.length === 0 && header.failed > 0;
   const notices: string[] = [];
-  if (running.length) notices.push(`${running.map((j) => `${j.name} is ${j.status.replace('_', ' ')}`).join('; ')}: this view updates when it ends.`);
+  if (running.length) notices.push(`${running.map((j) => `${j.name} is ${statusText(j.status)}`).join('; ')}: this view updates when it ends.`);
   const missing = chain.pending.filter((j) => isTerminal(j.status));
   if (missing.length) notices.push(`Results of ${missing.map((j) => j.id).join(', ')} are not downloaded (no API key given?).`);
   if (notices.length) header.notice = notices.join(' ');

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
 import { registerCommand } from '../commands';
 import { errorMessage } from '../errors';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator, EmulatorOptions } from '../../emulator';
 import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
 import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
 import { openSample } from './samples';
@@ -131,6 +131,12 @@ class Sandbox implements vscode.Disposable {
 }
 
 /** True when `url` answers like a Batchwise emulator (its unauthenticated stats route). */
+/** The emulator's code is loaded when a sandbox first starts, not at activation. */
+async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const { startEmulator: start } = await import('../../emulator/index.js');
+  return start(opts);
+}
+
 async function isEmulator(url: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/_emulator/stats`, { signal: AbortSignal.timeout(1000) });

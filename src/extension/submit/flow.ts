@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { statusText } from '../../core/format';
 import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
 import { errorMessage } from '../errors';
@@ -194,7 +195,7 @@ async function uploadWithProgress(
     );
   } catch (err) {
     if (err instanceof DuplicateSubmission) {
-      const jobs = err.jobs.map((j) => `${j.id} (${j.status.replace('_', ' ')})`).join(', ');
+      const jobs = err.jobs.map((j) => `${j.id} (${statusText(j.status)})`).join(', ');
       const choice = await vscode.window.showWarningMessage(`${name} is already submitted as ${jobs}.`, { modal: true, detail: 'The same file (by SHA-256) is in a batch that has not finished. Submitting again creates a second, billed batch.' }, 'Open Job', 'Submit Anyway');
       if (choice === 'Open Job') await vscode.commands.executeCommand(BATCHES_VIEW_FOCUS);
       if (choice === 'Submit Anyway') return uploadWithProgress(ctx, uri, provider, validation, estimate, true);
@@ -205,8 +206,8 @@ async function uploadWithProgress(
       return undefined;
     }
     if (isAbort(err)) {
-      ctx.log.info(`submit of ${uri.fsPath} cancelled`);
-      void vscode.window.showInformationMessage(`Submitting ${name} was cancelled. Any part already created is listed in Batches.`);
+      ctx.log.info(`submit of ${uri.fsPath} canceled`);
+      void vscode.window.showInformationMessage(`Submitting ${name} was canceled. Any part already created is listed in Batches.`);
       return undefined;
     }
     throw err;

@@ -69,7 +69,7 @@ function warnAboutKeysInSettings(ctx: BatchwiseContext): void {
   const names = profilesWithSecrets(vscode.workspace.getConfiguration('batchwise').get<unknown>('profiles'));
   if (names.length === 0) return;
   // Names only: never the values.
-  ctx.log.warn(`settings: profile(s) ${names.join(', ')} hold an API key in batchwise.profiles; it is ignored`);
+  ctx.log.warn(`settings: ${names.length === 1 ? 'profile' : 'profiles'} ${names.join(', ')} ${names.length === 1 ? 'holds' : 'hold'} an API key in batchwise.profiles; it is ignored`);
   void vscode.window
     .showWarningMessage(
       `Batchwise: the profile${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')} in your settings hold${names.length === 1 ? 's' : ''} an API key. Batchwise never reads keys from settings, where they sit in plain text: remove it and use Set API Key (stored in SecretStorage).`,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { countOf, statusText } from '../../core/format';
 import { access } from 'node:fs/promises';
 import type { BatchwiseContext } from '../context';
 import { registerCommand } from '../commands';
@@ -38,7 +39,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      jobs.map((j) => ({ label: j.name || j.id, description: `${j.status} · ${j.provider}`, detail: j.id, job: j })),
+      jobs.map((j) => ({ label: j.name || j.id, description: `${statusText(j.status)} · ${j.provider}`, detail: j.id, job: j })),
       { placeHolder: 'Which batch?' },
     );
     return pick?.job;
@@ -67,7 +68,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const job = await jobOf(arg);
     if (!job) return;
     if (isTerminal(job.status)) {
-      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" has already ended (${job.status}).`);
+      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" has already ended (${statusText(job.status)}).`);
       return;
     }
     const ok = await vscode.window.showWarningMessage(
@@ -181,7 +182,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
       { label: 'All providers', value: undefined },
       ...(['openai', 'anthropic', 'gemini', 'local'] as const).map((p) => ({
         label: p === 'local' ? 'local (self-hosted)' : p,
-        description: `${tracker.allJobs.filter((j) => j.provider === p).length} jobs`,
+        description: countOf(tracker.allJobs.filter((j) => j.provider === p).length, 'job'),
         value: p,
       })),
     ];

@@ -46,7 +46,7 @@ export async function importBatches(ctx: BatchwiseContext, tracker: Tracker): Pr
   const candidates = untrackedBatches(listed.all, (await ctx.store.list()).jobs, profile);
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(
-      listed.all.length === 0 ? `Batchwise: profile "${profile.name}" has no batches.` : `Batchwise: all ${listed.all.length} batches of "${profile.name}" are already in the list.`,
+      listed.all.length === 0 ? `Batchwise: profile "${profile.name}" has no batches.` : `Batchwise: ${listed.all.length === 1 ? 'its only batch' : `all ${listed.all.length} batches`} of "${profile.name}" are already in the list.`,
     );
     return;
   }

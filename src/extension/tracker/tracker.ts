@@ -10,6 +10,7 @@ import { refreshJob } from '../../jobs/refresh';
 import { BatchesTreeProvider } from './treeProvider';
 import { TrackerProviders } from './providers';
 import { errorMessage, FailureReporter } from '../errors';
+import { ResultsKeeper } from './resultsKeeper';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
 /** Polls of one job that may fail in a row (network blips, rate limits) before the user is told. */
@@ -25,6 +26,7 @@ export class Tracker implements vscode.Disposable {
   readonly view: vscode.TreeView<TreeRow>;
   readonly providers: TrackerProviders;
   readonly poller: Poller;
+  readonly keeper: ResultsKeeper;
   private jobs: Job[] = [];
   private readonly statusBar: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -52,8 +54,16 @@ export class Tracker implements vscode.Disposable {
       onJobEnded: (job) => void this.jobEnded(job),
       log: { warn: (m) => ctx.log.warn(m), info: (m) => ctx.log.info(m) },
     });
+    this.keeper = new ResultsKeeper({
+      store: ctx.store,
+      provider: (job) => this.providers.get(job),
+      pricing: () => ctx.config.pricing,
+      log: ctx.log,
+      onKept: (job) => this.upsert(job),
+    });
     this.poller.setFocused(vscode.window.state.focused);
     this.disposables.push(
+      this.keeper,
       this.tree,
       this.view,
       this.statusBar,
@@ -84,6 +94,11 @@ export class Tracker implements vscode.Disposable {
   async start(): Promise<void> {
     await this.reload();
     this.poller.resume(this.jobs);
+  }
+
+  /** Keeps the results of jobs that ended while no window watched (the CLI polled them, or VS Code was closed). */
+  private keepEnded(): void {
+    void this.keeper.keep(this.jobs);
   }
 
   get providerFilter(): ProviderId | undefined {
@@ -123,6 +138,7 @@ export class Tracker implements vscode.Disposable {
           const ids = new Set(jobs.map((j) => j.id));
           for (const id of this.poller.trackedIds) if (!ids.has(id)) this.poller.untrack(id);
           this.storeErrorShown = false;
+          this.keepEnded();
         } catch (err) {
           this.ctx.log.error('cannot read the job store', err);
           // Once until it works again: the watcher would otherwise repeat it at every change.
@@ -238,6 +254,8 @@ export class Tracker implements vscode.Disposable {
   private async jobEnded(job: Job): Promise<void> {
     this.upsert(job);
     this.rates.delete(job.id);
+    // Before the notification, so "Open Results" finds them on disk (and still does after the provider forgets them).
+    await this.keeper.keep([job], { again: true });
     try {
       const latest = (await this.ctx.store.get(job.id)) ?? job;
       if (!shouldNotify(latest, this.ctx.config.notifyOnCompletion)) return;

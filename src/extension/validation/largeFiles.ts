@@ -61,7 +61,7 @@ export class LargeFileValidation implements vscode.Disposable {
         const before = await fingerprint(uri.fsPath);
         const result = await validateFromDisk(uri, this.ctx.config.provider, opts);
         if (!result) {
-          this.ctx.log.info(`Validation of ${uri.fsPath} cancelled`);
+          this.ctx.log.info(`Validation of ${uri.fsPath} canceled`);
           return undefined;
         }
         // An open document owns its diagnostics (it may hold unsaved edits): do not overwrite them.

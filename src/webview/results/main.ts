@@ -18,7 +18,7 @@ import {
   type WebviewMessage,
 } from '../../shared/resultsProtocol';
 import { h, text, formatNumber } from './dom';
-import { formatMoney, formatTurnaround } from '../../core/format';
+import { countOf, formatMoney, formatTurnaround } from '../../core/format';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
@@ -111,7 +111,7 @@ function renderHeader(hd: Header, source: PanelSource): void {
   if (hd.topErrors.length) {
     parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${formatNumber(e.count)} × `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
   }
-  if (hd.duplicates || hd.unmatched) parts.push(text('div', `${formatNumber(hd.duplicates)} duplicate result line(s) (a success wins over an error); ${formatNumber(hd.unmatched)} result(s) for ids not in the input.`, 'bw-muted'));
+  if (hd.duplicates || hd.unmatched) parts.push(text('div', `${countOf(hd.duplicates, 'duplicate result line')} (a success wins over an error); ${countOf(hd.unmatched, 'result')} for ids not in the input.`, 'bw-muted'));
   if (hd.notice) parts.push(text('div', hd.notice, 'bw-notice'));
   headerEl.replaceChildren(...parts);
   resubmit.textContent = `Resubmit Failed (${formatNumber(hd.failed)})`;
