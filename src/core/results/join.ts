@@ -1,4 +1,8 @@
+import { mkdir, open, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readJsonlFile, isBlankLine } from '../jsonl';
+import { RangeReader } from './rangeReader';
 import type { LineOutcome } from '../status';
 import type { ProviderResult, ResultRecord } from './record';
 import { inputIdOfText } from './inputId';
@@ -50,72 +54,110 @@ const FAILED = 2;
 
 /**
  * Joins provider results to input lines by custom_id (Gemini `key`), never by position: one record per
- * input line, `missing` where no result came. Results are serialized as they arrive and kept as one
- * string per line (one copy, no object graphs), then written in input order.
+ * input line, `missing` where no result came. Memory stays flat whatever the size: each record is serialized
+ * as it arrives and appended to a spool file next to the output; only its byte range is kept per line (12 bytes).
+ * The records are then copied in input order into the output (written atomically) and the spool removed, so
+ * the folder ends with one copy.
  */
 export async function joinResults(opts: JoinOptions): Promise<{ summary: SummaryBuilder; index: InputIndex }> {
   const index = await indexInput(opts.inputPath, opts.signal);
   const n = index.ids.length;
-  const slots: (string | undefined)[] = new Array(n);
+  const at = new Float64Array(n).fill(-1);
+  const size = new Uint32Array(n);
   const kind = new Uint8Array(n);
-  // Kept only to take a replaced duplicate back out of the summary.
-  const kept: (Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'> | undefined)[] = new Array(n);
   const summary = new SummaryBuilder();
-
-  for await (const r of opts.results) {
-    opts.signal?.throwIfAborted();
-    const i = index.byId.get(r.customId);
-    if (i === undefined) {
-      summary.unmatched++;
-      continue;
-    }
-    const k = r.outcome === 'succeeded' ? SUCCEEDED : FAILED;
-    if (kind[i] !== 0) {
-      summary.duplicates++;
-      // A success is never replaced by an error for the same id; otherwise the later line wins.
-      if (kind[i] === SUCCEEDED && k === FAILED) continue;
-      summary.remove(kept[i]!);
-    }
-    const record: ResultRecord = {
-      customId: r.customId,
-      line: index.lines[i]!,
-      outcome: r.outcome,
-      outputText: r.outputText,
-      raw: r.raw,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      usage: r.usage,
-      jobId: opts.jobId,
-      attempt: opts.attempt,
+  const spoolPath = join(dirname(opts.outPath), `.${basename(opts.outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.spool`);
+  await mkdir(dirname(opts.outPath), { recursive: true });
+  const spool = await open(spoolPath, 'w+');
+  try {
+    let spoolBytes = 0;
+    let chunks: string[] = [];
+    let chunkBytes = 0;
+    const flush = async () => {
+      if (!chunks.length) return;
+      await spool.write(chunks.join(''));
+      chunks = [];
+      chunkBytes = 0;
     };
-    slots[i] = JSON.stringify(record);
-    kind[i] = k;
-    const s = { outcome: r.outcome, errorCode: r.errorCode, errorMessage: r.errorMessage, usage: r.usage };
-    kept[i] = s;
-    summary.add(s);
-  }
+    const readBack = async (i: number): Promise<ResultRecord> => {
+      await flush();
+      const buf = Buffer.alloc(size[i]!);
+      await spool.read(buf, 0, buf.length, at[i]!);
+      return JSON.parse(buf.toString('utf8')) as ResultRecord;
+    };
 
-  await writeLinesAtomic(opts.outPath, async (w) => {
-    for (let i = 0; i < n; i++) {
-      let s = slots[i];
-      if (s === undefined) {
-        const line = index.lines[i]!;
-        const fb = opts.fallback?.(line);
-        const record: ResultRecord = {
-          customId: index.ids[i]!,
-          line,
-          outcome: fb?.outcome ?? 'missing',
-          errorCode: fb?.errorCode ?? (index.ids[i] ? undefined : 'no_custom_id'),
-          errorMessage: fb?.errorMessage ?? (index.ids[i] ? undefined : 'The input line has no custom_id (or key), so no result can be joined to it.'),
-          jobId: opts.jobId,
-          attempt: opts.attempt,
-        };
-        summary.add(record);
-        s = JSON.stringify(record);
+    for await (const r of opts.results) {
+      opts.signal?.throwIfAborted();
+      const i = index.byId.get(r.customId);
+      if (i === undefined) {
+        summary.unmatched++;
+        continue;
       }
-      slots[i] = undefined;
-      await w.write(s + '\n');
+      const k = r.outcome === 'succeeded' ? SUCCEEDED : FAILED;
+      if (kind[i] !== 0) {
+        summary.duplicates++;
+        // A success is never replaced by an error for the same id; otherwise the later line wins.
+        if (kind[i] === SUCCEEDED && k === FAILED) continue;
+        // Rare: read the replaced record back to take it out of the summary (its bytes stay unused in the spool).
+        summary.remove(await readBack(i));
+      }
+      const record: ResultRecord = {
+        customId: r.customId,
+        line: index.lines[i]!,
+        outcome: r.outcome,
+        outputText: r.outputText,
+        raw: r.raw,
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage,
+        usage: r.usage,
+        jobId: opts.jobId,
+        attempt: opts.attempt,
+      };
+      const text = JSON.stringify(record);
+      const bytes = Buffer.byteLength(text);
+      at[i] = spoolBytes;
+      size[i] = bytes;
+      kind[i] = k;
+      spoolBytes += bytes;
+      chunks.push(text);
+      chunkBytes += bytes;
+      if (chunkBytes >= SPOOL_FLUSH_BYTES) await flush();
+      summary.add(record);
     }
-  });
+    await flush();
+    await spool.close();
+
+    const reader = await RangeReader.open(spoolPath);
+    try {
+      await writeLinesAtomic(opts.outPath, async (w) => {
+        for (let i = 0; i < n; i++) {
+          if (at[i]! >= 0) {
+            await w.write((await reader.text(at[i]!, size[i]!)) + '\n');
+            continue;
+          }
+          const line = index.lines[i]!;
+          const fb = opts.fallback?.(line);
+          const record: ResultRecord = {
+            customId: index.ids[i]!,
+            line,
+            outcome: fb?.outcome ?? 'missing',
+            errorCode: fb?.errorCode ?? (index.ids[i] ? undefined : 'no_custom_id'),
+            errorMessage: fb?.errorMessage ?? (index.ids[i] ? undefined : 'The input line has no custom_id (or key), so no result can be joined to it.'),
+            jobId: opts.jobId,
+            attempt: opts.attempt,
+          };
+          summary.add(record);
+          await w.write(JSON.stringify(record) + '\n');
+        }
+      });
+    } finally {
+      await reader.close();
+    }
+  } finally {
+    await spool.close().catch(() => {});
+    await unlink(spoolPath).catch(() => {});
+  }
   return { summary, index };
 }
+
+const SPOOL_FLUSH_BYTES = 1 << 20;

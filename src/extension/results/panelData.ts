@@ -4,7 +4,7 @@ import type { Job } from '../../core/jobs/job';
 import type { JobStore } from '../../core/jobs/store';
 import type { PricingOverrides } from '../../core/pricing';
 import { isTerminal } from '../../core/status';
-import { chainOf, rootOf, type MergedChain, type MergedRow } from '../../core/results/merge';
+import { chainOf, rootOf, type MergedChain, type MergedRows } from '../../core/results/merge';
 import { rowsFromResultsFile } from '../../core/results/standalone';
 import type { ResultsSummary } from '../../core/results/summary';
 import { FAILED_OUTCOMES } from '../../core/results/summary';
@@ -14,7 +14,7 @@ import type { Header, PanelSource } from '../../shared/resultsProtocol';
 
 /** What a panel shows: rows plus the header, from a job's retry chain or a loose results file. */
 export interface PanelData {
-  rows: MergedRow[];
+  rows: MergedRows;
   header: Header;
   /** Original input of the rows (the root job's input); none for a loose results file. */
   inputPath?: string;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
 import { RowQuery } from '../../core/results/rowQuery';
+import { MergedRows } from '../../core/results/rows';
 import { rowDetail } from '../../core/results/detail';
 import { HostMessageSchema, WebviewMessageSchema, parseMessage, type HostMessage, type PanelSource, type WebviewMessage } from '../../shared/resultsProtocol';
 import { VIEW_TYPE, resultsHtml, webviewOptions } from './html';
@@ -24,7 +25,7 @@ export class ResultsPanel {
   private static readonly panels = new Map<string, ResultsPanel>();
 
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly query = new RowQuery([]);
+  private readonly query = new RowQuery(new MergedRows({ jobId: '', attempt: 1 }));
   private data: PanelData | undefined;
   private loading: Promise<void> | undefined;
   private reloadQueued = false;
@@ -127,7 +128,7 @@ export class ResultsPanel {
     if (this.disposed) return;
     this.data = data;
     this.chainSignature = signature(data);
-    this.query.reset(data.rows);
+    this.query.reset(data.rows, data.inputPath);
     this.panel.title = `Results: ${data.header.title}`;
     this.post({ type: 'header', header: data.header, source: this.source });
     this.post({ type: 'invalidate' });
@@ -164,7 +165,7 @@ export class ResultsPanel {
         return;
       case 'query': {
         await this.loading;
-        const page = this.query.page(m.query, m.offset, m.count);
+        const page = await this.query.page(m.query, m.offset, m.count, this.abort.signal);
         this.post({ type: 'rows', requestId: m.requestId, total: page.total, offset: m.offset, rows: page.rows });
         return;
       }
