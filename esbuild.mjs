@@ -1,5 +1,6 @@
 // Bundles the extension (CJS, `vscode` external), the CLI and the results webview.
 import * as esbuild from 'esbuild';
+import { dirname } from 'node:path';
 import { chmod, cp, mkdir, readdir, rm } from 'node:fs/promises';
 
 const production = process.argv.includes('--production');
@@ -47,6 +48,20 @@ const vendorPlugin = {
  */
 const nodeDefine = { navigator: 'undefined', 'globalThis.navigator': 'undefined' };
 
+/**
+ * zod exposes its ~80 error-message locales as `z.locales`, so bundling `z` keeps all of them (300 KB, two thirds of
+ * zod in the bundle, parsed at every start-up). Batchwise only ever uses English, the locale zod installs by default.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.importer.replace(/[\\/][^\\/]+[\\/][^\\/]+$/, '/locales/en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: "export { default as en } from './en.js';", loader: 'js', resolveDir: dirname(args.path) }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions[]} */
 const vendorBuilds = Object.entries(VENDOR).map(([file, spec]) => ({
   ...common,
@@ -73,7 +88,7 @@ const builds = [
     // jsonc-parser's UMD `main` requires files esbuild cannot see; its ESM build bundles cleanly.
     mainFields: ['module', 'main'],
     external: ['vscode'],
-    plugins: [vendorPlugin],
+    plugins: [vendorPlugin, zodEnglishOnly],
     define: nodeDefine,
     // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
     supported: { 'dynamic-import': false },
@@ -87,7 +102,7 @@ const builds = [
     target: 'node20',
     mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },
-    plugins: [vendorPlugin],
+    plugins: [vendorPlugin, zodEnglishOnly],
     define: nodeDefine,
     // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
     supported: { 'dynamic-import': false },
@@ -97,6 +112,7 @@ const builds = [
     entryPoints: { results: 'src/webview/results/main.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
+    plugins: [zodEnglishOnly],
     format: 'iife',
     target: 'es2022',
   },

@@ -2,7 +2,7 @@ import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliIO, type Co
 import { dirname, resolve } from 'node:path';
 import { isAbortError } from './errors';
 import { fsReason } from './inputFile';
-import { defaultHome } from '../providers';
+import { defaultHome } from '../providers/home';
 import { SubmitInterrupted } from '../jobs/submit';
 
 /** Each command's module is loaded when it is dispatched: `--help` or `validate` never parse the SDKs, the emulator or the tokenizer. */

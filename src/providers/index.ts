@@ -1,5 +1,5 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { defaultHome } from './home';
 import type { Job } from '../core/jobs/job';
 import type { ProviderId } from '../core/status';
 import type { AnthropicProvider } from './anthropic';
@@ -11,6 +11,7 @@ import { ProviderError, type BatchProvider, type ProviderProfile } from './types
 import { API_KEY_ENV } from './env';
 
 export { ProviderError, type BatchProvider, type ProviderProfile, type RemoteBatch, type SubmitPart, type ListPage } from './types';
+export { defaultHome } from './home';
 export { withRetry, toProviderError, type RetryOptions, type RetryTuning } from './retry';
 
 export interface CreateProviderOptions {
@@ -54,11 +55,6 @@ function loadAdapters() {
     gemini: () => (require('./gemini') as { GeminiProvider: typeof GeminiProvider }).GeminiProvider,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
-}
-
-/** `$BATCHWISE_HOME`, else `~/.batchwise`. */
-export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BATCHWISE_HOME || join(homedir(), '.batchwise');
 }
 
 /** The built-in profile for a provider: named after it, or `${provider}@${host}` when pointed at another base URL. */

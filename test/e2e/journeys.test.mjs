@@ -265,7 +265,8 @@ journey('5. Resubmit Failed: a retry job under its parent completes; merged view
     await wb.clickDialogButton(/Submit|Resubmit|Yes|OK/i);
   }
   await wb.openBatchesView();
-  const parent = wb.treeRow('e2e-batch.jsonl').filter({ hasNotText: /retry/i }).first();
+  // The child is "<name> (retry N)"; the parent's description may say "6/6 after 1 retry".
+  const parent = wb.treeRow('e2e-batch.jsonl').filter({ hasNotText: /\(retry \d+\)/i }).first();
   await wb.expectVisible(parent, 'the parent job "e2e-batch.jsonl" in the Batches view');
   const level = Number(await parent.getAttribute('aria-level'));
   const child = wb.batchesPane().locator(`.monaco-list-row[aria-level="${level + 1}"]`, { hasText: /retry|e2e-batch/i });

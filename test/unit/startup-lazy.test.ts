@@ -33,6 +33,8 @@ test('the SDKs and the encodings are separate files in dist/vendor, not parsed w
     const text = await readFile(dist(bundle), 'utf8');
     assert.match(text, /require\("\.\/vendor\/openai\.js"\)/, `${bundle} requires the OpenAI SDK from its own file`);
     assert.match(text, /require\("\.\/vendor\/o200k_base\.js"\)/, `${bundle} requires the o200k encoding from its own file`);
+    // zod's ~80 locales were two thirds of its code in the bundles: only English (its default) is kept.
+    assert.ok(text.includes('Invalid input') && !text.includes('Entrée invalide'), `${bundle} keeps only zod's English messages`);
   }
 });
 
