@@ -97,7 +97,7 @@ export async function downloadResults(
   store: JobStore,
   job: Job,
   provider: BatchProvider,
-  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides; onProgress?: (received: number) => void } = {},
 ): Promise<{ job: Job; summary: ResultsSummary; path: string }> {
   const dir = store.jobDir(job.id);
   const path = join(dir, RESULTS_FILE);
@@ -110,6 +110,7 @@ export async function downloadResults(
     attempt: job.attempt,
     fallback: partFallback(job.parts, gone),
     signal: opts.signal,
+    onProgress: opts.onProgress,
   });
   const price = lookupPrice(job.model, opts.pricing) ?? undefined;
   const ended = job.finishedAt ?? job.parts.map((p) => p.endedAt).filter((d): d is string => !!d).sort().pop();

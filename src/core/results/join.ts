@@ -21,6 +21,8 @@ export interface JoinOptions {
   attempt: number;
   fallback?: LineFallback;
   signal?: AbortSignal;
+  /** Results received so far, now and then (every 1,000). */
+  onProgress?: (received: number) => void;
 }
 
 /**
@@ -166,9 +168,11 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
   await mkdir(dirname(opts.outPath), { recursive: true });
   const BUCKET_LINES = bucketLines(n);
   const spool = new Spool(join(dirname(opts.outPath), `.${basename(opts.outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.spool`), Math.max(1, Math.ceil(n / BUCKET_LINES)));
+  let received = 0;
   try {
     for await (const r of opts.results) {
       opts.signal?.throwIfAborted();
+      if (++received % 1000 === 0) opts.onProgress?.(received);
       const i = index.byId.get(r.customId);
       if (i === undefined) {
         summary.unmatched++;
