@@ -51,7 +51,8 @@ export const HeaderSchema = z.object({
   failed: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   unmatched: z.number().int().nonnegative(),
-  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number() })),
+  /** `lines`: the first few input lines of the group (a group of 1,000 is never cited as one line). */
+  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number(), lines: z.array(z.number()).optional() })),
   inputTokens: z.number(),
   outputTokens: z.number(),
   actualCost: z.number().nullable(),

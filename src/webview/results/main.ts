@@ -19,6 +19,7 @@ import {
 } from '../../shared/resultsProtocol';
 import { h, text, formatNumber } from './dom';
 import { countOf, formatMoney, formatTurnaround } from '../../core/format';
+import { errorGroupLabel } from '../../core/results/summary';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
@@ -151,7 +152,7 @@ function renderHeader(hd: Header, source: PanelSource): void {
     parts.push(h('div', { class: 'bw-chain' }, text('span', 'Chain: ', 'bw-muted'), ...hd.jobs.map((j) => text('span', `${j.attempt === 1 ? 'original' : `retry ${j.attempt - 1}`} (${j.status}${j.downloaded ? '' : ', not downloaded'})`, 'bw-chip'))));
   }
   if (hd.topErrors.length) {
-    parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${formatNumber(e.count)} × `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
+    parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${errorGroupLabel(e)}: `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
   }
   if (hd.duplicates || hd.unmatched) parts.push(text('div', `${countOf(hd.duplicates, 'duplicate result line')} (a success wins over an error); ${countOf(hd.unmatched, 'result')} for ids not in the input.`, 'bw-muted'));
   if (hd.notice) parts.push(text('div', hd.notice, 'bw-notice'));
