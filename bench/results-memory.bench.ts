@@ -10,6 +10,7 @@ import type { Job } from '../src/core/jobs/job';
 
 const TARGET_RATIO = 1.5;
 let probePath: string | undefined;
+const PROBE = `process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n'));`;
 /** A --require script that reports the process's peak RSS when it exits (the CLI's own code is left as it is). */
 async function writeProbe(code: string): Promise<string> {
   probePath ??= join(await mkdtemp(join(tmpdir(), 'bw-bench-probe-')), 'probe.cjs');
@@ -86,13 +87,15 @@ export default async function bench(): Promise<void> {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run "npm run build" first');
   const results = async (home: string, id: string, out: string) => {
     const t = performance.now();
-    const probe = `process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n'));`;
-    const { stderr } = await child(process.execPath, ['--require', await writeProbe(probe), cli, 'results', id, '--out', out], { env: { ...process.env, BATCHWISE_HOME: home }, maxBuffer: 1 << 20 });
+    const { stderr } = await child(process.execPath, ['--require', await writeProbe(PROBE), cli, 'results', id, '--out', out], { env: { ...process.env, BATCHWISE_HOME: home }, maxBuffer: 1 << 20 });
     const line = stderr.split('\n').find((l) => l.startsWith('@@'));
     if (!line) throw new Error(`no figures from the child: ${stderr}`);
     return { ms: performance.now() - t, ...(JSON.parse(line.slice(2)) as { maxRssMb: number }) };
   };
   const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  const help = await child(process.execPath, ['--require', await writeProbe(PROBE), cli, '--help']);
+  const startMb = (JSON.parse(help.stderr.split('\n').find((l) => l.startsWith('@@'))!.slice(2)) as { maxRssMb: number }).maxRssMb;
+  console.log(`start-up of the CLI alone (batchwise --help): peak RSS ${startMb.toFixed(0)} MB`);
   for (const n of SIZES) {
     const dir = await mkdtemp(join(tmpdir(), 'bw-bench-results-mem-'));
     try {

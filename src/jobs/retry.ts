@@ -18,7 +18,7 @@ export async function loadChain(
   store: JobStore,
   job: Job,
   provider: BatchProvider | undefined,
-  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides; onProgress?: (message: string, done: number, total?: number) => void } = {},
 ): Promise<MergedChain> {
   const root = await rootOf(store, job);
   let jobs = await chainOf(store, root);
@@ -28,14 +28,19 @@ export async function loadChain(
     let changed = false;
     for (const j of jobs) {
       if (!j.resultsPath && isTerminal(j.status) && j.provider === provider.id) {
-        await downloadResults(store, j, provider, opts);
+        opts.onProgress?.(`Downloading the results of ${j.name}…`, 0);
+        await downloadResults(store, j, provider, { ...opts, onProgress: (n) => opts.onProgress?.(`Downloading the results of ${j.name}: ${n.toLocaleString('en-US')} lines so far…`, n) });
         changed = true;
       }
     }
     if (changed) jobs = await chainOf(store, (await store.get(root.id)) ?? root);
   }
   const price = lookupPrice(jobs[0]!.model, opts.pricing) ?? undefined;
-  return mergeChain(jobs[0]!, jobs, { signal: opts.signal, ...(price ? { price } : {}) });
+  return mergeChain(jobs[0]!, jobs, {
+    signal: opts.signal,
+    ...(price ? { price } : {}),
+    onProgress: (done, total) => opts.onProgress?.(`Reading the results: ${done.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')}` : ''} lines…`, done, total || undefined),
+  });
 }
 
 /** `Name (retry 2)` from `Name` or `Name (retry 1)`. */

@@ -54,14 +54,15 @@ export async function mergedResultsForChain(store: JobStore, rootJob: Job, opts:
 /** Distinct error messages kept for the summary; past this, further kinds of error count under their code only. */
 const MAX_ERROR_KINDS = 10_000;
 
-export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal } = {}): Promise<MergedChain> {
-  const rows = new MergedRows({ jobId: root.id, attempt: root.attempt });
+export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal; onProgress?: (linesRead: number, total: number) => void } = {}): Promise<MergedChain> {
+  const rows = new MergedRows({ jobId: root.id, attempt: root.attempt }, root.inputLines);
   // Retry files hold other line numbers: their records match by id (the Map is built only when there are retries).
   const byId = jobs.length > 1 ? new Map<string, number>() : undefined;
   for await (const l of readJsonlFile(root.inputPath, { signal: opts.signal })) {
     if (isBlankLine(l.text)) continue;
     const customId = inputIdOfText(l.text) ?? '';
     const i = rows.push(l.line, customId, { offset: l.offset, bytes: l.bytes, bom: l.bom === true });
+    if (rows.length % 5000 === 0) opts.onProgress?.(rows.length, root.inputLines);
     if (byId && customId && !byId.has(customId)) byId.set(customId, i);
   }
   // The error of each row's current result, as an index into `errors` (for the summary, built at the end).

@@ -11,6 +11,7 @@ export class RangeReader {
   private window = Buffer.alloc(0);
   private windowStart = 0;
   private lastMissed = false;
+  private buffer = Buffer.alloc(0);
 
   private constructor(private readonly fh: FileHandle) {}
 
@@ -18,6 +19,7 @@ export class RangeReader {
     return new RangeReader(await open(path, 'r'));
   }
 
+  /** The bytes at a range; valid until the next read (decode or copy them at once). */
   async read(offset: number, bytes: number): Promise<Buffer> {
     const end = offset + bytes;
     if (offset >= this.windowStart && end <= this.windowStart + this.window.length) {
@@ -30,7 +32,9 @@ export class RangeReader {
     const onward = offset >= windowEnd && offset - windowEnd < 4096;
     const size = onward || !this.lastMissed ? Math.max(bytes, WINDOW_BYTES) : bytes;
     this.lastMissed = true;
-    const buf = Buffer.allocUnsafe(size);
+    // One buffer, reused: what read() returns is valid until the next call (callers decode it at once).
+    if (this.buffer.length < size) this.buffer = Buffer.allocUnsafe(size);
+    const buf = this.buffer;
     const { bytesRead } = await this.fh.read(buf, 0, size, offset);
     if (bytesRead < bytes) throw new Error(`the file is shorter than expected (wanted ${bytes} bytes at ${offset}, got ${bytesRead}): it changed while being read`);
     this.window = buf.subarray(0, bytesRead);

@@ -26,7 +26,7 @@ const BOM = 4;
 type Typed = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 function grow<T extends Typed>(a: T, min: number): T {
   if (a.length >= min) return a;
-  const next = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 1024));
+  const next = new (a.constructor as new (n: number) => T)(a.length === 0 ? min : Math.max(min, a.length * 2, 1024));
   next.set(a);
   return next;
 }
@@ -55,8 +55,10 @@ export class MergedRows implements Iterable<MergedRow> {
   private readonly origins: { jobId: string; attempt: number }[] = [];
   private readonly paths: string[] = [];
 
-  constructor(root: { jobId: string; attempt: number }) {
+  /** `expected`: the number of rows if known (the job's input lines), so the columns are allocated once, not doubled. */
+  constructor(root: { jobId: string; attempt: number }, expected = 0) {
     this.origins.push(root);
+    if (expected > 0) this.reserve(expected);
   }
 
   get length(): number {

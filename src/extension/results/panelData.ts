@@ -37,7 +37,7 @@ export async function panelKey(store: JobStore, source: PanelSource): Promise<st
 export async function loadPanelData(
   store: JobStore,
   source: PanelSource,
-  opts: { provider?: BatchProvider; pricing?: PricingOverrides; signal?: AbortSignal },
+  opts: { provider?: BatchProvider; pricing?: PricingOverrides; signal?: AbortSignal; onProgress?: (message: string, done: number, total?: number) => void },
 ): Promise<PanelData> {
   if (source.kind === 'file') {
     const { rows, summary, skipped } = await rowsFromResultsFile(source.path, opts.signal);
@@ -49,7 +49,7 @@ export async function loadPanelData(
   const job = await store.get(source.jobId);
   if (!job) throw new Error(`Job ${source.jobId} is no longer in the job store (${store.jobsDir}).`);
   const root = await rootOf(store, job);
-  const chain = await loadChain(store, job, opts.provider, { pricing: opts.pricing, signal: opts.signal });
+  const chain = await loadChain(store, job, opts.provider, { pricing: opts.pricing, signal: opts.signal, onProgress: opts.onProgress });
   const subtitle = [root.provider, root.model ?? undefined, root.id].filter(Boolean).join(' · ');
   const header = headerOf(chain.summary, root.name, subtitle, chain.jobs);
   const running = chain.jobs.filter((j) => !isTerminal(j.status));
