@@ -135,3 +135,15 @@ test('retry file: succeeded outputs that fail the request JSON schema can be inc
   assert.equal(await readFile(out, 'utf8'), [lines[1], lines[2], lines[4]].join('\n') + '\n');
   assert.equal(await writeFailedLines(input, rows, out), 1);
 });
+
+test('merge: a root record whose line no longer holds its id (input edited after the download) still finds its row by id', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-merge-'));
+  const store = new JobStore(join(dir, 'home'));
+  const input = join(dir, 'in.jsonl');
+  await writeFile(input, [line('a'), line('b')].join('\n') + '\n');
+  const root = await finished(store, job('bw-root', input, 1), [ok('a'), fail('b')]);
+  // A line put in front: every record's line number is now off by one.
+  await writeFile(input, [line('new'), line('a'), line('b')].join('\n') + '\n');
+  const merged = await mergedResultsForChain(store, root);
+  assert.deepEqual([...merged.rows].map((r) => [r.line, r.customId, r.outcome]), [[1, 'new', 'missing'], [2, 'a', 'succeeded'], [3, 'b', 'errored']]);
+});

@@ -56,14 +56,24 @@ const MAX_ERROR_KINDS = 10_000;
 
 export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal; onProgress?: (linesRead: number, total: number) => void } = {}): Promise<MergedChain> {
   const rows = new MergedRows({ jobId: root.id, attempt: root.attempt }, root.inputLines);
-  // Retry files hold other line numbers: their records match by id (the Map is built only when there are retries).
-  const byId = jobs.length > 1 ? new Map<string, number>() : undefined;
+  // Retry files hold other line numbers: their records match by id. The Map is built only when one is needed (a
+  // retry, or a root record whose line no longer holds its id), since it is the largest thing held here.
+  let byId: Map<string, number> | undefined;
+  const idIndex = (): Map<string, number> => {
+    if (!byId) {
+      byId = new Map();
+      for (let k = 0; k < rows.length; k++) {
+        const id = rows.customId(k);
+        if (id && !byId.has(id)) byId.set(id, k);
+      }
+    }
+    return byId;
+  };
   for await (const l of readJsonlFile(root.inputPath, { signal: opts.signal })) {
     if (isBlankLine(l.text)) continue;
     const customId = inputIdOfText(l.text) ?? '';
-    const i = rows.push(l.line, customId, { offset: l.offset, bytes: l.bytes, bom: l.bom === true });
+    rows.push(l.line, customId, { offset: l.offset, bytes: l.bytes, bom: l.bom === true });
     if (rows.length % 5000 === 0) opts.onProgress?.(rows.length, root.inputLines);
-    if (byId && customId && !byId.has(customId)) byId.set(customId, i);
   }
   // The error of each row's current result, as an index into `errors` (for the summary, built at the end).
   let errorOf = new Int32Array(rows.length).fill(-1);
@@ -93,8 +103,9 @@ export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPr
         const r = asRecord(JSON.parse(l.text));
         if (!r) continue;
         // The root's records carry their input line; a retry's match the original line by id.
-        const i = isRoot ? rowAtLine(rows, r.line) : r.customId ? byId?.get(r.customId) : undefined;
-        if (i === undefined || (isRoot && r.customId !== rows.customId(i))) continue;
+        let i = isRoot ? rowAtLine(rows, r.line) : undefined;
+        if (i === undefined || r.customId !== rows.customId(i)) i = r.customId ? idIndex().get(r.customId) : undefined;
+        if (i === undefined) continue;
         const hasResult = rows.hasSource(i);
         const current = rows.outcome(i);
         if (hasResult && current === 'succeeded' && r.outcome !== 'succeeded') continue;
