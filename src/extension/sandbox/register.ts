@@ -6,6 +6,7 @@ import type { Emulator, EmulatorOptions } from '../../emulator';
 import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
 import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
 import { openSample } from './samples';
+import { showInformation } from '../notify';
 
 /**
  * The sandbox: the local emulator of the OpenAI, Anthropic and Gemini batch APIs, run inside the
@@ -158,7 +159,7 @@ export function registerSandbox(ctx: BatchwiseContext): void {
       throw new Error(`the sandbox could not start: ${errorMessage(err)}`);
     }
     const profiles = getSandboxProfiles().map((p) => p.name).join(', ');
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInformation(
       `${wasRunning ? 'The sandbox is running' : 'Sandbox started'} at ${e.url}. Submit with the ${profiles} profiles: no API key needed.`,
       'Open Sample',
       'Stop Sandbox',
@@ -169,11 +170,11 @@ export function registerSandbox(ctx: BatchwiseContext): void {
 
   registerCommand(ctx, 'batchwise.stopSandbox', async () => {
     if (!sandbox.url) {
-      void vscode.window.showInformationMessage('The Batchwise sandbox is not running.');
+      void showInformation('The Batchwise sandbox is not running.');
       return;
     }
     await sandbox.stop(true);
-    void vscode.window.showInformationMessage('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
+    void showInformation('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
   });
 
   registerCommand(ctx, 'batchwise.openSample', () => openSample(ctx, !!sandbox.url));
