@@ -8,7 +8,7 @@ import { PROVIDER_LIMITS } from '../../core/limits';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
 import { validateFile, type ValidationResult } from '../../core/validate';
-import { DuplicateSubmission, SubmitRefused, submitJob } from '../../jobs/submit';
+import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob } from '../../jobs/submit';
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
@@ -200,6 +200,10 @@ async function uploadWithProgress(
       const choice = await showWarning(`${name} is already submitted as ${jobs}.`, { modal: true, detail: 'The same file (by SHA-256) is in a batch that has not finished. Submitting again creates a second, billed batch.' }, 'Open Job', 'Submit Anyway');
       if (choice === 'Open Job') await vscode.commands.executeCommand(BATCHES_VIEW_FOCUS);
       if (choice === 'Submit Anyway') return uploadWithProgress(ctx, uri, provider, validation, estimate, true);
+      return undefined;
+    }
+    if (err instanceof SubmitInProgress) {
+      void vscode.window.showWarningMessage(`${name} is being submitted right now by another window or a batchwise command; wait for it to appear in Batches.`);
       return undefined;
     }
     if (err instanceof SubmitRefused) {
