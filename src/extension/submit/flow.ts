@@ -203,7 +203,7 @@ async function uploadWithProgress(
       return undefined;
     }
     if (err instanceof SubmitInProgress) {
-      void vscode.window.showWarningMessage(`${name} is being submitted right now by another window or a batchwise command; wait for it to appear in Batches.`);
+      void showWarning(`${name} is being submitted right now by another window or a batchwise command; wait for it to appear in Batches.`);
       return undefined;
     }
     if (err instanceof SubmitRefused) {
