@@ -1,48 +1,31 @@
 import type { ProviderResult } from '../core/results/record';
 import type { TokenUsage } from '../core/status';
+import { isJsonObject } from '../core/json';
+import { readBatchOutputLine } from '../core/results/batchOutputLine';
 
 // Parsing output lines needs no SDK: the local runner and vLLM files use it without loading the OpenAI client.
 
-interface OutputLine {
-  id?: string;
-  custom_id?: unknown;
-  response?: { status_code?: number; request_id?: string; body?: unknown } | null;
-  error?: { code?: string; message?: string } | null;
-}
-
 /**
- * One line of an OpenAI batch output or error file (also vLLM run_batch and the self-hosted runner):
- * `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`.
+ * One line of an OpenAI batch output or error file (also vLLM run_batch and the self-hosted runner); every shape
+ * those write is read by core/results/batchOutputLine.
  * A line that is not such a record comes back as an errored result with an empty customId (callers skip those).
  */
 export function parseOpenAIOutputLine(line: string): ProviderResult {
-  let v: OutputLine;
+  let v: unknown;
   try {
-    v = JSON.parse(line) as OutputLine;
+    v = JSON.parse(line);
   } catch {
     return { customId: '', outcome: 'errored', raw: line, errorCode: 'invalid_result_line', errorMessage: 'A result line is not valid JSON.' };
   }
-  if (!v || typeof v !== 'object' || typeof v.custom_id !== 'string') {
+  if (!isJsonObject(v) || typeof v.custom_id !== 'string') {
     return { customId: '', outcome: 'errored', raw: v, errorCode: 'invalid_result_line', errorMessage: 'A result line has no custom_id.' };
   }
   const customId = v.custom_id;
-  if (v.error) {
-    const code = v.error.code ?? 'error';
-    if (code === 'batch_expired') return { customId, outcome: 'expired', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch expired before this request ran.' };
-    if (code === 'batch_cancelled') return { customId, outcome: 'canceled', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch was canceled before this request ran.' };
-    return { customId, outcome: 'errored', raw: v, errorCode: code, errorMessage: v.error.message ?? String(v.error) };
-  }
-  const status = v.response?.status_code ?? 0;
-  const body = v.response?.body;
-  if (status >= 200 && status < 300) {
-    const outputText = textOfBody(body);
-    const usage = usageOfBody(body);
-    return { customId, outcome: 'succeeded', raw: v, ...(outputText !== undefined ? { outputText } : {}), ...(usage ? { usage } : {}) };
-  }
-  const err = (body as { error?: { code?: unknown; type?: unknown; message?: unknown } } | undefined)?.error;
-  const errorCode = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : status ? `http_${status}` : 'no_response';
-  const errorMessage = typeof err?.message === 'string' ? err.message : typeof body === 'string' ? body : status ? `HTTP ${status}` : 'The request has no response.';
-  return { customId, outcome: 'errored', raw: v, errorCode, errorMessage };
+  const r = readBatchOutputLine(v);
+  if (!r.ok) return { customId, outcome: r.outcome, raw: v, errorCode: r.code, errorMessage: r.message };
+  const outputText = textOfBody(r.body);
+  const usage = usageOfBody(r.body);
+  return { customId, outcome: 'succeeded', raw: v, ...(outputText !== undefined ? { outputText } : {}), ...(usage ? { usage } : {}) };
 }
 
 /** The answer text of a chat completion, a Responses API response or a legacy completion. */
