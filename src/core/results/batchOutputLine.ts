@@ -56,7 +56,7 @@ export function readBatchOutputLine(v: JsonObject): BatchOutputReading {
     (outcome === 'expired'
       ? 'The batch expired before this request ran.'
       : outcome === 'canceled'
-        ? 'The batch was cancelled before this request ran.'
+        ? 'The batch was canceled before this request ran.'
         : status !== undefined
           ? `The server answered HTTP ${status} with no error message.`
           : 'The line has neither a response nor an error.');
