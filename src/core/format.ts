@@ -19,3 +19,16 @@ export function formatTurnaround(seconds: number | null): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
   return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
 }
+
+/** `1 line`, `2 lines`, `1 retry`, `3 retries`: every count in a message agrees with its noun. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${Math.round(n).toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/**
+ * A job status as the UI writes it: words, and one spelling of "canceled" (VS Code's and Anthropic's) even though
+ * the stored status value is OpenAI's `cancelled`.
+ */
+export function statusText(status: string): string {
+  return status.replace(/_/g, ' ').replace(/\bcancell(ed|ing)\b/g, 'cancel$1');
+}

@@ -27,8 +27,9 @@ function keyFor(provider: ProviderId, env: NodeJS.ProcessEnv): string | undefine
   return key || undefined;
 }
 
-function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv): BatchProvider {
-  return createProvider(profile, keyFor(profile.provider, env), { runsDir: join(defaultHome(env), 'runs'), retry: retryFromEnv(env) });
+function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv, retries?: number): BatchProvider {
+  const retry = retries === undefined ? retryFromEnv(env) : { ...retryFromEnv(env), retries };
+  return createProvider(profile, keyFor(profile.provider, env), { runsDir: join(defaultHome(env), 'runs'), retry });
 }
 
 /** CLI: provider + --base-url (else the SDK's own base URL variable, e.g. OPENAI_BASE_URL) -> adapter, with the key from the provider's environment variable. */
@@ -39,7 +40,10 @@ export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env:
   return fromProfile(defaultProfile(provider, baseUrl), env);
 }
 
-/** CLI: the adapter for an existing job (its provider, base URL and profile name as recorded at submit). */
-export function providerForJob(job: Job, env: NodeJS.ProcessEnv = process.env): BatchProvider {
-  return fromProfile({ ...defaultProfile(job.provider, job.baseUrl), name: job.profile }, env);
+/**
+ * CLI: the adapter for an existing job (its provider, base URL and profile name as recorded at submit). `retries`
+ * caps the retries of each call for work on the side (e.g. `list` keeping results), which must not stall the command.
+ */
+export function providerForJob(job: Job, env: NodeJS.ProcessEnv = process.env, opts: { retries?: number } = {}): BatchProvider {
+  return fromProfile({ ...defaultProfile(job.provider, job.baseUrl), name: job.profile }, env, opts.retries);
 }

@@ -149,7 +149,7 @@ export function anthropicResult(item: MessageBatchIndividualResponse): ProviderR
       return { customId: item.custom_id, outcome: 'errored', raw: item, errorCode: inner?.type ?? 'error', errorMessage: inner?.message ?? 'The request failed without a message.' };
     }
     case 'canceled':
-      return { customId: item.custom_id, outcome: 'canceled', raw: item, errorCode: 'canceled', errorMessage: 'The batch was cancelled before this request ran.' };
+      return { customId: item.custom_id, outcome: 'canceled', raw: item, errorCode: 'canceled', errorMessage: 'The batch was canceled before this request ran.' };
     case 'expired':
       return { customId: item.custom_id, outcome: 'expired', raw: item, errorCode: 'expired', errorMessage: 'The batch expired (24 h) before this request ran.' };
     default:

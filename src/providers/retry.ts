@@ -189,7 +189,7 @@ function throwIfAborted(signal?: AbortSignal): void {
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
-  const err = new Error('The operation was cancelled.');
+  const err = new Error('The operation was canceled.');
   err.name = 'AbortError';
   return err;
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Module from 'node:module';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../src/emulator';
@@ -211,6 +211,10 @@ describe('tracker in a (stand-in) VS Code window against the emulator', () => {
     assert.equal(note.message, 'Batch "labels" completed: 2 succeeded, 1 failed');
     assert.deepEqual(note.items, ['Open Results', 'Resubmit Failed']);
     await until(async () => !!(await store.get(job.id))?.notifiedAt, 'notifiedAt in the store');
+    // The results were kept in the job's folder before the user was told (issue 13: kept the moment a job ends).
+    const kept = (await store.get(job.id))!;
+    assert.equal(kept.resultsPath, join(store.jobDir(job.id), 'results.jsonl'));
+    assert.deepEqual((await readFile(kept.resultsPath!, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { outcome: string }).outcome), ['succeeded', 'errored', 'succeeded']);
     await until(() => view.badge === undefined, 'the badge to clear');
     assert.equal(bar.visible, false);
 

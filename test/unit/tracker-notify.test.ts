@@ -32,7 +32,7 @@ describe('notify: completion message', () => {
       completionMessage(job('expired', { succeeded: 9000, failed: 10, expired: 990 })),
       'Batch "labels" expired: 9,010 of 10,000 lines finished (9,000 succeeded, 10 failed, 990 expired); their results are kept',
     );
-    assert.equal(completionMessage(job('cancelled', { succeeded: 100, canceled: 9900 })), 'Batch "labels" cancelled: 100 of 10,000 lines finished; their results are kept');
+    assert.equal(completionMessage(job('cancelled', { succeeded: 100, canceled: 9900 })), 'Batch "labels" canceled: 100 of 10,000 lines finished; their results are kept');
   });
 });
 

@@ -92,7 +92,7 @@ describe('treeModel: job rows', () => {
   it('cancelling is not cancellable again; cancelled keeps partial results', () => {
     assert.ok(!words(jobRow(job({ status: 'cancelling' }), opts())).includes('cancellable'));
     const row = jobRow(job({ status: 'cancelled' }, { succeeded: 30, canceled: 70 }), opts());
-    assert.match(row.description, /^cancelled · 30\/100 finished/);
+    assert.match(row.description, /^canceled · 30\/100 finished/);
     assert.ok(words(row).includes('results'));
   });
 
@@ -123,7 +123,7 @@ describe('treeModel: job rows', () => {
     );
     const md = jobRow(j, opts()).tooltipMarkdown!;
     assert.ok(!md.includes('[link](http://x)'), 'markdown in the name is escaped');
-    for (const s of ['openai', 'gpt\\-4o\\-mini', 'batch\\_1', '99 succeeded', '1 failed', 'estimated \\$1\\.00', 'actual \\$0\\.9000', 'labels\\.jsonl']) {
+    for (const s of ['openai', 'gpt\\-4o\\-mini', 'batch\\_1', '99 succeeded', '1 failed', 'estimated $1\\.00', 'actual $0\\.9000', 'labels\\.jsonl']) {
       assert.ok(md.includes(s), `tooltip lacks ${s}:\n${md}`);
     }
   });
@@ -196,6 +196,23 @@ describe('treeModel: tree', () => {
     assert.ok(findRow(rows, 'job:r2'));
   });
 
+  it('a parent row shows the merged outcome of its retries, not its first attempt', () => {
+    const parent = finished('p', { total: 12, succeeded: 9, failed: 3 }, { requests: 12, createdAt: new Date(NOW - 3600_000).toISOString() });
+    const retry = finished('r1', { total: 3, succeeded: 3 }, { requests: 3, parentId: 'p', attempt: 2, finishedAt: new Date(NOW - 120_000).toISOString() });
+    const row = findRow(buildTree([parent, retry], opts()), 'job:p')!;
+    assert.equal(row.description, 'completed · 12/12 after 1 retry · 2m ago');
+    assert.equal(row.iconId, 'pass-filled', 'all lines succeeded across attempts: the green tick');
+    assert.ok(!words(row).includes('retryable'), 'nothing left to resubmit');
+    // Two retries, the second still one short; a retry that resent 2 schema failures on top of the 3 failed lines.
+    const r1 = finished('r1', { total: 3, succeeded: 1, failed: 2 }, { requests: 3, parentId: 'p', attempt: 2 });
+    const r2 = finished('r2', { total: 2, succeeded: 1, failed: 1 }, { requests: 2, parentId: 'r1', attempt: 3 });
+    assert.equal(findRow(buildTree([parent, r1, r2], opts()), 'job:p')!.description, 'completed · 11/12 after 2 retries · 1 failed · 0s ago');
+    const schema = finished('s1', { total: 5, succeeded: 5 }, { requests: 5, parentId: 'p', attempt: 2 });
+    assert.match(findRow(buildTree([parent, schema], opts()), 'job:p')!.description, /12\/12 after 1 retry/, 'resent successes are not counted twice');
+    const running = job({ id: 'r9', parentId: 'p', attempt: 2, requests: 3, parts: [part({ requests: 3, counts: counts({ total: 3, processing: 3 }) })] });
+    assert.match(findRow(buildTree([parent, running], opts()), 'job:p')!.description, /^completed · 9\/12 · 3 failed · 0s ago · retry 1 running$/);
+  });
+
   it('a retry whose parent is gone stands at the top level', () => {
     const rows = buildTree([job({ id: 'orphan', parentId: 'missing', attempt: 2 })], opts());
     assert.deepEqual(rows[0]!.children.map((r) => r.jobId), ['orphan']);
@@ -228,7 +245,8 @@ describe('treeModel: helpers', () => {
   });
   it('escapes markdown', () => {
     assert.equal(escapeMarkdown('[a](b) *c*'), '\\[a\\]\\(b\\) \\*c\\*');
-    assert.equal(escapeMarkdown('$(alert) x'), '\\$\\(alert\\) x', 'no theme icon from user text');
+    // `\$\(` is not enough: markdown unescapes it to `$(alert)` before VS Code looks for icons.
+    assert.equal(escapeMarkdown('$(alert) x'), '$\u200B\\(alert\\) x', 'no theme icon from user text');
     assert.equal(escapeMarkdown('line 1\n\n# heading'), 'line 1 \\# heading', 'no markdown blocks from a message');
   });
 });

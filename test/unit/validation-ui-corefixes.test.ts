@@ -5,6 +5,7 @@ import type { TextEdit } from '../../src/core/diagnostics';
 import { mergeFixes } from '../../src/extension/validation/fixAll';
 import { toZeroRange } from '../../src/extension/validation/ranges';
 import { summarize, statusText } from '../../src/extension/validation/summary';
+import { fixAllTitle } from '../../src/core/rules/problemNames';
 
 /** Applies non-overlapping edits the way VS Code applies a WorkspaceEdit (positions refer to the original text). */
 function applyEdits(text: string, edits: readonly TextEdit[]): string {
@@ -57,4 +58,72 @@ test('fix all blank lines: touching multi-line deletions merge and leave no blan
   assert.equal(merged.skipped, 0);
   const fixed = applyEdits(text, merged.edits);
   assert.equal(fixed, [line('a'), line('b'), line('c')].join('\n') + '\n');
+});
+
+/** Applies the fix of the one diagnostic with `code` and validates again. */
+function fixed(text: string, code: string): { title: string; after: string; errors: string[] } {
+  const d = validateText(text).diagnostics.find((x) => x.code === code);
+  assert.ok(d?.fix, `a quick fix for ${code}: ${JSON.stringify(validateText(text).diagnostics)}`);
+  const after = applyEdits(text, d.fix.edits);
+  return { title: d.fix.title, after, errors: validateText(after).diagnostics.filter((x) => x.severity === 'error').map((x) => `${x.code}: ${x.message}`) };
+}
+
+const anthropic = (params: Record<string, unknown>) => JSON.stringify({ custom_id: 'a', params: { model: 'claude-sonnet-4-5', max_tokens: 64, ...params } }) + '\n';
+
+test('quick fix: max_tokens given as a string becomes the number', () => {
+  const text = JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: '256', messages: [{ role: 'user', content: 'hi' }] } }) + '\n';
+  const r = fixed(text, 'invalid-max-tokens');
+  assert.equal(r.title, 'Write max_tokens as the number 256');
+  assert.deepEqual(r.errors, []);
+  assert.equal(JSON.parse(r.after).body.max_tokens, 256);
+  const anth = fixed(anthropic({ max_tokens: '64', messages: [{ role: 'user', content: 'hi' }] }), 'invalid-max-tokens');
+  assert.deepEqual(anth.errors, []);
+});
+
+test('quick fix: an invalid role becomes the nearest valid one (Gemini assistant -> model)', () => {
+  const openai = JSON.stringify({ custom_id: 'a', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'usr', content: 'hi' }] } }) + '\n';
+  const r = fixed(openai, 'invalid-role');
+  assert.equal(r.title, 'Change the role to "user"');
+  assert.deepEqual(r.errors, []);
+  const a = fixed(anthropic({ messages: [{ role: 'asistant', content: 'x' }, { role: 'user', content: 'hi' }] }), 'invalid-role');
+  assert.equal(JSON.parse(a.after).params.messages[0].role, 'assistant');
+  const gemini = JSON.stringify({ key: 'k', request: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }, { role: 'assistant', parts: [{ text: 'x' }] }, { role: 'user', parts: [{ text: 'more' }] }] } }) + '\n';
+  const g = fixed(gemini, 'invalid-role');
+  assert.equal(JSON.parse(g.after).request.contents[1].role, 'model');
+  assert.deepEqual(g.errors, []);
+});
+
+test('quick fix: an Anthropic system message inside messages moves to params.system', () => {
+  const r = fixed(anthropic({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }] }), 'invalid-role');
+  assert.equal(r.title, 'Move the system message to "system"');
+  assert.deepEqual(r.errors, []);
+  const p = JSON.parse(r.after).params;
+  assert.equal(p.system, 'Be brief.');
+  assert.deepEqual(p.messages, [{ role: 'user', content: 'hi' }]);
+  // Last element, and a system prompt already there: appended to it.
+  const r2 = fixed(anthropic({ system: 'You label.', messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'Be brief.' }] }), 'invalid-role');
+  assert.deepEqual(r2.errors, []);
+  assert.equal(JSON.parse(r2.after).params.system, 'You label.\n\nBe brief.');
+  assert.deepEqual(JSON.parse(r2.after).params.messages, [{ role: 'user', content: 'hi' }]);
+});
+
+test('quick fix: a non-string Anthropic system becomes a string', () => {
+  for (const system of [42, ['You label.', 'Be brief.'], { text: 'You label.' }]) {
+    const r = fixed(anthropic({ system, messages: [{ role: 'user', content: 'hi' }] }), 'invalid-system');
+    assert.equal(r.title, 'Write system as a string');
+    assert.deepEqual(r.errors, [], JSON.stringify(system));
+    assert.equal(typeof JSON.parse(r.after).params.system, 'string');
+  }
+});
+
+test('"Fix all" titles name the problem in words, not the rule id', () => {
+  assert.equal(fixAllTitle('duplicate-custom-id', 3), 'Fix all 3 duplicate request ids in this file');
+  assert.equal(fixAllTitle('invalid-max-tokens', 2), 'Fix all 2 token limits written as text in this file');
+  // Every code the validator attaches a fix to has a name.
+  const lines = [
+    anthropic({ max_tokens: '5', messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'hi' }] }).trim(),
+    JSON.stringify({ method: 'GET', url: '/v1/chat/completion', body: { model: 'gpt-4o-mini', messages: [{ role: 'usr', content: 'hi' }] } }),
+    line('a'), line('a'), '', line('b'),
+  ];
+  for (const d of validateText(lines.join('\n') + '\n').diagnostics.filter((x) => x.fix)) assert.doesNotMatch(fixAllTitle(d.code, 2), /problems of this kind/, d.code);
 });

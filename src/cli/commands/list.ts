@@ -1,4 +1,7 @@
-import { cliStore } from '../../jobs/providerForJob';
+import type { Job } from '../../core/jobs/job';
+import type { JobStore } from '../../core/jobs/store';
+import { cliStore, providerForJob } from '../../jobs/providerForJob';
+import { keepResults, needsResults } from '../../jobs/results';
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { failedLines, jobCounts } from '../../core/jobs/counts';
 import { statusLabel } from './jobFormat';
@@ -6,7 +9,8 @@ import { statusLabel } from './jobFormat';
 const USAGE = 'list [--json]';
 
 /**
- * `batchwise list`: the jobs in the store, newest first, as recorded at their last refresh (no network, no key).
+ * `batchwise list`: the jobs in the store, newest first, as recorded at their last refresh (no polling). Jobs that
+ * ended without their results kept get them downloaded (with the provider's key from the environment).
  * Unreadable job files are reported on stderr and skipped, never fatal.
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -15,6 +19,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const store = cliStore(io.env);
   const { jobs, problems } = await store.list();
   for (const p of problems) io.err(`warning: skipped ${p.path}: ${p.message}\n`);
+  await keepEnded(store, jobs, io);
   if (values.json) {
     printJson(io, {
       jobs: jobs.map((j) => {
@@ -46,6 +51,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   });
   io.out(table(['ID', 'NAME', 'PROVIDER', 'STATUS', 'DONE', 'FAILED', 'CREATED (UTC)'], rows));
   return EXIT_OK;
+}
+
+/**
+ * Jobs another process saw end (the extension, a `status` that was stopped) get their results kept now, before the
+ * provider deletes them; one line per job on stderr, so the table and --json stay as they are.
+ */
+async function keepEnded(store: JobStore, jobs: Job[], io: CliIO): Promise<void> {
+  for (const [i, job] of jobs.entries()) {
+    if (!needsResults(job) || io.signal?.aborted) continue;
+    const r = await keepResults(store, job, () => providerForJob(job, io.env, { retries: 1 }), { signal: io.signal });
+    jobs[i] = r.job;
+    if (r.kept) io.err(`kept the results of ${job.id}: ${r.kept.path}\n`);
+    else if (r.problem) io.err(`warning: the results of ${job.id} are not downloaded yet: ${r.problem}\n`);
+  }
 }
 
 function truncate(s: string, n: number): string {

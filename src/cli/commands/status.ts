@@ -3,6 +3,8 @@ import type { JobStore } from '../../core/jobs/store';
 import { isTerminal } from '../../core/status';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { refreshJob } from '../../jobs/refresh';
+import { keepResults, needsResults } from '../../jobs/results';
+import { describeResultsExpiry } from '../../core/results/retention';
 import { pauseLocalRuns } from '../../providers/local';
 import type { BatchProvider } from '../../providers/types';
 import { providerFailure } from '../errors';
@@ -42,9 +44,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (tracker.job.provider === 'local') await pauseLocalRuns();
   }
 
+  // Kept the moment the job is seen ended: the provider deletes results later, a sandbox forgets them on restart.
+  if (!io.signal?.aborted) job = await tracker.keepResults(Boolean(values.json));
+
   const counts = jobCounts(job);
   if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: failedLines(counts) } });
-  else io.out(describeJob(job));
+  else {
+    io.out(describeJob(job));
+    const expiry = describeResultsExpiry(job, Date.now());
+    if (expiry) io.out(`  results   ${expiry.replace(/^results /, '')}: run "batchwise results ${job.id}" to keep them\n`);
+  }
   if (io.signal?.aborted && !isTerminal(job.status)) {
     io.err(`stopped ${values.watch ? 'watching' : 'polling'}: the batch keeps running at the provider. Resume with: batchwise status ${job.id} --watch\n`);
     return EXIT_INTERRUPTED;
@@ -60,6 +69,16 @@ class Tracker {
     public job: Job,
     private readonly io: CliIO,
   ) {}
+
+  /** Downloads the results of an ended job into its folder; a failure is a warning (`batchwise results` tries again). */
+  async keepResults(quiet: boolean): Promise<Job> {
+    if (!needsResults(this.job)) return this.job;
+    const r = await keepResults(this.store, this.job, () => (this.provider ??= providerForJob(this.job, this.io.env)), { signal: this.io.signal });
+    this.job = r.job;
+    if (r.problem) this.io.err(`warning: the results of ${this.job.id} are not downloaded yet: ${r.problem}. "batchwise results ${this.job.id}" tries again.\n`);
+    else if (r.kept && !quiet) this.io.err(`results kept: ${r.kept.path}\n`);
+    return this.job;
+  }
 
   async pollIfRunning(): Promise<Job> {
     if (!isTerminal(this.job.status)) {

@@ -1,4 +1,5 @@
 import { isTerminal } from '../status';
+import { countOf, statusText } from '../format';
 import type { Job } from './job';
 import { failedLines, jobCounts } from './counts';
 import { displayState, finishedLines, formatCount } from './treeModel';
@@ -37,16 +38,16 @@ export function completionMessage(job: Job, now = Date.now()): string {
     case 'completed_with_failures':
       return `${name} completed: ${tally()}`;
     case 'failed': {
-      if (job.status === 'completed') return `${name} failed: all ${formatCount(c.total)} lines failed`;
+      if (job.status === 'completed') return `${name} failed: ${c.total === 1 ? 'its only line' : `all ${countOf(c.total, 'line')}`} failed`;
       const err = job.parts.flatMap((p) => p.errors)[0];
       const why = err ? `${err.line ? `line ${err.line}: ` : ''}${err.message}` : finishedLines(c) > 0 ? tally() : 'the provider rejected it';
       return `${name} failed: ${why}`;
     }
     case 'expired':
-      return `${name} expired: ${formatCount(finishedLines(c))} of ${formatCount(c.total)} lines finished (${tally()}); their results are kept`;
+      return `${name} expired: ${formatCount(finishedLines(c))} of ${countOf(c.total, 'line')} finished (${tally()}); their results are kept`;
     case 'cancelled':
-      return `${name} cancelled: ${formatCount(finishedLines(c))} of ${formatCount(c.total)} lines finished; their results are kept`;
+      return `${name} canceled: ${formatCount(finishedLines(c))} of ${countOf(c.total, 'line')} finished; their results are kept`;
     default:
-      return `${name} is ${job.status}`;
+      return `${name} is ${statusText(job.status)}`;
   }
 }

@@ -1,7 +1,9 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
+import { markdownText } from '../safeText';
+import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
-import { formatMoney } from '../format';
+import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
 /**
@@ -125,8 +127,8 @@ const LOOKS: Record<DisplayState, { icon: string; color?: string; text: string }
   completed_with_failures: { icon: 'pass', color: 'charts.yellow', text: 'completed' },
   failed: { icon: 'error', color: 'testing.iconFailed', text: 'failed' },
   expired: { icon: 'watch', color: 'charts.orange', text: 'expired' },
-  cancelling: { icon: 'loading~spin', color: 'charts.yellow', text: 'cancelling' },
-  cancelled: { icon: 'circle-slash', color: 'disabledForeground', text: 'cancelled' },
+  cancelling: { icon: 'loading~spin', color: 'charts.yellow', text: 'canceling' },
+  cancelled: { icon: 'circle-slash', color: 'disabledForeground', text: 'canceled' },
   unknown: { icon: 'question', color: 'charts.yellow', text: 'unknown' },
   past_window: { icon: 'warning', color: 'list.warningForeground', text: 'past 48h window' },
 };
@@ -170,6 +172,9 @@ function describeJob(job: Job, opts: TreeOptions): string {
   if (isTerminal(job.status)) {
     const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.parse(job.updatedAt);
     bits.push(`${formatDuration(opts.now - end)} ago`);
+    // In the row only when it is close (the tooltip always says it): Gemini's 48 h, or the last days of the others.
+    const expires = resultsExpireAt(job);
+    if (expires && expires.getTime() - opts.now < 3 * 24 * 3_600_000) bits.push(expires.getTime() > opts.now ? `results expire in ${formatDuration(expires.getTime() - opts.now)}` : 'results deleted by the provider');
   } else {
     bits.push(formatDuration(opts.now - Date.parse(job.createdAt)));
     if (job.provider === 'local') {
@@ -188,12 +193,8 @@ function describeJob(job: Job, opts: TreeOptions): string {
 
 // ---------- tooltip ----------
 
-/** Escapes markdown so names and paths from files cannot inject links or formatting into the tooltip. */
-export function escapeMarkdown(text: string): string {
-  // `$` too: tooltips render theme icons, so `$(x)` in a job name or provider message would become an icon.
-  // Newlines are flattened so a provider message cannot start its own markdown blocks.
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`);
-}
+/** Untrusted text in the tooltip: see core/safeText (markdown, links and `$(icon)` neutralized). */
+export const escapeMarkdown = (text: string): string => markdownText(text);
 
 function money(v: number | null | undefined, currency = 'USD'): string | undefined {
   return v === null || v === undefined ? undefined : formatMoney(v, currency);
@@ -207,7 +208,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (state === 'past_window') {
     lines.push(
       `$(warning) Still ${e(job.rawStatus ?? job.status)} after ${formatDuration(opts.now - submittedAt(job))}, past Gemini's 48 h window. ` +
-        'Gemini jobs sometimes stay pending without an error: consider cancelling and resubmitting.',
+        'Gemini jobs sometimes stay pending without an error: consider canceling and resubmitting.',
     );
   }
   lines.push(`Provider: ${e(job.provider)} (profile ${e(job.profile)}${job.baseUrl ? `, ${e(job.baseUrl)}` : ''})`);
@@ -216,7 +217,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (ids.length) lines.push(`Remote ${ids.length > 1 ? 'ids' : 'id'}: ${ids.map(e).join(', ')}`);
   lines.push(`Created: ${e(job.createdAt)}${job.finishedAt ? `, finished: ${e(job.finishedAt)}` : ''}`);
   const outcome = [
-    `${formatCount(counts.total)} requests`,
+    countOf(counts.total, 'request'),
     `${formatCount(counts.succeeded)} succeeded`,
     `${formatCount(counts.failed)} failed`,
     ...(counts.processing ? [`${formatCount(counts.processing)} processing`] : []),
@@ -229,6 +230,8 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   if (est || actual) lines.push(`Cost: ${[est && `estimated ${e(est)}`, actual && `actual ${e(actual)}`].filter(Boolean).join(', ')}`);
   if (job.parentId) lines.push(`Retry ${job.attempt - 1} of ${e(job.parentId)}`);
   lines.push(`Input: ${job.inputPath ? e(job.inputPath) : '(imported: no local input file)'}`);
+  const expiry = describeResultsExpiry(job, opts.now);
+  if (expiry) lines.push(`$(warning) ${e(expiry[0]!.toUpperCase() + expiry.slice(1))}: open the results to download them.`);
   const errs = job.parts.flatMap((p) => p.errors).slice(0, 3);
   for (const err of errs) lines.push(`$(error) ${err.line ? `line ${err.line}: ` : ''}${e(err.code)}: ${e(err.message)}`);
   // Two trailing spaces = markdown line break, so each fact stays on its own line.
@@ -278,7 +281,7 @@ function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
     description: [statusText, ...countsText(state, part.counts)].join(' · '),
     iconId: look.icon,
     ...(look.color ? { colorId: look.color } : {}),
-    tooltipMarkdown: `Lines ${part.lineStart}-${part.lineEnd} (${formatCount(part.requests)} requests)` + (part.rawStatus ? `  \nProvider status: ${escapeMarkdown(part.rawStatus)}` : ''),
+    tooltipMarkdown: `Lines ${part.lineStart}-${part.lineEnd} (${countOf(part.requests, 'request')})` + (part.rawStatus ? `  \nProvider status: ${escapeMarkdown(part.rawStatus)}` : ''),
     contextValue: words.join(' '),
     children: [],
     expanded: false,
@@ -321,9 +324,65 @@ function rowWithRetries(job: Job, byParent: ReadonlyMap<string, Job[]>, opts: Tr
   const retries = (byParent.get(job.id) ?? []).filter((r) => !seen.has(r.id));
   const row = jobRow(job, opts);
   row.children.push(...retries.map((r) => rowWithRetries(r, byParent, opts, seen)));
+  if (retries.length && isTerminal(job.status)) showMergedOutcome(row, job, descendants(job, byParent), opts);
   // Expanded while a retry is running, so its progress is visible without a click.
   row.expanded = retries.some((r) => !isTerminal(r.status));
   return row;
+}
+
+/** Every retry below `job` (a chain root -> retry 1 -> retry 2 ...), oldest attempt first. */
+function descendants(job: Job, byParent: ReadonlyMap<string, Job[]>): Job[] {
+  const out: Job[] = [];
+  const visit = (j: Job) => {
+    for (const r of byParent.get(j.id) ?? []) {
+      if (out.includes(r) || r === job) continue;
+      out.push(r);
+      visit(r);
+    }
+  };
+  visit(job);
+  return out.sort((a, b) => a.attempt - b.attempt || a.createdAt.localeCompare(b.createdAt));
+}
+
+/**
+ * Succeeded lines of the merged view from the jobs' counts alone: a retry resends the lines still failed
+ * (plus, when asked, succeeded lines whose output failed the schema: the requests beyond the failed ones),
+ * and its successes replace them. Capped at the root's total, so it never claims more lines than exist.
+ */
+export function mergedSucceeded(root: Job, retries: readonly Job[]): { succeeded: number; total: number } {
+  const total = jobCounts(root).total;
+  let succeeded = jobCounts(root).succeeded;
+  for (const r of retries) {
+    const c = jobCounts(r);
+    const resentSucceeded = Math.max(0, c.total - (total - succeeded));
+    succeeded = Math.min(total, Math.max(0, succeeded - resentSucceeded) + c.succeeded);
+  }
+  return { succeeded, total };
+}
+
+/** A parent row says how its chain ended ("completed · 12/12 after 1 retry"), not how its first attempt did. */
+function showMergedOutcome(row: TreeRow, root: Job, retries: Job[], opts: TreeOptions): void {
+  const running = retries.filter((r) => !isTerminal(r.status));
+  const done = retries.filter((r) => isTerminal(r.status));
+  if (!done.length) {
+    row.description += ` · retry ${running[0]!.attempt - 1} running`;
+    return;
+  }
+  const { succeeded, total } = mergedSucceeded(root, done);
+  const failed = total - succeeded;
+  const state: DisplayState = failed === 0 ? 'completed' : succeeded === 0 ? 'failed' : 'completed_with_failures';
+  const look = LOOKS[state];
+  const last = done[done.length - 1]!;
+  const end = Date.parse(last.finishedAt ?? last.updatedAt);
+  const bits = [look.text, `${formatCount(succeeded)}/${formatCount(total)} after ${countOf(done.length, 'retry', 'retries')}`];
+  if (failed > 0) bits.push(`${formatCount(failed)} failed`);
+  if (running.length) bits.push(`retry ${running[0]!.attempt - 1} running`);
+  else bits.push(`${formatDuration(opts.now - end)} ago`);
+  row.description = bits.join(' · ');
+  row.iconId = look.icon;
+  if (look.color) row.colorId = look.color;
+  // Nothing left to resend once the chain has every line.
+  if (failed === 0) row.contextValue = row.contextValue.split(' ').filter((w) => w !== 'retryable').join(' ');
 }
 
 /** Where a chain is grouped: by its latest attempt, so a failed job fixed by a retry counts as finished. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ProviderId } from '../status';
 import type { JsonPath } from '../jsonLocate';
 import type { LineContext } from './sink';
+import { schemaFix } from './schemaFixes';
 import { PROVIDER_NAMES, describeValue, pathLabel } from './text';
 
 type Issue = z.core.$ZodIssue;
@@ -40,7 +41,10 @@ export function reportSchemaIssues(ctx: LineContext, provider: ProviderId, prefi
             const ins = l.insertFirstProperty(prefix, 'max_tokens', '1024');
             return ins ? { fix: { title: 'Add "max_tokens": 1024', edits: [{ line: ctx.line, column: ins.column, endLine: ctx.line, endColumn: ins.column, text: ins.text }] } } : {};
           }
-        : undefined,
+        : (l) => {
+            const fix = schemaFix(ctx, l, { provider, code, prefix, rel: path.slice(prefix.length), section, value, missing, ...(issue.code === 'invalid_value' ? { allowed: issue.values } : {}) });
+            return fix ? { fix } : {};
+          },
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { FileEstimate } from '../../core/estimate';
-import { formatMoney } from '../../core/format';
+import { countOf, formatMoney } from '../../core/format';
 
 /** No `vscode` here: the confirmation text is a pure function of the facts, tested on its own. */
 
@@ -37,7 +37,7 @@ export function confirmDetail(f: ConfirmFacts): string {
     lines.push(`Estimated cost: standard ${formatMoney(e.standardCost)}, batch ${formatMoney(e.batchCost)}`);
     lines.push(`You save ${formatMoney(e.saving)} (${pct}%) with the batch API.`);
     if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${formatMoney(e.standardCostMax)}, batch ${formatMoney(e.batchCostMax)}`);
-    lines.push(`Prices in ${e.currency} as of ${e.pricingDate}${e.sampledLines !== null ? `; tokens estimated from a sample of ${int(e.sampledLines)} lines` : ''}.`);
+    lines.push(`Prices in ${e.currency} as of ${e.pricingDate}${e.sampledLines !== null ? `; tokens estimated from a sample of ${countOf(e.sampledLines, 'line')}` : ''}.`);
   } else {
     lines.push('');
     lines.push(`Estimated cost, standard vs batch: unknown (${e.reason ?? 'no price for this model'}).`);
@@ -47,7 +47,7 @@ export function confirmDetail(f: ConfirmFacts): string {
 
 /** One line for a notification after `Batchwise: Estimate Batch Cost`. */
 export function estimateSummary(fileName: string, e: FileEstimate): string {
-  const tokens = `${int(e.requests)} requests, ${int(e.inputTokens)} input tokens${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
+  const tokens = `${countOf(e.requests, 'request')}, ${countOf(e.inputTokens, 'input token')}${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
   if (e.standardCost === null || e.batchCost === null) return `${fileName}: ${tokens}; standard vs batch cost unknown (${e.reason ?? 'no price'}).`;
   return `${fileName}: ${tokens}; standard ${formatMoney(e.standardCost)} vs batch ${formatMoney(e.batchCost)} (save ${formatMoney(e.saving)}).`;
 }

@@ -7,6 +7,7 @@ import { setApiKeyCommand } from '../profiles';
 import { estimateWithProgress, saveIfDirty, submitFile } from './flow';
 import { estimateSummary } from './confirmText';
 import { profilesWithSecrets } from '../profileSettings';
+import { showError, showInformation, showWarning } from '../notify';
 
 /**
  * Files a command applies to: the explorer's multi-selection, else the clicked file (explorer or
@@ -20,7 +21,7 @@ function targets(uri: unknown, uris: unknown): vscode.Uri[] {
 }
 
 function noFile(action: string): void {
-  void vscode.window.showWarningMessage(`Open a .jsonl file (or select one in the Explorer) to ${action} it.`);
+  void showWarning(`Open a .jsonl file (or select one in the Explorer) to ${action} it.`);
 }
 
 export function registerSubmit(ctx: BatchwiseContext): void {
@@ -36,17 +37,17 @@ export function registerSubmit(ctx: BatchwiseContext): void {
     if (files.length === 0) return noFile('estimate');
     for (const f of files) {
       if (f.scheme !== 'file') {
-        void vscode.window.showWarningMessage(`Batchwise can only estimate files on disk (${basename(f.path)} is ${f.scheme}:). Save it to a .jsonl file first.`);
+        void showWarning(`Batchwise can only estimate files on disk (${basename(f.path)} is ${f.scheme}:). Save it to a .jsonl file first.`);
         continue;
       }
       if (!(await saveIfDirty(f))) continue;
       const { estimate, error, cancelled } = await estimateWithProgress(ctx, f, ctx.config.provider === 'auto' ? undefined : ctx.config.provider);
       if (cancelled) return;
       if (!estimate) {
-        void vscode.window.showErrorMessage(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
+        void showError(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
         continue;
       }
-      const choice = await vscode.window.showInformationMessage(estimateSummary(basename(f.fsPath), estimate), 'Details');
+      const choice = await showInformation(estimateSummary(basename(f.fsPath), estimate), 'Details');
       if (choice === 'Details') {
         const doc = await vscode.workspace.openTextDocument({ content: formatEstimate(f.fsPath, estimate), language: 'plaintext' });
         await vscode.window.showTextDocument(doc, { preview: true });
@@ -69,9 +70,8 @@ function warnAboutKeysInSettings(ctx: BatchwiseContext): void {
   const names = profilesWithSecrets(vscode.workspace.getConfiguration('batchwise').get<unknown>('profiles'));
   if (names.length === 0) return;
   // Names only: never the values.
-  ctx.log.warn(`settings: profile(s) ${names.join(', ')} hold an API key in batchwise.profiles; it is ignored`);
-  void vscode.window
-    .showWarningMessage(
+  ctx.log.warn(`settings: ${names.length === 1 ? 'profile' : 'profiles'} ${names.join(', ')} ${names.length === 1 ? 'holds' : 'hold'} an API key in batchwise.profiles; it is ignored`);
+  void showWarning(
       `Batchwise: the profile${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')} in your settings hold${names.length === 1 ? 's' : ''} an API key. Batchwise never reads keys from settings, where they sit in plain text: remove it and use Set API Key (stored in SecretStorage).`,
       'Set API Key',
       'Open Settings',

@@ -10,6 +10,8 @@ import { refreshJob } from '../../jobs/refresh';
 import { BatchesTreeProvider } from './treeProvider';
 import { TrackerProviders } from './providers';
 import { errorMessage, FailureReporter } from '../errors';
+import { ResultsKeeper } from './resultsKeeper';
+import { showError, showInformation, showWarning } from '../notify';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
 /** Polls of one job that may fail in a row (network blips, rate limits) before the user is told. */
@@ -25,6 +27,7 @@ export class Tracker implements vscode.Disposable {
   readonly view: vscode.TreeView<TreeRow>;
   readonly providers: TrackerProviders;
   readonly poller: Poller;
+  readonly keeper: ResultsKeeper;
   private jobs: Job[] = [];
   private readonly statusBar: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
@@ -52,8 +55,16 @@ export class Tracker implements vscode.Disposable {
       onJobEnded: (job) => void this.jobEnded(job),
       log: { warn: (m) => ctx.log.warn(m), info: (m) => ctx.log.info(m) },
     });
+    this.keeper = new ResultsKeeper({
+      store: ctx.store,
+      provider: (job) => this.providers.get(job),
+      pricing: () => ctx.config.pricing,
+      log: ctx.log,
+      onKept: (job) => this.upsert(job),
+    });
     this.poller.setFocused(vscode.window.state.focused);
     this.disposables.push(
+      this.keeper,
       this.tree,
       this.view,
       this.statusBar,
@@ -73,7 +84,7 @@ export class Tracker implements vscode.Disposable {
       ctx.config.onDidChange((e) => {
         if (e.affectsConfiguration('batchwise.tracker.groupBy')) this.render();
         if (e.affectsConfiguration('batchwise.home')) {
-          void vscode.window.showInformationMessage('Batchwise: the job store folder changed; reload the window to follow the jobs there.');
+          void showInformation('Batchwise: the job store folder changed; reload the window to follow the jobs there.');
         }
       }),
       this.startTicker(),
@@ -84,6 +95,11 @@ export class Tracker implements vscode.Disposable {
   async start(): Promise<void> {
     await this.reload();
     this.poller.resume(this.jobs);
+  }
+
+  /** Keeps the results of jobs that ended while no window watched (the CLI polled them, or VS Code was closed). */
+  private keepEnded(): void {
+    void this.keeper.keep(this.jobs);
   }
 
   get providerFilter(): ProviderId | undefined {
@@ -123,12 +139,13 @@ export class Tracker implements vscode.Disposable {
           const ids = new Set(jobs.map((j) => j.id));
           for (const id of this.poller.trackedIds) if (!ids.has(id)) this.poller.untrack(id);
           this.storeErrorShown = false;
+          this.keepEnded();
         } catch (err) {
           this.ctx.log.error('cannot read the job store', err);
           // Once until it works again: the watcher would otherwise repeat it at every change.
           if (!this.storeErrorShown) {
             this.storeErrorShown = true;
-            void vscode.window.showErrorMessage(`Batchwise cannot read the job store ${this.ctx.store.home}: ${errorMessage(err)}. Check the folder (setting batchwise.home), then Refresh.`);
+            void showError(`Batchwise cannot read the job store ${this.ctx.store.home}: ${errorMessage(err)}. Check the folder (setting batchwise.home), then Refresh.`);
           }
         }
         this.render();
@@ -226,7 +243,7 @@ export class Tracker implements vscode.Disposable {
   private reportPollFailure(job: Job, err: unknown): void {
     const n = this.pollFailures.failures(job.id);
     const message = `Batchwise: "${job.name}" could not be updated (${n} tries in a row): ${errorMessage(err)}. Batchwise keeps retrying in the background.`;
-    void vscode.window.showWarningMessage(message, 'Refresh Now', 'Show Log').then(
+    void showWarning(message, 'Refresh Now', 'Show Log').then(
       async (choice) => {
         if (choice === 'Refresh Now') await vscode.commands.executeCommand('batchwise.job.refresh', job.id);
         else if (choice === 'Show Log') this.ctx.log.show();
@@ -238,6 +255,8 @@ export class Tracker implements vscode.Disposable {
   private async jobEnded(job: Job): Promise<void> {
     this.upsert(job);
     this.rates.delete(job.id);
+    // Before the notification, so "Open Results" finds them on disk (and still does after the provider forgets them).
+    await this.keeper.keep([job], { again: true });
     try {
       const latest = (await this.ctx.store.get(job.id)) ?? job;
       if (!shouldNotify(latest, this.ctx.config.notifyOnCompletion)) return;
@@ -260,7 +279,7 @@ export class Tracker implements vscode.Disposable {
     const failed = hasFailedLines(job);
     const buttons = ['Open Results', ...(failed ? ['Resubmit Failed'] : [])];
     const bad = job.status === 'failed' || job.status === 'expired' || failed;
-    const pick = await (bad ? vscode.window.showWarningMessage(message, ...buttons) : vscode.window.showInformationMessage(message, ...buttons));
+    const pick = await (bad ? showWarning(message, ...buttons) : showInformation(message, ...buttons));
     if (pick === 'Open Results') await vscode.commands.executeCommand('batchwise.job.openResults', job.id);
     else if (pick === 'Resubmit Failed') await vscode.commands.executeCommand('batchwise.job.resubmitFailed', job.id);
   }

@@ -3,6 +3,7 @@ import type { Diagnostic as CoreDiagnostic, TextEdit } from '../../core/diagnost
 import { writeFileAtomic } from '../../core/fsAtomic';
 import { codeOf, fromVsRange, toVsRange, type DiagnosticsStore, type ValidationEntry } from './diagnosticsStore';
 import { mergeFixes } from './fixAll';
+import { fixAllTitle } from '../../core/rules/problemNames';
 import { diagnosticKey } from './ranges';
 
 export const REMOVE_BOM_COMMAND = 'batchwise.validation.removeBom';
@@ -64,7 +65,7 @@ function fixAllAction(doc: vscode.TextDocument, entry: ValidationEntry, code: st
   if (fixable.length < 2) return undefined;
   const merged = mergeFixes(fixable.map((d) => d.fix));
   if (merged.applied < 2) return undefined;
-  const action = new vscode.CodeAction(`Fix all ${merged.applied} '${code}' problems in this file`, vscode.CodeActionKind.QuickFix);
+  const action = new vscode.CodeAction(fixAllTitle(code, merged.applied), vscode.CodeActionKind.QuickFix);
   action.edit = workspaceEdit(doc, merged.edits);
   return action;
 }
