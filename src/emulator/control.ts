@@ -1,9 +1,10 @@
+import { isJsonObject } from '../core/json';
 import type { EmulatorDeps } from './deps';
 import { faultFromJson, type FaultInjector } from './faults';
 import { HttpError, sendJson } from './http';
 import type { Route } from './router';
 
-/** `/_emulator/*`: fault injection and statistics for tests running in another process. No API key needed. */
+/** `/_emulator/*`: fault injection, statistics and the clock for tests running in another process. No API key needed. */
 export function controlRoutes(deps: EmulatorDeps, faults: FaultInjector): Route[] {
   return [
     {
@@ -29,6 +30,30 @@ export function controlRoutes(deps: EmulatorDeps, faults: FaultInjector): Route[
       handler: (ctx) => {
         faults.clear();
         sendJson(ctx.res, 200, { pending: 0 });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/_emulator/clock',
+      provider: 'emulator',
+      auth: false,
+      handler: (ctx) => sendJson(ctx.res, 200, { nowMs: deps.clock.now(), tickMs: deps.clock.tickMs }),
+    },
+    {
+      // Body `{ "ticks": n }` or `{ "ms": n }`: moves the clock forward (e.g. past a batch's expires_at).
+      method: 'POST',
+      pattern: '/_emulator/clock',
+      provider: 'emulator',
+      auth: false,
+      handler: async (ctx) => {
+        const body = await ctx.json();
+        const ticks = isJsonObject(body) ? body.ticks : undefined;
+        const ms = isJsonObject(body) ? body.ms : undefined;
+        const step = typeof ticks === 'number' ? ticks * deps.clock.tickMs : ms;
+        if (typeof step !== 'number' || !Number.isFinite(step) || step < 0) {
+          throw new HttpError(400, 'Send {"ticks": n} or {"ms": n} with a number of at least 0 (the clock only moves forward).');
+        }
+        sendJson(ctx.res, 200, { nowMs: deps.clock.advance(step), tickMs: deps.clock.tickMs });
       },
     },
     {

@@ -26,6 +26,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Clock tick; a batch reaches its terminal state after 8 ticks (4 s at the default 500 ms). */
   tickMs?: number;
+  /**
+   * A clock that stands still: batches change state only when `clock.advance` / `clock.tick` (or
+   * POST /_emulator/clock) moves it, so tests never depend on how fast the machine is.
+   */
+  manualClock?: boolean;
   /** One line per request (method, path, status, duration). Silent when absent. */
   log?: (line: string) => void;
   /** Delay before /v1/chat/completions and /v1/embeddings reply. */
@@ -40,11 +45,22 @@ export interface Emulator {
   close(): Promise<void>;
   stats: EmulatorStats;
   faults: FaultInjector;
+  clock: EmulatorClock;
+}
+
+/** The emulator's time, for tests: move it to drive batches through their states and to their expiry. */
+export interface EmulatorClock {
+  readonly tickMs: number;
+  now(): number;
+  advance(ms: number): number;
+  /** Advances `n` (default 1) ticks. */
+  tick(n?: number): number;
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const tickMs = opts.tickMs && opts.tickMs > 0 ? opts.tickMs : DEFAULT_TICK_MS;
   const deps: EmulatorDeps = {
-    clock: new Clock(opts.tickMs && opts.tickMs > 0 ? opts.tickMs : DEFAULT_TICK_MS),
+    clock: opts.manualClock ? Clock.manual(tickMs) : new Clock(tickMs),
     stats: new EmulatorStats(),
     markers: new MarkerMemory(),
     latencyMs: Math.max(0, opts.latencyMs ?? 0),
@@ -79,6 +95,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     port,
     stats: deps.stats,
     faults,
+    clock: {
+      tickMs,
+      now: () => deps.clock.now(),
+      advance: (ms) => deps.clock.advance(ms),
+      tick: (n = 1) => deps.clock.advance(n * tickMs),
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -265,9 +265,11 @@ export class GeminiProvider implements BatchProvider {
       }
     }
     const remote = this.toRemote(job, counts);
-    if (!isTerminal(status) || status === 'failed') {
+    // An expired job has no responses to count (Batch Mode docs): its counts come from batchStats too.
+    if (!isTerminal(status) || status === 'failed' || (status === 'expired' && !remote.counts.total)) {
       const extra = await this.rawStatus(remoteId, signal);
       if (extra.counts && !isTerminal(status)) remote.counts = extra.counts;
+      if (extra.counts && status === 'expired') remote.counts = { ...extra.counts, processing: 0, expired: extra.counts.processing };
       if (extra.error && status === 'failed') remote.errors = [{ code: extra.error.code, message: extra.error.message }];
     }
     return remote;

@@ -182,6 +182,47 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
     assert.equal(tooMany.errors?.data?.[0].code, 'too_many_tasks');
   });
 
+  // OpenAI Batch guide / openai-openapi `Batch.expires_at`: a batch not done within its 24 h window is `expired` at
+  // expires_at, unfinished lines getting `batch_expired`. Driven by the manual clock: no sleeps, no timing.
+  it('moves only with the emulator clock, and expires at expires_at, not before', async () => {
+    const manual = await startEmulator({ manualClock: true, tickMs: 4 * 3600 * 1000 }); // 8 ticks = 32 h > 24 h
+    try {
+      const c = new OpenAI({ baseURL: `${manual.url}/v1`, apiKey: 'k' });
+      const created = await submit([chatLine('e1', 'a'), chatLine('e2', 'b')], undefined, c);
+      assert.equal((await c.batches.retrieve(created.id)).status, 'validating');
+      manual.clock.tick();
+      assert.equal((await c.batches.retrieve(created.id)).status, 'in_progress');
+      const expiresMs = created.expires_at! * 1000;
+      assert.equal(expiresMs - created.created_at * 1000, 24 * 3600 * 1000);
+      // Timestamps are whole seconds: a second before expires_at it still runs; a second after, it has expired.
+      manual.clock.advance(expiresMs - manual.clock.now() - 1000);
+      assert.equal((await c.batches.retrieve(created.id)).status, 'in_progress', 'one second before expires_at');
+      manual.clock.advance(2000);
+      const expired = await c.batches.retrieve(created.id);
+      assert.equal(expired.status, 'expired');
+      assert.equal(expired.expired_at, created.expires_at);
+      const errors = await readLines(c, expired.error_file_id);
+      assert.ok(errors.length > 0 && errors.every((l) => l.error.code === 'batch_expired'));
+      assert.equal(errors.length + expired.request_counts!.completed, 2);
+    } finally {
+      await manual.close();
+    }
+  });
+
+  it('advances the clock through POST /_emulator/clock for tests in another process', async () => {
+    const manual = await startEmulator({ manualClock: true, tickMs: 1000 });
+    try {
+      const before = manual.clock.now();
+      const res = await fetch(`${manual.url}/_emulator/clock`, { method: 'POST', body: JSON.stringify({ ticks: 3 }) });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { nowMs: number }).nowMs, before + 3000);
+      const bad = await fetch(`${manual.url}/_emulator/clock`, { method: 'POST', body: JSON.stringify({ ms: -5 }) });
+      assert.equal(bad.status, 400);
+    } finally {
+      await manual.close();
+    }
+  });
+
   it('rejects bad create parameters and unknown ids with typed SDK errors', async () => {
     const file = await client.files.create({ file: await toFile(Buffer.from(jsonl([chatLine('a', 'x')])), 'in.jsonl'), purpose: 'batch' });
     await assert.rejects(client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '48h' as '24h' }), OpenAI.BadRequestError);

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Clock, TERMINAL_TICK } from '../../src/emulator/clock';
+import { Clock, TERMINAL_TICK, expiryOf } from '../../src/emulator/clock';
 import { MarkerMemory } from '../../src/emulator/markers';
-import { operationObject, resultFileLines, viewGeminiBatch, type GeminiBatch } from '../../src/emulator/gemini/batches';
+import { GEMINI_WINDOW_MS, operationObject, resultFileLines, viewGeminiBatch, type GeminiBatch } from '../../src/emulator/gemini/batches';
 import { parseFileRequests, parseInlineRequests } from '../../src/emulator/gemini/requests';
 import { replyText } from '../../src/emulator/replies';
 import { HttpError } from '../../src/emulator/http';
@@ -20,7 +20,9 @@ function req(text: string) {
 
 function batch(texts: string[], extra: Partial<GeminiBatch> = {}): GeminiBatch {
   const requests = parseInlineRequests('generate', texts.map((t, i) => ({ request: req(t), metadata: { key: `k${i}` } })), new MarkerMemory(), 'b1');
-  return { id: 'b1', seq: 1, kind: 'generate', model: 'models/gemini-2.5-flash', displayName: 'd', createdMs: 1_000_000, requests, ...extra };
+  const stalls = requests.some((r) => r.outcome === 'expire');
+  const expiresMs = expiryOf(new Clock(TICK), 1_000_000, GEMINI_WINDOW_MS, stalls);
+  return { id: 'b1', seq: 1, kind: 'generate', model: 'models/gemini-2.5-flash', displayName: 'd', createdMs: 1_000_000, expiresMs, stalls, requests, ...extra };
 }
 
 function stats(b: GeminiBatch, clock: Clock) {
@@ -49,16 +51,42 @@ describe('emulator Gemini batch lifecycle', () => {
     assert.deepEqual((op.metadata as { output: unknown }).output, { inlinedResponses: { inlinedResponses: out } });
   });
 
-  it('ends EXPIRED with an [[expire]] request left unanswered and the others kept', () => {
+  // Gemini Batch Mode docs (ai.google.dev/gemini-api/docs/batch-mode): jobs still pending or running after 48 h
+  // expire, and an expired job has no results to retrieve.
+  it('ends EXPIRED at its expiry with no responses to retrieve', () => {
     const { clock, set } = fakeClock();
     const b = batch(['a', 'b [[expire]]', 'c [[fail]]']);
+    set(TERMINAL_TICK - 1);
+    assert.equal(viewGeminiBatch(b, clock).state, 'BATCH_STATE_RUNNING', 'still running until its expiry');
     set(TERMINAL_TICK);
     assert.equal(viewGeminiBatch(b, clock).state, 'BATCH_STATE_EXPIRED');
     assert.deepEqual(stats(b, clock), { requestCount: '3', successfulRequestCount: '1', failedRequestCount: '1', pendingRequestCount: '1' });
-    const entries = ((operationObject(b, clock).response as { inlinedResponses: { inlinedResponses: Record<string, unknown>[] } }).inlinedResponses.inlinedResponses);
-    assert.ok(entries[0].response);
-    assert.deepEqual(entries[1], { metadata: { key: 'k1' } });
-    assert.equal((entries[2].error as { code: number }).code, 3);
+    const op = operationObject(b, clock);
+    assert.equal(op.done, true);
+    assert.equal(op.response, undefined);
+    assert.equal((op.metadata as { output?: unknown }).output, undefined);
+  });
+
+  it('expires a batch that has not ended 48 h after creation, at that moment', () => {
+    let now = 1_000_000;
+    const slowClock = new Clock(10 * 3600 * 1000, () => now); // 8 ticks = 80 h: cannot finish within 48 h
+    const b = batch(['a', 'b']);
+    now = 1_000_000 + GEMINI_WINDOW_MS - 1;
+    assert.equal(viewGeminiBatch(b, slowClock).state, 'BATCH_STATE_RUNNING');
+    now = 1_000_000 + GEMINI_WINDOW_MS;
+    const view = viewGeminiBatch(b, slowClock);
+    assert.equal(view.state, 'BATCH_STATE_EXPIRED');
+    assert.equal(view.terminalMs, 1_000_000 + GEMINI_WINDOW_MS);
+  });
+
+  it('leaves inlined responses out of batches.list, and keeps them on a get', () => {
+    const { clock, set } = fakeClock();
+    const b = batch(['a', 'b']);
+    set(TERMINAL_TICK);
+    const listed = operationObject(b, clock, { listed: true });
+    assert.equal(JSON.stringify(listed).includes('inlinedResponses'), false);
+    assert.deepEqual((listed.metadata as { batchStats: unknown }).batchStats, { requestCount: '2', successfulRequestCount: '2' });
+    assert.equal(((operationObject(b, clock).response as { inlinedResponses: { inlinedResponses: unknown[] } }).inlinedResponses.inlinedResponses).length, 2);
   });
 
   it('cancels at once, keeping what ran before the cancel', () => {
@@ -95,7 +123,7 @@ describe('emulator Gemini batch lifecycle', () => {
       { line: 3, text: JSON.stringify({ key: 7, request: req('y [[fail]]') }) },
     ], new MarkerMemory());
     assert.ok(Array.isArray(parsed));
-    const b: GeminiBatch = { id: 'f1', seq: 1, kind: 'generate', model: 'models/m', displayName: '', createdMs: 1_000_000, requests: parsed, inputFile: 'files/in' };
+    const b: GeminiBatch = { id: 'f1', seq: 1, kind: 'generate', model: 'models/m', displayName: '', createdMs: 1_000_000, expiresMs: 1_000_000 + GEMINI_WINDOW_MS, stalls: false, requests: parsed, inputFile: 'files/in' };
     set(TERMINAL_TICK);
     const lines = [...resultFileLines(b, viewGeminiBatch(b, clock))].map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(lines.map((l) => l.key), ['x', '7']);

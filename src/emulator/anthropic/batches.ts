@@ -1,10 +1,11 @@
 import { BoundedMap } from '../boundedMap';
-import type { Clock } from '../clock';
+import { TERMINAL_TICK, type Clock } from '../clock';
 import { processedMask, resultOrder } from '../lineProgress';
 import type { Outcome } from '../markers';
 import { promptHash } from '../replies';
 
-const DAY_MS = 24 * 3600 * 1000;
+/** Message Batches expire 24 h after creation (batch-processing docs; `MessageBatch.expires_at`). */
+export const ANTHROPIC_WINDOW_MS = 24 * 3600 * 1000;
 
 /** One request of a Message Batch, with its reply computed at submission (deterministic, so it never changes). */
 export interface AnthropicRequest {
@@ -20,6 +21,8 @@ export interface AnthropicBatch {
   id: string;
   createdMs: number;
   cancelMs?: number;
+  expiresMs: number;
+  stalls: boolean;
   requests: AnthropicRequest[];
 }
 
@@ -36,14 +39,14 @@ export interface AnthropicView {
 export function viewAnthropicBatch(batch: AnthropicBatch, clock: Clock): AnthropicView {
   const { phase, fraction } = clock.phase(batch);
   if (phase === 'cancelling') return { status: 'canceling' };
-  if (phase !== 'done' && phase !== 'cancelled') return { status: 'in_progress' };
+  if (phase !== 'done' && phase !== 'cancelled' && phase !== 'expired') return { status: 'in_progress' };
   const outcomes = batch.requests.map((r) => r.outcome);
   const done = processedMask(outcomes, fraction);
   const results = outcomes.map((o, i): ResultType => {
     if (done[i]) return o === 'fail' ? 'errored' : 'succeeded';
     return phase === 'cancelled' ? 'canceled' : 'expired';
   });
-  const endedMs = phase === 'cancelled' ? clock.at(batch.cancelMs ?? batch.createdMs, 1) : clock.at(batch.createdMs, 8);
+  const endedMs = phase === 'cancelled' ? clock.at(batch.cancelMs ?? batch.createdMs, 1) : phase === 'expired' ? batch.expiresMs : clock.at(batch.createdMs, TERMINAL_TICK);
   return { status: 'ended', endedMs, results };
 }
 
@@ -60,7 +63,7 @@ export function messageBatchObject(batch: AnthropicBatch, clock: Clock, origin: 
     request_counts: counts,
     ended_at: view.endedMs !== undefined ? new Date(view.endedMs).toISOString() : null,
     created_at: new Date(batch.createdMs).toISOString(),
-    expires_at: new Date(batch.createdMs + DAY_MS).toISOString(),
+    expires_at: new Date(batch.expiresMs).toISOString(),
     archived_at: null,
     cancel_initiated_at: batch.cancelMs !== undefined ? new Date(batch.cancelMs).toISOString() : null,
     results_url: view.status === 'ended' ? `${origin}/v1/messages/batches/${batch.id}/results` : null,

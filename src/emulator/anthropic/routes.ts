@@ -6,7 +6,8 @@ import { newId } from '../ids';
 import { FAIL } from '../markers';
 import { approxTokens, promptOfMessages, replyText } from '../replies';
 import type { Route } from '../router';
-import { AnthropicBatchStore, anthropicMessage, messageBatchObject, resultLines, viewAnthropicBatch, type AnthropicBatch, type AnthropicRequest } from './batches';
+import { expiryOf } from '../clock';
+import { ANTHROPIC_WINDOW_MS, AnthropicBatchStore, anthropicMessage, messageBatchObject, resultLines, viewAnthropicBatch, type AnthropicBatch, type AnthropicRequest } from './batches';
 
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const MAX_REQUESTS = 100_000;
@@ -29,7 +30,10 @@ export function anthropicRoutes(deps: EmulatorDeps): Route[] {
         const body = await jsonObject(ctx);
         const requests = parseRequests(body.requests);
         for (const r of requests) r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
-        const batch: AnthropicBatch = { id: newId('msgbatch_01'), createdMs: deps.clock.now(), requests: requests.map(({ text: _text, ...r }) => r) };
+        const createdMs = deps.clock.now();
+        const stalls = requests.some((r) => r.outcome === 'expire');
+        const expiresMs = expiryOf(deps.clock, createdMs, ANTHROPIC_WINDOW_MS, stalls);
+        const batch: AnthropicBatch = { id: newId('msgbatch_01'), createdMs, expiresMs, stalls, requests: requests.map(({ text: _text, ...r }) => r) };
         batches.put(batch);
         deps.stats.batchesCreated.anthropic += 1;
         sendJson(ctx.res, 200, messageBatchObject(batch, deps.clock, ctx.origin));

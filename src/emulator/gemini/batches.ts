@@ -3,6 +3,9 @@ import { TERMINAL_TICK, type Clock } from '../clock';
 import { processedMask, tally } from '../lineProgress';
 import { embedResponse, generateResponse, markerError, requestBytes, type GeminiBatchKind, type GeminiRequest } from './requests';
 
+/** Gemini batch jobs expire 48 h after creation if still pending or running (Batch Mode docs), without results. */
+export const GEMINI_WINDOW_MS = 48 * 3600 * 1000;
+
 const TYPE_PREFIX = 'type.googleapis.com/google.ai.generativelanguage.v1main';
 
 export interface GeminiBatch {
@@ -16,6 +19,8 @@ export interface GeminiBatch {
   displayName: string;
   createdMs: number;
   cancelMs?: number;
+  expiresMs: number;
+  stalls: boolean;
   /** `files/...` when the input was an uploaded file (the results then go to a file too). */
   inputFile?: string;
   requests: GeminiRequest[];
@@ -52,8 +57,9 @@ export function viewGeminiBatch(batch: GeminiBatch, clock: Clock): GeminiView {
       return { state: 'BATCH_STATE_PENDING', done, updateMs: batch.createdMs };
     default:
       if (batch.failure) return { state: 'BATCH_STATE_FAILED', done, terminalMs: at(1), updateMs: at(1) };
+      if (phase === 'expired') return { state: 'BATCH_STATE_EXPIRED', done, terminalMs: batch.expiresMs, updateMs: batch.expiresMs };
       if (phase !== 'done') return { state: 'BATCH_STATE_RUNNING', done, updateMs: at(1) };
-      return { state: outcomes.includes('expire') ? 'BATCH_STATE_EXPIRED' : 'BATCH_STATE_SUCCEEDED', done, terminalMs: at(TERMINAL_TICK), updateMs: at(TERMINAL_TICK) };
+      return { state: 'BATCH_STATE_SUCCEEDED', done, terminalMs: at(TERMINAL_TICK), updateMs: at(TERMINAL_TICK) };
   }
 }
 
@@ -70,9 +76,9 @@ export function batchIdOfResultFile(fileId: string): string | undefined {
   return /^batch-([a-z0-9]+)$/.exec(fileId)?.[1];
 }
 
-/** Whether the batch has answers to hand out (terminal and not failed). */
-function hasOutput(view: GeminiView): boolean {
-  return view.terminalMs !== undefined && view.state !== 'BATCH_STATE_FAILED';
+/** Whether the batch has answers to hand out: terminal, and neither failed nor expired (an expired job has none). */
+export function hasOutput(view: GeminiView): boolean {
+  return view.terminalMs !== undefined && view.state !== 'BATCH_STATE_FAILED' && view.state !== 'BATCH_STATE_EXPIRED';
 }
 
 /**
@@ -115,7 +121,7 @@ function int64Fields(fields: Record<string, number>): Record<string, string> {
  * The batch as the REST API returns it: a long-running Operation whose `metadata` is the GenerateContentBatch
  * (state, batchStats, output) and which, once done, carries `response` (the output) or `error`.
  */
-export function operationObject(batch: GeminiBatch, clock: Clock): Record<string, unknown> {
+export function operationObject(batch: GeminiBatch, clock: Clock, opts: { listed?: boolean } = {}): Record<string, unknown> {
   const view = viewGeminiBatch(batch, clock);
   const name = `batches/${batch.id}`;
   const t = tally(batch.requests.map((r) => r.outcome), view.done);
@@ -130,7 +136,8 @@ export function operationObject(batch: GeminiBatch, clock: Clock): Record<string
   if (hasOutput(view)) {
     output = batch.inputFile
       ? { responsesFile: resultFileName(batch) }
-      : { inlinedResponses: { inlinedResponses: [...inlinedResponses(batch, view)] } };
+      // `batches.list` leaves inlined responses out (Batch Mode docs); only a get of the one batch carries them.
+      : opts.listed ? {} : { inlinedResponses: { inlinedResponses: [...inlinedResponses(batch, view)] } };
   }
   const metadata: Record<string, unknown> = {
     '@type': `${TYPE_PREFIX}.${noun}`,

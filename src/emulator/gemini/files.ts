@@ -8,7 +8,7 @@ import type { FileStore, StoredFile } from '../files';
 import { HttpError, intParam, parseJsonBody, sendJson, type RequestContext } from '../http';
 import { newId, newLowerId } from '../ids';
 import type { Route } from '../router';
-import { batchIdOfResultFile, resultFileBytes, resultFileLines, viewGeminiBatch, type GeminiBatchStore } from './batches';
+import { batchIdOfResultFile, hasOutput, resultFileBytes, resultFileLines, viewGeminiBatch, type GeminiBatchStore } from './batches';
 
 /** The SDK sends 8 MiB chunks; the real service announces the same granularity. */
 const CHUNK_GRANULARITY = 8 * 1024 * 1024;
@@ -61,7 +61,7 @@ export function geminiFileRoutes(deps: EmulatorDeps, files: FileStore, batches: 
     const batch = batchId ? batches.get(batchId) : undefined;
     if (!batch?.inputFile) return undefined;
     const view = viewGeminiBatch(batch, deps.clock);
-    if (view.terminalMs === undefined || view.state === 'BATCH_STATE_FAILED') return undefined;
+    if (!hasOutput(view) || view.terminalMs === undefined) return undefined;
     return { batch, view, terminalMs: view.terminalMs };
   }
 

@@ -5,7 +5,8 @@ import { HttpError, intParam, jsonObject, sendJson, type RequestContext } from '
 import { newLowerId } from '../ids';
 import { FAIL } from '../markers';
 import { isGoogleRequest, type Route } from '../router';
-import { GeminiBatchStore, isTerminalState, operationObject, viewGeminiBatch, type GeminiBatch } from './batches';
+import { expiryOf } from '../clock';
+import { GEMINI_WINDOW_MS, GeminiBatchStore, isTerminalState, operationObject, viewGeminiBatch, type GeminiBatch } from './batches';
 import { geminiFileRoutes } from './files';
 import { generateResponse, parseFileRequests, parseInlineRequests, parseOne, type GeminiBatchKind } from './requests';
 
@@ -56,6 +57,8 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
       model: `${modelPrefix}/${ctx.params.model}`,
       displayName: typeof displayName === 'string' ? displayName : '',
       createdMs: deps.clock.now(),
+      expiresMs: 0,
+      stalls: false,
       requests: [],
     };
     if (inline !== undefined) {
@@ -75,6 +78,8 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
       if (typeof parsed === 'string') batch.failure = parsed;
       else batch.requests = parsed;
     }
+    batch.stalls = batch.requests.some((r) => r.outcome === 'expire');
+    batch.expiresMs = expiryOf(deps.clock, batch.createdMs, GEMINI_WINDOW_MS, batch.stalls);
     batches.put(batch);
     deps.stats.batchesCreated.gemini += 1;
     sendJson(ctx.res, 200, operationObject(batch, deps.clock));
@@ -102,7 +107,7 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
           const rest = batches.list().filter((b) => b.seq < before);
           const page = rest.slice(0, pageSize);
           const next = rest.length > pageSize ? Buffer.from(String(page[page.length - 1].seq)).toString('base64url') : undefined;
-          sendJson(ctx.res, 200, { operations: page.map((b) => operationObject(b, deps.clock)), ...(next ? { nextPageToken: next } : {}) });
+          sendJson(ctx.res, 200, { operations: page.map((b) => operationObject(b, deps.clock, { listed: true })), ...(next ? { nextPageToken: next } : {}) });
         },
       },
       {

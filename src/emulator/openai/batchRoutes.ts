@@ -5,7 +5,8 @@ import { pageAfter } from '../files';
 import { HttpError, intParam, jsonObject, sendJson } from '../http';
 import { newId } from '../ids';
 import type { Route } from '../router';
-import { batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
+import { expiryOf } from '../clock';
+import { OPENAI_WINDOW_MS, batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
 import { OPENAI_ENDPOINTS } from './replies';
 import { validateBatchInput } from './validateInput';
 
@@ -37,6 +38,8 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
         if (file.purpose !== 'batch') throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
         const validated = validateBatchInput(file.content, endpoint, deps.markers);
         const outputExpires = isJsonObject(body.output_expires_after) && typeof body.output_expires_after.seconds === 'number' ? body.output_expires_after.seconds : undefined;
+        const createdMs = deps.clock.now();
+        const stalls = validated.lines.some((l) => l.outcome === 'expire');
         const batch: OpenAiBatch = {
           id: newId('batch_'),
           endpoint,
@@ -45,7 +48,9 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
           completionWindow: window,
           metadata,
           outputExpiresAfterSeconds: outputExpires,
-          createdMs: deps.clock.now(),
+          createdMs,
+          expiresMs: expiryOf(deps.clock, createdMs, OPENAI_WINDOW_MS, stalls),
+          stalls,
           lines: validated.lines,
           errors: validated.errors,
           model: validated.model,

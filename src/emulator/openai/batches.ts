@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import { BoundedMap } from '../boundedMap';
-import { unixSeconds, type Clock, type Phase } from '../clock';
+import { TERMINAL_TICK, unixSeconds, type Clock, type Phase } from '../clock';
 import { processedMask, resultOrder, tally } from '../lineProgress';
 import { promptHash } from '../replies';
 import { openaiReply } from './replies';
 import type { BatchValidationError, InputLine } from './validateInput';
 
-const DAY_MS = 24 * 3600 * 1000;
+/** OpenAI's only completion window, '24h'. */
+export const OPENAI_WINDOW_MS = 24 * 3600 * 1000;
 
 export interface OpenAiBatch {
   id: string;
@@ -19,6 +20,10 @@ export interface OpenAiBatch {
   outputExpiresAfterSeconds?: number;
   createdMs: number;
   cancelMs?: number;
+  /** `expires_at`: the 24 h window, or sooner for an `[[expire]]` line (see expiryOf). */
+  expiresMs: number;
+  /** Whether a line never finishes (`[[expire]]`). */
+  stalls: boolean;
   lines: InputLine[];
   errors: BatchValidationError[];
   model?: string;
@@ -47,14 +52,15 @@ export function viewBatch(batch: OpenAiBatch, clock: Clock): BatchView {
         if (batch.errors.length) return 'failed';
         if (phase === 'processing') return 'in_progress';
         if (phase === 'finalizing') return 'finalizing';
-        return outcomes.includes('expire') ? 'expired' : 'completed';
+        return phase === 'expired' ? 'expired' : 'completed';
     }
   })();
   const terminalMs =
     status === 'cancelled' ? clock.at(batch.cancelMs ?? batch.createdMs, 1)
       : status === 'failed' ? clock.at(batch.createdMs, 1)
-        : status === 'completed' || status === 'expired' ? clock.at(batch.createdMs, 8)
-          : undefined;
+        : status === 'completed' ? clock.at(batch.createdMs, TERMINAL_TICK)
+          : status === 'expired' ? batch.expiresMs
+            : undefined;
   return { status, phase, done, terminalMs };
 }
 
@@ -94,11 +100,11 @@ export function batchObject(batch: OpenAiBatch, clock: Clock): Record<string, un
     error_file_id: files.error ? errorFileId(batch.id) : null,
     created_at: unixSeconds(batch.createdMs),
     in_progress_at: reached(['validating', 'failed']) || (batch.cancelMs !== undefined && batch.cancelMs < clock.at(batch.createdMs, 1)) ? null : at(1),
-    expires_at: unixSeconds(batch.createdMs + DAY_MS),
-    finalizing_at: reached(['finalizing', 'completed', 'expired']) ? at(7) : null,
-    completed_at: view.status === 'completed' ? at(8) : null,
+    expires_at: unixSeconds(batch.expiresMs),
+    finalizing_at: reached(['finalizing', 'completed']) ? at(TERMINAL_TICK - 1) : null,
+    completed_at: view.status === 'completed' ? at(TERMINAL_TICK) : null,
     failed_at: view.status === 'failed' ? at(1) : null,
-    expired_at: view.status === 'expired' ? at(8) : null,
+    expired_at: view.status === 'expired' ? unixSeconds(batch.expiresMs) : null,
     cancelling_at: batch.cancelMs !== undefined ? unixSeconds(batch.cancelMs) : null,
     cancelled_at: view.status === 'cancelled' && view.terminalMs !== undefined ? unixSeconds(view.terminalMs) : null,
     request_counts: view.status === 'validating' || view.status === 'failed' ? { total: 0, completed: 0, failed: 0 } : { total: batch.lines.length, completed: t.succeeded, failed: t.failed },
