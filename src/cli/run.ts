@@ -2,34 +2,25 @@ import { CliError, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, type CliIO, type Co
 import { dirname, resolve } from 'node:path';
 import { isAbortError } from './errors';
 import { fsReason } from './inputFile';
-import { defaultHome } from '../providers';
+import { defaultHome } from '../providers/home';
 import { SubmitInterrupted } from '../jobs/submit';
-import { run as validate } from './commands/validate';
-import { run as estimate } from './commands/estimate';
-import { run as split } from './commands/split';
-import { run as convert } from './commands/convert';
-import { run as submit } from './commands/submit';
-import { run as status } from './commands/status';
-import { run as results } from './commands/results';
-import { run as retry } from './commands/retry';
-import { run as cancel } from './commands/cancel';
-import { run as list } from './commands/list';
-import { run as runLocal } from './commands/runLocal';
-import { run as emulator } from './commands/emulator';
 
-const COMMANDS: Record<string, { run: CommandRun; usage: string }> = {
-  validate: { run: validate, usage: 'validate <file> [--provider auto|openai|anthropic|gemini] [--json]' },
-  estimate: { run: estimate, usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
-  split: { run: split, usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--provider P] --out-dir DIR [--json]' },
-  convert: { run: convert, usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
-  submit: { run: submit, usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--force] [--json]' },
-  status: { run: status, usage: 'status <job> [--watch] [--interval S] [--json]' },
-  results: { run: results, usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
-  retry: { run: retry, usage: 'retry <job> [--json]' },
-  cancel: { run: cancel, usage: 'cancel <job> [--json]' },
-  list: { run: list, usage: 'list [--json]' },
-  run: { run: runLocal, usage: 'run <file> --base-url URL [--concurrency N] [--out FILE] [--json]' },
-  emulator: { run: emulator, usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N]' },
+/** Each command's module is loaded when it is dispatched: `--help` or `validate` never parse the SDKs, the emulator or the tokenizer. */
+type Load = () => Promise<{ run: CommandRun }>;
+
+const COMMANDS: Record<string, { load: Load; usage: string }> = {
+  validate: { load: () => import('./commands/validate.js'), usage: 'validate <file> [--provider auto|openai|anthropic|gemini] [--json]' },
+  estimate: { load: () => import('./commands/estimate.js'), usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
+  split: { load: () => import('./commands/split.js'), usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--provider P] --out-dir DIR [--json]' },
+  convert: { load: () => import('./commands/convert.js'), usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
+  submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--force] [--json]' },
+  status: { load: () => import('./commands/status.js'), usage: 'status <job> [--watch] [--interval S] [--json]' },
+  results: { load: () => import('./commands/results.js'), usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
+  retry: { load: () => import('./commands/retry.js'), usage: 'retry <job> [--json]' },
+  cancel: { load: () => import('./commands/cancel.js'), usage: 'cancel <job> [--json]' },
+  list: { load: () => import('./commands/list.js'), usage: 'list [--json]' },
+  run: { load: () => import('./commands/runLocal.js'), usage: 'run <file> --base-url URL [--concurrency N] [--out FILE] [--json]' },
+  emulator: { load: () => import('./commands/emulator.js'), usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N]' },
 };
 
 export function usage(): string {
@@ -57,7 +48,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`batchwise ${name}: ${err.message}\n`);

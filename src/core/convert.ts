@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { once } from 'node:events';
+import { writeLinesAtomic } from './results/lineWriter';
 import { readJsonlFile } from './jsonl';
 import { lineFormat, type LineFormat } from './tokens';
 import { isJsonObject, type JsonObject } from './json';
@@ -336,11 +333,8 @@ export function defaultOutPath(input: string, to: LineFormat): string {
  * Lines that cannot be converted are reported (line number and why) and left out; the rest go on.
  */
 export async function convertFile(input: string, out: string, opts: ConvertOptions & { signal?: AbortSignal }): Promise<ConvertFileResult> {
-  await mkdir(dirname(out), { recursive: true });
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const stream = createWriteStream(tmp);
   const result: ConvertFileResult = { file: input, out, to: opts.to, lines: 0, converted: 0, failed: 0, problems: [], from: {}, dropped: {} };
-  try {
+  await writeLinesAtomic(out, async (w) => {
     for await (const l of readJsonlFile(input, { signal: opts.signal })) {
       if (!l.text.trim()) continue;
       result.lines++;
@@ -362,22 +356,9 @@ export async function convertFile(input: string, out: string, opts: ConvertOptio
       result.from[r.from] = (result.from[r.from] ?? 0) + 1;
       for (const k of r.dropped) result.dropped[k] = (result.dropped[k] ?? 0) + 1;
       if (!opts.model && result.converted === 1) result.modelWarning = foreignModelWarning(r.value, opts.to);
-      if (!stream.write(JSON.stringify(r.value) + '\n')) await once(stream, 'drain');
+      await w.write(JSON.stringify(r.value) + '\n');
     }
-    stream.end();
-    await once(stream, 'finish');
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, out);
-  } catch (err) {
-    stream.destroy();
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  });
   if (!result.modelWarning) delete result.modelWarning;
   return result;
 }

@@ -4,7 +4,7 @@ import type { Estimate } from './jobs/job';
 import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
-import { countRequest, describeRequest, lineFormat, loadEncoders, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
+import { countRequest, describeRequest, lineFormat, loadEncoding, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
 import { countOf, moneyFormat } from './format';
 
 /**
@@ -19,8 +19,14 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export const TYPICAL_OUTPUT_TOKENS = 500;
 /** Characters tokenized exactly before switching to sampling (about a second of BPE even on dense text). */
 export const EXACT_TOKENIZE_CHARS = 4_000_000;
-/** Past the exact budget, one line in this many is tokenized; the others use the measured tokens-per-character. */
+/**
+ * Past the exact budget, text is sampled by position, not by line: one window of SAMPLE_WINDOW_CHARS is tokenized
+ * every SAMPLE_STRIDE windows' worth of characters (4% of the text), wherever it falls. A single 50 MB line is then
+ * sampled in proportion to its size instead of being missed (picking one line in 25 left it out, 11% under).
+ * The rest is counted at the tokens-per-character those windows measured.
+ */
 export const SAMPLE_STRIDE = 25;
+export const SAMPLE_WINDOW_CHARS = 2000;
 
 export interface ModelEstimate {
   model: string | null;
@@ -70,6 +76,7 @@ export interface EstimateOptions {
   /** Tests lower these to exercise sampling on small files. */
   exactChars?: number;
   sampleStride?: number;
+  sampleWindowChars?: number;
 }
 
 const FORMAT_PROVIDER: Record<LineFormat, ProviderId> = { openai: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
@@ -77,9 +84,11 @@ const FORMAT_PROVIDER: Record<LineFormat, ProviderId> = { openai: 'openai', anth
 /** Streams the file once: tokens per request, output bounds, then prices per model. */
 export async function estimateFile(path: string, opts: EstimateOptions = {}): Promise<FileEstimate> {
   const exactBudget = opts.exactChars ?? EXACT_TOKENIZE_CHARS;
-  const stride = Math.max(1, opts.sampleStride ?? SAMPLE_STRIDE);
+  const window = Math.max(1, opts.sampleWindowChars ?? SAMPLE_WINDOW_CHARS);
+  const sampler = new PositionSampler(window, window * Math.max(1, opts.sampleStride ?? SAMPLE_STRIDE));
+  // Characters past the exact budget, per model group and encoding: counted at the sampled ratio at the end.
+  const deferred = new Map<ModelEstimate, Map<TokenCounter, number>>();
   const totalBytes = opts.onProgress ? (await stat(path)).size : 0;
-  await loadEncoders();
   const groups = new Map<string, ModelEstimate>();
   // Measured tokens per character of text, per exact encoding, for the lines that are not tokenized.
   const ratios = new Map<TokenCounter, { tokens: number; chars: number }>();
@@ -114,11 +123,15 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     const model = r.model ?? opts.model ?? null;
     const counter = tokenCounterFor(opts.provider === 'local' ? 'local' : FORMAT_PROVIDER[format], model);
     methods.add(counter.method);
-    if (counter.encoding) encodings.add(counter.encoding);
+    if (counter.encoding && !encodings.has(counter.encoding)) {
+      await loadEncoding(counter.encoding);
+      encodings.add(counter.encoding);
+    }
 
     let input: number;
+    let deferredChars = 0;
     const chars = textChars(r);
-    if (counter.method === 'approx' || exactChars < exactBudget || requests % stride === 0) {
+    if (counter.method === 'approx' || exactChars < exactBudget) {
       input = countRequest(r, counter);
       if (counter.method === 'exact') {
         exactChars += chars;
@@ -129,9 +142,9 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
         ratios.set(counter, s);
       }
     } else {
-      const s = ratios.get(counter);
-      const ratio = s && s.chars > 0 ? s.tokens / s.chars : 0.25;
-      input = r.fixedTokens + Math.round(chars * ratio);
+      input = r.fixedTokens;
+      deferredChars = chars;
+      if (sampler.sample(r.texts, counter)) tokenized++;
       extrapolated++;
     }
 
@@ -148,8 +161,20 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     }
     g.requests++;
     g.inputTokens += input;
+    if (deferredChars > 0) {
+      const byCounter = deferred.get(g) ?? new Map<TokenCounter, number>();
+      byCounter.set(counter, (byCounter.get(counter) ?? 0) + deferredChars);
+      deferred.set(g, byCounter);
+    }
     g.outputTokensMax += cap;
     g.outputTokensTypical += Math.min(cap, TYPICAL_OUTPUT_TOKENS);
+  }
+
+  for (const [g, byCounter] of deferred) {
+    for (const [counter, chars] of byCounter) {
+      const s = sampler.measured(counter) ?? ratios.get(counter);
+      g.inputTokens += Math.round(chars * (s && s.chars > 0 ? s.tokens / s.chars : 0.25));
+    }
   }
 
   const provider = opts.provider ?? detected;
@@ -205,6 +230,55 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     skippedLines,
     pricingSources: priced ? pricingSourcesFor(models) : [],
   };
+}
+
+/**
+ * Tokenizes windows spread evenly over the text by character position, across lines: a window starts every
+ * `spacing` characters (snapped to whitespace, so words are not cut), whatever line it falls in.
+ */
+class PositionSampler {
+  private pos = 0;
+  private next: number;
+  private readonly densities = new Map<TokenCounter, { sum: number; windows: number }>();
+
+  constructor(
+    private readonly window: number,
+    private readonly spacing: number,
+  ) {
+    this.next = Math.floor(spacing / 2);
+  }
+
+  /** Samples the windows that fall in these texts; true when at least one did. */
+  sample(texts: readonly string[], counter: TokenCounter): boolean {
+    let any = false;
+    for (const t of texts) {
+      while (this.next < this.pos + t.length) {
+        const at = this.next - this.pos;
+        const space = t.indexOf(' ', at);
+        const start = at === 0 || space === -1 || space - at > this.window ? at : space + 1;
+        const limit = Math.min(t.length, start + this.window);
+        const cut = limit < t.length ? t.lastIndexOf(' ', limit) : limit;
+        const end = cut > start ? cut : limit;
+        this.next += this.spacing;
+        if (end <= start) continue;
+        // Each window stands for the `spacing` characters around it: its density counts once, however short it
+        // is (clipped at the end of a short line), so short lines do not weigh less than a long one.
+        const s = this.densities.get(counter) ?? { sum: 0, windows: 0 };
+        s.sum += counter.count(t.slice(start, end)) / (end - start);
+        s.windows++;
+        this.densities.set(counter, s);
+        any = true;
+      }
+      this.pos += t.length;
+    }
+    return any;
+  }
+
+  /** Mean tokens per character of the sampled windows, as a ratio. */
+  measured(counter: TokenCounter): { tokens: number; chars: number } | undefined {
+    const d = this.densities.get(counter);
+    return d && d.windows > 0 ? { tokens: d.sum, chars: d.windows } : undefined;
+  }
 }
 
 /** Prices are per 1M tokens; rounded to 1e-9 so float noise does not show and small embedding batches still do. */

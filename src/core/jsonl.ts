@@ -1,8 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { openAtomic } from './fsAtomic';
 
 /**
  * One physical line of a JSONL file.
@@ -156,21 +154,14 @@ function looksUtf16WithoutBom(head: Buffer): boolean {
  */
 export async function removeUtf8Bom(path: string): Promise<boolean> {
   if (!(await hasUtf8Bom(path))) return false;
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const out = await openAtomic(path);
   try {
-    const out = createWriteStream(tmp);
-    await pipeline(createReadStream(path, { start: 3, highWaterMark: CHUNK_BYTES }), out);
-    const fh = await open(tmp, 'r+');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
+    for await (const chunk of createReadStream(out.target.path, { start: 3, highWaterMark: CHUNK_BYTES })) await out.handle.write(chunk as Buffer);
   } catch (err) {
-    await unlink(tmp).catch(() => {});
+    await out.abort();
     throw err;
   }
+  await out.commit();
   return true;
 }
 

@@ -1,9 +1,8 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { isBlankLine, readJsonlFile } from './jsonl';
+import { writeLinesAtomic } from './results/lineWriter';
 
 /** One part of an input: a run of whole lines that fits one remote batch. */
 export interface PartPlan {
@@ -130,21 +129,12 @@ export async function splitFile(path: string, outDir: string, limits: SplitLimit
   const written: string[] = [];
   for (const plan of plans) {
     const target = join(outDir, `${stem}.part-${String(plan.index + 1).padStart(width, '0')}.jsonl`);
-    const tmp = join(outDir, `.${basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-    const out = createWriteStream(tmp);
-    try {
+    await writeLinesAtomic(target, async (w) => {
       for await (const line of readPartLines(path, plan)) {
         opts.signal?.throwIfAborted();
-        if (!out.write(line + '\n')) await once(out, 'drain');
+        await w.write(line + '\n');
       }
-      out.end();
-      await once(out, 'close');
-      await rename(tmp, target);
-    } catch (err) {
-      out.destroy();
-      await unlink(tmp).catch(() => undefined);
-      throw err;
-    }
+    });
     written.push(target);
   }
   return written;

@@ -7,8 +7,8 @@ import { isJsonObject, type JsonObject } from './json';
  *
  * OpenAI models: exact BPE counts with gpt-tokenizer, o200k_base for the gpt-4o / 4.1 / 4.5 / 5 and
  * o-series families, cl100k_base for gpt-4, gpt-3.5 and the embedding models. The encoders are
- * module-level singletons (gpt-tokenizer builds each once and keeps its merge cache), loaded on
- * first use by loadEncoders(): building both takes about 190 ms, which extension activation should not pay.
+ * module-level singletons (gpt-tokenizer builds each once and keeps its merge cache), each loaded on
+ * first use by loadEncoding(): building both takes about 190 ms, which start-up should not pay.
  *
  * Claude and Gemini: their tokenizers are not public, so the count is an approximation of
  * one token per APPROX_CHARS_PER_TOKEN characters of text (English prose runs at 3.5 to 4
@@ -34,26 +34,30 @@ export interface TokenCounter {
 }
 
 type CountFn = (text: string) => number;
-let countO200k: CountFn | undefined;
-let countCl100k: CountFn | undefined;
-let loading: Promise<void> | undefined;
+const counters: Partial<Record<EncodingName, CountFn>> = {};
+const loading: Partial<Record<EncodingName, Promise<void>>> = {};
 
-/** Loads both encoders once; every exact count needs it to have resolved. */
-export function loadEncoders(): Promise<void> {
-  loading ??= Promise.all([import('gpt-tokenizer/encoding/o200k_base'), import('gpt-tokenizer/encoding/cl100k_base')]).then(([o200k, cl100k]) => {
-    countO200k = o200k.countTokens;
-    countCl100k = cl100k.countTokens;
+/** Loads one encoding once (o200k_base is 3.4 MB of ranks, cl100k_base 1.3 MB): an estimate loads only what its models use. */
+export function loadEncoding(name: EncodingName): Promise<void> {
+  loading[name] ??= (name === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base')).then((m) => {
+    counters[name] = m.countTokens;
   });
-  return loading;
+  return loading[name];
 }
 
-function loaded(f: CountFn | undefined): CountFn {
-  if (!f) throw new Error('tokens: await loadEncoders() before counting OpenAI tokens');
+/** Loads both encoders; every exact count needs its encoding to have loaded. */
+export async function loadEncoders(): Promise<void> {
+  await Promise.all([loadEncoding('o200k_base'), loadEncoding('cl100k_base')]);
+}
+
+function loaded(name: EncodingName): CountFn {
+  const f = counters[name];
+  if (!f) throw new Error(`tokens: await loadEncoding('${name}') before counting OpenAI tokens`);
   return f;
 }
 
-const O200K: TokenCounter = { method: 'exact', encoding: 'o200k_base', count: (t) => (t ? countBounded(loaded(countO200k), t) : 0) };
-const CL100K: TokenCounter = { method: 'exact', encoding: 'cl100k_base', count: (t) => (t ? countBounded(loaded(countCl100k), t) : 0) };
+const O200K: TokenCounter = { method: 'exact', encoding: 'o200k_base', count: (t) => (t ? countBounded(loaded('o200k_base'), t) : 0) };
+const CL100K: TokenCounter = { method: 'exact', encoding: 'cl100k_base', count: (t) => (t ? countBounded(loaded('cl100k_base'), t) : 0) };
 
 /**
  * Longest run without whitespace tokenized as a whole. BPE cost grows with the square of a run's length (100,000

@@ -12,6 +12,8 @@ import { checkAnthropicLine } from './rules/anthropic';
 import { checkGeminiLine } from './rules/gemini';
 import { reportBlankLine, reportBom, reportEmpty, reportFileTooLarge, reportTooManyRequests } from './rules/file';
 import { describeValue } from './rules/text';
+import { HashedIds } from './rules/requestIds';
+import { reportDuplicateId } from './rules/common';
 
 export interface ValidationResult {
   file: string;
@@ -31,6 +33,8 @@ export interface ValidateOptions {
   provider?: ProviderId | 'auto';
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Tests: the request-id hash (a constant one makes every id collide, to check no false duplicate is reported). */
+  idHash?: (id: string) => [number, number];
 }
 
 export function errorCount(result: ValidationResult): number {
@@ -42,9 +46,19 @@ export function errorCount(result: ValidationResult): number {
 /** Validates a file from disk, streaming: memory stays flat whatever its size. */
 export async function validateFile(path: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
   const total = (await stat(path)).size;
-  const run = new ValidationRun(path, opts.provider);
+  const run = new ValidationRun(path, opts.provider, undefined, { expectedBytes: total, ...(opts.idHash ? { hash: opts.idHash } : {}) });
   const onChunk = opts.onProgress ? (read: number) => opts.onProgress!(read, total) : undefined;
   for await (const line of readJsonlFile(path, { signal: opts.signal, onChunk })) run.push(line);
+  const wanted = run.linesToConfirm();
+  if (wanted.size > 0) {
+    // Ids were kept as hashes: read back the lines whose hashes matched to report only exact duplicates.
+    const texts = new Map<number, string>();
+    for await (const line of readJsonlFile(path, { signal: opts.signal })) {
+      if (wanted.has(line.line)) texts.set(line.line, line.text);
+      if (texts.size === wanted.size) break;
+    }
+    run.confirmDuplicates(texts);
+  }
   return run.finish();
 }
 
@@ -66,6 +80,9 @@ interface Pending {
   value: unknown;
   error?: string;
 }
+
+/** After this many lines a streamed file's id table is sized for the whole file, from the mean line length. */
+const SIZE_IDS_AT_LINE = 256;
 
 /** Lines read before the provider is decided by majority: a sample, bounded in count and bytes. */
 const DETECT_LINES = 200;
@@ -96,6 +113,8 @@ export class ValidationRun {
     provider: ProviderId | 'auto' | undefined,
     /** Replaces the provider's limits (tests, or a profile with its own caps). */
     private readonly limitsOverride?: Omit<ProviderLimits, 'source'>,
+    /** A file streamed from disk: ids are kept as hashes (the caller then confirms candidates, see validateFile). */
+    private readonly streamed?: { expectedBytes: number; hash?: (id: string) => [number, number] },
   ) {
     this.forced = provider && provider !== 'auto' ? provider : undefined;
     if (this.forced) this.decide(this.forced);
@@ -103,6 +122,9 @@ export class ValidationRun {
 
   push(l: JsonlLine): void {
     this.lines = l.line;
+    if (l.line === SIZE_IDS_AT_LINE && this.streamed && this.state?.ids instanceof HashedIds) {
+      this.state.ids.reserve(Math.ceil((this.streamed.expectedBytes / Math.max(1, l.offset)) * l.line * 1.05));
+    }
     if (l.bom) this.hasBom = true;
     const end = l.offset + l.bytes + l.eol.length;
     this.bytes = end;
@@ -163,7 +185,37 @@ export class ValidationRun {
 
   private decide(provider: ProviderId | null): void {
     this.provider = provider;
-    if (provider) this.state = newFileState(provider);
+    if (provider) this.state = newFileState(provider, this.streamed ? new HashedIds(1024, this.streamed.hash) : undefined);
+  }
+
+  /** The lines to read back to confirm the duplicates found by hash: empty when there are none. */
+  linesToConfirm(): Set<number> {
+    // Lines still held for provider detection are checked first (a short file is decided only at its end).
+    if (this.provider === undefined) this.flush();
+    const wanted = new Set<number>();
+    if (this.state?.ids instanceof HashedIds) {
+      for (const c of this.state.ids.candidates) wanted.add(c.line).add(c.hashedFirst);
+    }
+    return wanted;
+  }
+
+  /**
+   * Reports the exact duplicates among the hash candidates, given those lines' texts. Replays the lines in order
+   * with their real ids, so two different ids that hashed alike are never reported.
+   */
+  confirmDuplicates(texts: ReadonlyMap<number, string>): void {
+    if (!(this.state?.ids instanceof HashedIds) || !this.provider) return;
+    const field = this.provider === 'gemini' ? 'key' : 'custom_id';
+    const candidateIds = new Map(this.state.ids.candidates.map((c) => [c.line, c.id]));
+    const first = new Map<string, number>();
+    for (const line of [...texts.keys()].sort((a, b) => a - b)) {
+      const text = texts.get(line)!;
+      const id = candidateIds.get(line) ?? idOf(text, field);
+      if (id === undefined) continue;
+      const firstLine = first.get(id);
+      if (firstLine === undefined) first.set(id, line);
+      else if (candidateIds.has(line)) reportDuplicateId(new LineContext(line, text, this.sink), field, id, firstLine, this.provider);
+    }
   }
 
   /** Decides by majority (a file of objects with no telling key is checked as OpenAI, the most common). */
@@ -217,6 +269,16 @@ export class ValidationRun {
       default:
         break;
     }
+  }
+}
+
+/** The request id of a line read back for confirmation (undefined when it no longer parses). */
+function idOf(text: string, field: 'custom_id' | 'key'): string | undefined {
+  try {
+    const v = (JSON.parse(text) as Record<string, unknown> | null)?.[field];
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 

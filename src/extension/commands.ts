@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from './context';
 import { errorMessage } from './errors';
+import { showError } from './notify';
 
 /**
  * Registers a command whose failures are never silent and never an unhandled rejection: the error is
@@ -24,7 +25,7 @@ export function registerCommand(ctx: BatchwiseContext, id: string, handler: (...
 /** Logs a command's failure and tells the user what happened, with the log one click away. */
 export function reportError(ctx: BatchwiseContext, what: string, err: unknown): void {
   ctx.log.error(`${what} failed`, err);
-  void vscode.window.showErrorMessage(`Batchwise: ${errorMessage(err)}`, 'Show Log').then(
+  void showError(`Batchwise: ${errorMessage(err)}`, 'Show Log').then(
     (choice) => {
       if (choice === 'Show Log') ctx.log.show();
     },

@@ -8,6 +8,7 @@ import { registerTracker } from './tracker/register';
 import { registerResults } from './results/register';
 import { registerSandbox } from './sandbox/register';
 import { registerRunner } from './runner/register';
+import { showError } from './notify';
 
 /** Composition root: build the shared context, then let each feature register its parts. */
 export function activate(extension: vscode.ExtensionContext): void {
@@ -16,7 +17,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     ctx = createContext(extension);
   } catch (err) {
     // Nothing works without the context (log, settings, job store): say so instead of failing silently.
-    void vscode.window.showErrorMessage(`Batchwise could not start: ${errorMessage(err)}`);
+    void showError(`Batchwise could not start: ${errorMessage(err)}`);
     throw err;
   }
   const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner };
@@ -25,7 +26,7 @@ export function activate(extension: vscode.ExtensionContext): void {
       register(ctx);
     } catch (err) {
       ctx.log.error(`${name} failed to start`, err);
-      void vscode.window.showErrorMessage(`Batchwise: ${name.replace('register', '')} could not start: ${errorMessage(err)}`);
+      void showError(`Batchwise: ${name.replace('register', '')} could not start: ${errorMessage(err)}`);
     }
   }
   registerCommand(ctx, 'batchwise.showLog', () => ctx.log.show());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { BatchwiseContext } from './context';
 import type { ProviderId } from '../core/status';
 import { createProvider, defaultProfile, profileForJob, type BatchProvider, type ProviderProfile } from '../providers/index';
+import { showInformation, showPick, type PickItem } from './notify';
 
 /**
  * Provider profiles for the extension: the `batchwise.profiles` setting, the sandbox's profiles
@@ -98,7 +99,7 @@ export async function promptForKey(ctx: BatchwiseContext, profile: ProviderProfi
   return trimmed;
 }
 
-interface ProfileItem extends vscode.QuickPickItem {
+interface ProfileItem extends PickItem {
   profile?: ProviderProfile;
   addLocal?: true;
 }
@@ -124,10 +125,10 @@ export async function pickProfile(ctx: BatchwiseContext, provider: ProviderId, o
     detail: p.baseUrl ?? (p.provider === 'local' ? undefined : 'official API'),
     profile: p,
   }));
-  if (allowed.has('local')) items.push({ label: '$(add) Local server…', description: 'vLLM, Ollama, LM Studio, llama.cpp or any OpenAI-compatible server', addLocal: true });
+  if (allowed.has('local')) items.push({ icon: 'add', label: 'Local server…', description: 'vLLM, Ollama, LM Studio, llama.cpp or any OpenAI-compatible server', addLocal: true });
   // Nothing to choose between: no question.
   if (items.length === 1 && items[0]!.profile) return items[0]!.profile;
-  const picked = await vscode.window.showQuickPick(items, {
+  const picked = await showPick(items, {
     title: opts.title ?? `Provider profile for ${PROVIDER_LABEL[provider]}`,
     placeHolder: 'Where to send the batch',
     ignoreFocusOut: true,
@@ -171,7 +172,7 @@ export async function addLocalServerProfile(ctx: BatchwiseContext): Promise<Prov
   const existing = (section.get<unknown[]>('profiles', []) ?? []).filter((p) => !(typeof p === 'object' && p !== null && (p as { name?: unknown }).name === profile.name));
   await section.update('profiles', [...existing, profile], vscode.ConfigurationTarget.Global);
   ctx.log.info(`Local server profile "${profile.name}" saved (${profile.baseUrl}, concurrency ${profile.concurrency})`);
-  const withKey = await vscode.window.showInformationMessage(`Saved profile "${profile.name}". Does the server need an API key?`, 'Set Key', 'No Key');
+  const withKey = await showInformation(`Saved profile "${profile.name}". Does the server need an API key?`, 'Set Key', 'No Key');
   if (withKey === 'Set Key') await promptForKey(ctx, profile);
   return profile;
 }
@@ -186,8 +187,8 @@ export async function setApiKeyCommand(ctx: BatchwiseContext): Promise<void> {
       profile: p,
     })),
   );
-  const picked = await vscode.window.showQuickPick(items, { title: 'Set API Key', placeHolder: 'Profile whose key to set', ignoreFocusOut: true });
+  const picked = await showPick(items, { title: 'Set API Key', placeHolder: 'Profile whose key to set', ignoreFocusOut: true });
   if (!picked) return;
   const key = await promptForKey(ctx, picked.profile, { allowEmpty: true });
-  if (key) void vscode.window.showInformationMessage(`API key saved for ${picked.profile.name}.`);
+  if (key) void showInformation(`API key saved for ${picked.profile.name}.`);
 }

@@ -8,7 +8,7 @@ import { lookupPrice } from '../core/pricingData';
 import type { ProviderResult } from '../core/results/record';
 import { joinResults, type LineFallback } from '../core/results/join';
 import type { ResultsSummary } from '../core/results/summary';
-import { ProviderError, type BatchProvider } from '../providers/types';
+import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
 import { isTerminal } from '../core/status';
 
 export const RESULTS_FILE = 'results.jsonl';
@@ -20,6 +20,23 @@ export function isGonePart(part: JobPart): boolean {
 }
 
 const NOT_FOUND = 'not_found';
+
+/**
+ * An ended part as its last poll recorded it: what an adapter needs to fetch the results (the batch id, OpenAI's
+ * output and error file ids), without asking the provider again (a self-hosted run would count its output anew).
+ */
+function remoteOfPart(part: JobPart, remoteId: string): RemoteBatch {
+  return {
+    id: remoteId,
+    status: part.status,
+    rawStatus: part.rawStatus ?? part.status,
+    counts: part.counts,
+    errors: [],
+    ...(part.outputFileId ? { outputFileId: part.outputFileId } : {}),
+    ...(part.errorFileId ? { errorFileId: part.errorFileId } : {}),
+    ...(part.endedAt ? { endedAt: part.endedAt } : {}),
+  };
+}
 
 /**
  * Every part's results, one part after another (ids are unique across the job, so order does not matter). A part
@@ -34,8 +51,7 @@ async function* resultsOfParts(job: Job, provider: BatchProvider, gone: Set<numb
       continue;
     }
     try {
-      const batch = await provider.retrieve(part.remoteId, signal);
-      yield* provider.results(batch, signal);
+      yield* provider.results(isTerminal(part.status) ? remoteOfPart(part, part.remoteId) : await provider.retrieve(part.remoteId, signal), signal);
     } catch (err) {
       if (!(err instanceof ProviderError && err.status === 404)) throw err;
       gone.add(part.index);
@@ -81,7 +97,7 @@ export async function downloadResults(
   store: JobStore,
   job: Job,
   provider: BatchProvider,
-  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides; onProgress?: (received: number) => void } = {},
 ): Promise<{ job: Job; summary: ResultsSummary; path: string }> {
   const dir = store.jobDir(job.id);
   const path = join(dir, RESULTS_FILE);
@@ -94,6 +110,7 @@ export async function downloadResults(
     attempt: job.attempt,
     fallback: partFallback(job.parts, gone),
     signal: opts.signal,
+    onProgress: opts.onProgress,
   });
   const price = lookupPrice(job.model, opts.pricing) ?? undefined;
   const ended = job.finishedAt ?? job.parts.map((p) => p.endedAt).filter((d): d is string => !!d).sort().pop();

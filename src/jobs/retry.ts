@@ -5,7 +5,7 @@ import type { JobStore } from '../core/jobs/store';
 import type { PricingOverrides } from '../core/pricing';
 import { lookupPrice } from '../core/pricingData';
 import { chainOf, mergeChain, rootOf, type MergedChain } from '../core/results/merge';
-import { writeFailedLines, selectLines } from '../core/results/export';
+import { writeFailedLines, selectLines, type IncludeRow } from '../core/results/export';
 import { outputFailsSchema } from '../core/results/schemaCheck';
 import type { BatchProvider } from '../providers/types';
 import { assertInputExists, downloadResults } from './results';
@@ -18,7 +18,7 @@ export async function loadChain(
   store: JobStore,
   job: Job,
   provider: BatchProvider | undefined,
-  opts: { signal?: AbortSignal; pricing?: PricingOverrides } = {},
+  opts: { signal?: AbortSignal; pricing?: PricingOverrides; onProgress?: (message: string, done: number, total?: number) => void } = {},
 ): Promise<MergedChain> {
   const root = await rootOf(store, job);
   let jobs = await chainOf(store, root);
@@ -28,14 +28,19 @@ export async function loadChain(
     let changed = false;
     for (const j of jobs) {
       if (!j.resultsPath && isTerminal(j.status) && j.provider === provider.id) {
-        await downloadResults(store, j, provider, opts);
+        opts.onProgress?.(`Downloading the results of ${j.name}…`, 0);
+        await downloadResults(store, j, provider, { ...opts, onProgress: (n) => opts.onProgress?.(`Downloading the results of ${j.name}: ${n.toLocaleString('en-US')} lines so far…`, n) });
         changed = true;
       }
     }
     if (changed) jobs = await chainOf(store, (await store.get(root.id)) ?? root);
   }
   const price = lookupPrice(jobs[0]!.model, opts.pricing) ?? undefined;
-  return mergeChain(jobs[0]!, jobs, { signal: opts.signal, ...(price ? { price } : {}) });
+  return mergeChain(jobs[0]!, jobs, {
+    signal: opts.signal,
+    ...(price ? { price } : {}),
+    onProgress: (done, total) => opts.onProgress?.(`Reading the results: ${done.toLocaleString('en-US')}${total ? ` of ${total.toLocaleString('en-US')}` : ''} lines…`, done, total || undefined),
+  });
 }
 
 /** `Name (retry 2)` from `Name` or `Name (retry 1)`. */
@@ -64,7 +69,7 @@ export async function buildRetryFile(opts: { store: JobStore; job: Job; provider
   const parent = chain.jobs.reduce((a, b) => (b.attempt > a.attempt || (b.attempt === a.attempt && b.createdAt > a.createdAt) ? b : a));
   const n = parent.attempt;
   const retryFile = join(opts.store.jobDir(parent.id), `retry-${n}.jsonl`);
-  const include = opts.includeSchemaFailures ? (row: { outputText?: string }, text: string) => outputFailsSchema(text, row.outputText) : undefined;
+  const include: IncludeRow | undefined = opts.includeSchemaFailures ? (_row, text, output) => outputFailsSchema(text, output) : undefined;
   const requests = await writeFailedLines(chain.root.inputPath, chain.rows, retryFile, { signal: opts.signal, ...(include ? { include } : {}) });
   return { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
 }
@@ -72,7 +77,7 @@ export async function buildRetryFile(opts: { store: JobStore; job: Job; provider
 /** How many lines are failed, and how many more succeeded with an output that fails the request's JSON schema. */
 export async function retryCandidates(chain: MergedChain, signal?: AbortSignal): Promise<{ failed: number; schemaFailures: number }> {
   const failed = (await selectLines(chain.root.inputPath, chain.rows, { signal })).size;
-  const all = (await selectLines(chain.root.inputPath, chain.rows, { signal, include: (row, text) => outputFailsSchema(text, row.outputText) })).size;
+  const all = (await selectLines(chain.root.inputPath, chain.rows, { signal, include: (_row, text, output) => outputFailsSchema(text, output) })).size;
   return { failed, schemaFailures: all - failed };
 }
 

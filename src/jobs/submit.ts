@@ -11,6 +11,7 @@ import { validateFile, type ValidationResult } from '../core/validate';
 import { toProviderError } from '../providers/retry';
 import { ProviderError, type BatchProvider } from '../providers/types';
 import { applyRemote, withAggregate } from './refresh';
+import { describeOwner, tryLock, type LockOwner } from '../core/lockFile';
 
 /** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
 export class SubmitRefused extends Error {
@@ -27,6 +28,14 @@ export class DuplicateSubmission extends Error {
   constructor(readonly jobs: Job[]) {
     super(`this input is already being processed as ${jobs.map((j) => `${j.id} (${j.status})`).join(', ')}; use --force to submit it again`);
     this.name = 'DuplicateSubmission';
+  }
+}
+
+/** Another process is submitting the same input right now: sending it too would create a second, billable job. */
+export class SubmitInProgress extends Error {
+  constructor(readonly owner: LockOwner) {
+    super(`this input is being submitted right now by ${describeOwner(owner)}; wait for it to finish (batchwise list), then use --force if you really want a second job`);
+    this.name = 'SubmitInProgress';
   }
 }
 
@@ -108,6 +117,20 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
   if (result.requests === 0) throw new SubmitRefused({ ...result, diagnostics: [...result.diagnostics, { line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'empty-file', message: 'The file has no requests.' }] });
 
   const sha = await sha256File(inputPath, signal);
+  // One submit of an input at a time across processes (CLI, extension windows): the duplicate check and the
+  // creates happen under the lock, so two submits at the same moment cannot both pass the check.
+  const lock = await tryLock(store.lockPath(`submit-${sha.slice(0, 32)}`), `submit ${inputPath}`);
+  if ('heldBy' in lock) throw new SubmitInProgress(lock.heldBy);
+  try {
+    return await submitLocked(opts, { inputPath, sha, result, progress });
+  } finally {
+    await lock.release();
+  }
+}
+
+async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: string; result: ValidationResult; progress: (msg: string) => void }): Promise<Job> {
+  const { store, provider, signal } = opts;
+  const { inputPath, sha, result, progress } = ctx;
   if (!opts.force) {
     const live = await findLiveJobsByHash(store, sha);
     if (live.length) throw new DuplicateSubmission(live);
@@ -187,7 +210,7 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
  * gateway returns when the service behind it may already have acted) may have.
  */
 function createMayHaveHappened(err: unknown): boolean {
-  if (err instanceof SubmitRefused || err instanceof DuplicateSubmission) return false;
+  if (err instanceof SubmitRefused || err instanceof DuplicateSubmission || err instanceof SubmitInProgress) return false;
   if (neverConnected(err)) return false;
   const { status } = toProviderError(err);
   return status === undefined || status === 408 || status === 500 || status === 502 || status === 504;

@@ -11,6 +11,8 @@ import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile,
 import { withRetry, type RetryTuning } from './retry';
 import { normalizeGeminiState } from './normalize';
 import { consoleUrlFor } from '../core/consoles';
+import { normalizeGeminiRequest, toSdkInlinedShape } from '../core/geminiRequest';
+import { geminiUsage } from '../core/results/geminiUsage';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
 export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
@@ -22,19 +24,18 @@ interface GeminiLine {
   request: Record<string, unknown>;
 }
 
-/** A JSONL line's GenerateContentRequest -> the SDK's InlinedRequest (config carries generation settings). */
-export function toInlinedRequest(line: GeminiLine): InlinedRequest {
-  const { contents, generationConfig, generation_config, systemInstruction, system_instruction, safetySettings, safety_settings, tools, toolConfig, tool_config, cachedContent, cached_content, model: _model, ...rest } = line.request;
-  const config: GenerateContentConfig = {
-    ...((generationConfig ?? generation_config ?? {}) as GenerateContentConfig),
-    ...(systemInstruction ?? system_instruction ? { systemInstruction: (systemInstruction ?? system_instruction) as GenerateContentConfig['systemInstruction'] } : {}),
-    ...(safetySettings ?? safety_settings ? { safetySettings: (safetySettings ?? safety_settings) as GenerateContentConfig['safetySettings'] } : {}),
-    ...(tools ? { tools: tools as GenerateContentConfig['tools'] } : {}),
-    ...(toolConfig ?? tool_config ? { toolConfig: (toolConfig ?? tool_config) as GenerateContentConfig['toolConfig'] } : {}),
-    ...(cachedContent ?? cached_content ? { cachedContent: String(cachedContent ?? cached_content) } : {}),
-  };
-  void rest;
-  return { contents: contents as InlinedRequest['contents'], config, metadata: { key: line.key } };
+/**
+ * A JSONL line's GenerateContentRequest -> the SDK's InlinedRequest. The SDK rebuilds the request from the camelCase
+ * fields it knows and leaves out any other, so snake_case fields (as in the REST docs) are converted first, and a
+ * line with a field the SDK would leave out is refused here (`undefined`): it must go in an uploaded file, as written.
+ */
+export function toInlinedRequest(line: GeminiLine): InlinedRequest | undefined {
+  const raw: unknown = line.request;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { request, issues } = normalizeGeminiRequest(raw as Record<string, unknown>);
+  if (issues.length) return undefined;
+  const { contents, config } = toSdkInlinedShape(request);
+  return { contents: contents as InlinedRequest['contents'], config: config as GenerateContentConfig, metadata: { key: line.key } };
 }
 
 function textOf(response: unknown): string | undefined {
@@ -45,9 +46,7 @@ function textOf(response: unknown): string | undefined {
 }
 
 function usageOf(response: unknown): TokenUsage | undefined {
-  const u = (response as { usageMetadata?: { promptTokenCount?: number; candidatesTokenCount?: number; cachedContentTokenCount?: number } } | undefined)?.usageMetadata;
-  if (!u) return undefined;
-  return { inputTokens: u.promptTokenCount ?? 0, outputTokens: u.candidatesTokenCount ?? 0, ...(u.cachedContentTokenCount ? { cachedTokens: u.cachedContentTokenCount } : {}) };
+  return geminiUsage((response as { usageMetadata?: unknown } | undefined)?.usageMetadata);
 }
 
 /** One Gemini answer (inline response or result-file line) -> ProviderResult. Never joined by position alone. */
@@ -188,16 +187,29 @@ export class GeminiProvider implements BatchProvider {
     const model = part.model.startsWith('models/') || part.model.startsWith('tunedModels/') ? part.model : `models/${part.model}`;
     const displayName = `${part.displayName ?? 'batchwise'} ${partTag(part.jobId, part.partIndex)}`;
     const recover = async () => (await this.findByTag(part.jobId, part.partIndex, signal)) ?? undefined;
-    const { first, lines } = await peek(part.lines);
+    const peeked = await peek(part.lines);
+    let lines: AsyncIterable<string> | Iterable<string> = peeked.lines;
     // Inline embedding batches carry no per-request key (only order), so embeddings always go as a keyed file.
-    const embed = first !== undefined && isEmbedLine(first);
+    const embed = peeked.first !== undefined && isEmbedLine(peeked.first);
     if (!embed && part.bytes <= this.inlineMaxBytes) {
       const requests: InlinedRequest[] = [];
-      for await (const text of lines) requests.push(toInlinedRequest(JSON.parse(text) as GeminiLine));
-      const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
-      const remote = this.toRemote(job);
-      if (!remote.counts.total) remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
-      return remote;
+      const texts: string[] = [];
+      let inline = true;
+      for await (const text of lines) {
+        texts.push(text);
+        const request = inline ? toInlinedRequest(JSON.parse(text) as GeminiLine) : undefined;
+        if (request) requests.push(request);
+        else inline = false;
+      }
+      if (inline) {
+        const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
+        const remote = this.toRemote(job);
+        if (!remote.counts.total) remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
+        return remote;
+      }
+      // A field the SDK would leave out of an inline request (the validator warned about it): the part goes as a
+      // file, byte for byte, so the service gets every field and judges it. Nothing is dropped on the way.
+      lines = texts;
     }
     const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
     try {

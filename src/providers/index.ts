@@ -1,16 +1,17 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { defaultHome } from './home';
 import type { Job } from '../core/jobs/job';
 import type { ProviderId } from '../core/status';
-import { AnthropicProvider } from './anthropic';
-import { GeminiProvider } from './gemini';
+import type { AnthropicProvider } from './anthropic';
+import type { GeminiProvider } from './gemini';
 import { LocalProvider } from './local';
-import { OpenAIProvider } from './openai';
+import type { OpenAIProvider } from './openai';
 import type { RetryTuning } from './retry';
 import { ProviderError, type BatchProvider, type ProviderProfile } from './types';
 import { API_KEY_ENV } from './env';
 
 export { ProviderError, type BatchProvider, type ProviderProfile, type RemoteBatch, type SubmitPart, type ListPage } from './types';
+export { defaultHome } from './home';
 export { withRetry, toProviderError, type RetryOptions, type RetryTuning } from './retry';
 
 export interface CreateProviderOptions {
@@ -31,19 +32,29 @@ export function createProvider(profile: ProviderProfile, apiKey: string | undefi
   }
   switch (profile.provider) {
     case 'openai':
-      return new OpenAIProvider(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
+      return new (loadAdapters().openai())(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
     case 'anthropic':
-      return new AnthropicProvider(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
+      return new (loadAdapters().anthropic())(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
     case 'gemini':
-      return new GeminiProvider(profile, apiKey!, { retry: opts.retry });
+      return new (loadAdapters().gemini())(profile, apiKey!, { retry: opts.retry });
     case 'local':
       return new LocalProvider(profile, apiKey, opts.runsDir ?? join(defaultHome(), 'runs'));
   }
 }
 
-/** `$BATCHWISE_HOME`, else `~/.batchwise`. */
-export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BATCHWISE_HOME || join(homedir(), '.batchwise');
+/**
+ * The hosted adapters, each required on first use: their SDKs (about 1.2 MB of code, and dist/vendor/*.js in the
+ * bundles) are then parsed only by a command or an extension feature that talks to that provider, never at start-up.
+ * createProvider stays synchronous for its callers, hence require rather than import().
+ */
+function loadAdapters() {
+  /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose, see above */
+  return {
+    openai: () => (require('./openai') as { OpenAIProvider: typeof OpenAIProvider }).OpenAIProvider,
+    anthropic: () => (require('./anthropic') as { AnthropicProvider: typeof AnthropicProvider }).AnthropicProvider,
+    gemini: () => (require('./gemini') as { GeminiProvider: typeof GeminiProvider }).GeminiProvider,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 /** The built-in profile for a provider: named after it, or `${provider}@${host}` when pointed at another base URL. */

@@ -8,7 +8,7 @@ import type { ProviderResult } from '../core/results/record';
 import type { RequestCounts } from '../core/status';
 import { writeFileAtomic } from '../core/fsAtomic';
 import { runBatch, type RunProgress } from '../runner/runner';
-import { parseOpenAIOutputLine } from './openai';
+import { parseOpenAIOutputLine } from './openaiOutput';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 
 const RunStateSchema = z.object({
@@ -235,16 +235,17 @@ export class LocalProvider implements BatchProvider {
   }
 
   /** Answers in the output file; a torn last line (a kill mid-write) is skipped, the runner repairs it on resume. */
-  private async *readOutput(id: string): AsyncGenerator<ProviderResult> {
+  private async *readOutput(id: string, opts: { dedupe?: boolean } = {}): AsyncGenerator<ProviderResult> {
     const path = join(this.dir(id), 'output.jsonl');
-    const seen = new Set<string>();
+    // Counting needs each id once; the results join settles duplicates itself (and keeps memory flat without this Set).
+    const seen = opts.dedupe === false ? undefined : new Set<string>();
     try {
       const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
       for await (const line of rl) {
         if (!line.trim()) continue;
         const r = parseOpenAIOutputLine(line);
-        if (!r.customId || seen.has(r.customId)) continue;
-        seen.add(r.customId);
+        if (!r.customId || seen?.has(r.customId)) continue;
+        seen?.add(r.customId);
         yield r;
       }
     } catch (err) {
@@ -281,12 +282,13 @@ export class LocalProvider implements BatchProvider {
 
   async *results(batch: RemoteBatch): AsyncIterable<ProviderResult> {
     const state = await this.readState(batch.id);
-    const answered = new Set<string>();
-    for await (const r of this.readOutput(batch.id)) {
-      answered.add(r.customId);
+    // The answered ids are needed only to name what a cancel left out (a Set of 500,000 ids otherwise for nothing).
+    const answered = state.state === 'cancelled' ? new Set<string>() : undefined;
+    for await (const r of this.readOutput(batch.id, { dedupe: false })) {
+      answered?.add(r.customId);
       yield r;
     }
-    if (state.state !== 'cancelled') return;
+    if (!answered) return;
     // Lines a cancel left unanswered are reported as canceled rather than missing.
     const rl = createInterface({ input: createReadStream(join(this.dir(batch.id), 'input.jsonl')), crlfDelay: Infinity });
     for await (const line of rl) {

@@ -7,6 +7,10 @@ import { withRetry, type RetryTuning } from './retry';
 import { downloadLines, ReplayableLines } from './streams';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { consoleUrlFor } from '../core/consoles';
+import { parseOpenAIOutputLine } from './openaiOutput';
+
+// Kept here too: callers read OpenAI output lines from the adapter's module.
+export { parseOpenAIOutputLine };
 
 export interface OpenAIProviderOptions {
   /** Retry tuning (tests use a tiny base delay or a fake sleep). */
@@ -174,80 +178,4 @@ export class OpenAIProvider implements BatchProvider {
       ...(b.metadata ? { metadata: { ...b.metadata } as Record<string, string> } : {}),
     };
   }
-}
-
-interface OutputLine {
-  id?: string;
-  custom_id?: unknown;
-  response?: { status_code?: number; request_id?: string; body?: unknown } | null;
-  error?: { code?: string; message?: string } | null;
-}
-
-/**
- * One line of an OpenAI batch output or error file (also vLLM run_batch and the self-hosted runner):
- * `{id, custom_id, response: {status_code, body} | null, error: {code, message} | null}`.
- * A line that is not such a record comes back as an errored result with an empty customId (callers skip those).
- */
-export function parseOpenAIOutputLine(line: string): ProviderResult {
-  let v: OutputLine;
-  try {
-    v = JSON.parse(line) as OutputLine;
-  } catch {
-    return { customId: '', outcome: 'errored', raw: line, errorCode: 'invalid_result_line', errorMessage: 'A result line is not valid JSON.' };
-  }
-  if (!v || typeof v !== 'object' || typeof v.custom_id !== 'string') {
-    return { customId: '', outcome: 'errored', raw: v, errorCode: 'invalid_result_line', errorMessage: 'A result line has no custom_id.' };
-  }
-  const customId = v.custom_id;
-  if (v.error) {
-    const code = v.error.code ?? 'error';
-    if (code === 'batch_expired') return { customId, outcome: 'expired', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch expired before this request ran.' };
-    if (code === 'batch_cancelled') return { customId, outcome: 'canceled', raw: v, errorCode: code, errorMessage: v.error.message ?? 'The batch was canceled before this request ran.' };
-    return { customId, outcome: 'errored', raw: v, errorCode: code, errorMessage: v.error.message ?? String(v.error) };
-  }
-  const status = v.response?.status_code ?? 0;
-  const body = v.response?.body;
-  if (status >= 200 && status < 300) {
-    const outputText = textOfBody(body);
-    const usage = usageOfBody(body);
-    return { customId, outcome: 'succeeded', raw: v, ...(outputText !== undefined ? { outputText } : {}), ...(usage ? { usage } : {}) };
-  }
-  const err = (body as { error?: { code?: unknown; type?: unknown; message?: unknown } } | undefined)?.error;
-  const errorCode = typeof err?.code === 'string' ? err.code : typeof err?.type === 'string' ? err.type : status ? `http_${status}` : 'no_response';
-  const errorMessage = typeof err?.message === 'string' ? err.message : typeof body === 'string' ? body : status ? `HTTP ${status}` : 'The request has no response.';
-  return { customId, outcome: 'errored', raw: v, errorCode, errorMessage };
-}
-
-/** The answer text of a chat completion, a Responses API response or a legacy completion. */
-function textOfBody(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return undefined;
-  const b = body as {
-    choices?: { message?: { content?: unknown }; text?: unknown }[];
-    output_text?: unknown;
-    output?: { type?: string; content?: { type?: string; text?: unknown }[] }[];
-  };
-  const choice = b.choices?.[0];
-  if (choice) {
-    const content = choice.message?.content;
-    if (typeof content === 'string') return content;
-    if (Array.isArray(content)) return content.map((p: { text?: unknown }) => (typeof p?.text === 'string' ? p.text : '')).join('');
-    if (typeof choice.text === 'string') return choice.text;
-  }
-  if (typeof b.output_text === 'string') return b.output_text;
-  if (Array.isArray(b.output)) {
-    const texts = b.output.flatMap((o) => (Array.isArray(o.content) ? o.content : [])).filter((c) => typeof c.text === 'string').map((c) => c.text as string);
-    if (texts.length) return texts.join('');
-  }
-  return undefined;
-}
-
-function usageOfBody(body: unknown): TokenUsage | undefined {
-  const u = (body as { usage?: Record<string, unknown> } | undefined)?.usage;
-  if (!u || typeof u !== 'object') return undefined;
-  const num = (x: unknown) => (typeof x === 'number' ? x : 0);
-  const input = num(u.prompt_tokens ?? u.input_tokens);
-  const output = num(u.completion_tokens ?? u.output_tokens);
-  const details = (u.prompt_tokens_details ?? u.input_tokens_details) as { cached_tokens?: unknown } | undefined;
-  const cached = num(details?.cached_tokens);
-  return { inputTokens: input, outputTokens: output, ...(cached ? { cachedTokens: cached } : {}) };
 }

@@ -51,7 +51,8 @@ export const HeaderSchema = z.object({
   failed: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   unmatched: z.number().int().nonnegative(),
-  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number() })),
+  /** `lines`: the first few input lines of the group (a group of 1,000 is never cited as one line). */
+  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number(), lines: z.array(z.number()).optional() })),
   inputTokens: z.number(),
   outputTokens: z.number(),
   actualCost: z.number().nullable(),
@@ -100,6 +101,10 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rows'), requestId: z.number().int(), total: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), rows: z.array(RowSchema).max(MAX_PAGE) }),
   z.object({ type: z.literal('detail'), detail: DetailSchema }),
   z.object({ type: z.literal('error'), message: z.string() }),
+  /** The rows are (re)loading: what is being done, with counts when known; the panel's actions wait meanwhile. */
+  z.object({ type: z.literal('progress'), message: z.string(), done: z.number().int().nonnegative().optional(), total: z.number().int().nonnegative().optional() }),
+  /** Loading failed: one sentence saying what to do; the panel offers Try Again. */
+  z.object({ type: z.literal('loadFailed'), message: z.string() }),
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
@@ -111,6 +116,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copy'), text: z.string().max(50_000_000) }),
   z.object({ type: z.literal('resubmitFailed') }),
   z.object({ type: z.literal('export'), format: z.enum(['jsonl', 'csv']) }),
+  /** Try Again after a failed load. */
+  z.object({ type: z.literal('reload') }),
 ]);
 export type WebviewMessage = z.infer<typeof WebviewMessageSchema>;
 

@@ -158,12 +158,16 @@ journey('1. a JSONL file with mistakes: Problems, quick fix for a duplicate cust
   const errorsBefore = Number(summary.exec(before)[1]);
   assert.ok(errorsBefore >= 2, `status bar counts the errors: "${before}"`);
 
-  await wb.problemRow(3, /custom_id/i).first().click(); // puts the cursor on the duplicate
-  await wb.page.keyboard.press('Control+.');
-  const fix = await wb.expectVisible(
-    wb.codeAction(/custom_id|unique|rename/i),
-    'a quick fix (Ctrl+.) for the duplicate custom_id on line 3',
-  );
+  // Click the problem (puts the cursor on the duplicate), then Ctrl+.; on a cold window the first code-action
+  // request can outlast the menu, so a person presses again, as this does.
+  const fix = await wb.waitUntil(async () => {
+    await wb.page.keyboard.press('Escape');
+    await wb.problemRow(3, /custom_id/i).first().click();
+    await wb.page.keyboard.press('Control+.');
+    const action = wb.codeAction(/custom_id|unique|rename/i).first();
+    await action.waitFor({ state: 'visible', timeout: 4000 });
+    return action;
+  }, 'a quick fix (Ctrl+.) for the duplicate custom_id on line 3', { timeout: 40000, interval: 500 });
   await wb.shot('j1 quick fix menu');
   await fix.click();
 
@@ -265,7 +269,8 @@ journey('5. Resubmit Failed: a retry job under its parent completes; merged view
     await wb.clickDialogButton(/Submit|Resubmit|Yes|OK/i);
   }
   await wb.openBatchesView();
-  const parent = wb.treeRow('e2e-batch.jsonl').filter({ hasNotText: /retry/i }).first();
+  // The child is "<name> (retry N)"; the parent's description may say "6/6 after 1 retry".
+  const parent = wb.treeRow('e2e-batch.jsonl').filter({ hasNotText: /\(retry \d+\)/i }).first();
   await wb.expectVisible(parent, 'the parent job "e2e-batch.jsonl" in the Batches view');
   const level = Number(await parent.getAttribute('aria-level'));
   const child = wb.batchesPane().locator(`.monaco-list-row[aria-level="${level + 1}"]`, { hasText: /retry|e2e-batch/i });

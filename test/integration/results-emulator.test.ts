@@ -95,7 +95,7 @@ describe('results against the emulator', () => {
       assert.match(csv[2]!, /^r2,succeeded,/);
 
       const merged = await mergedResultsForChain(store, job);
-      assert.deepEqual(merged.rows.map((row) => [row.customId, row.outcome, row.attempt]), [['r1', 'succeeded', 1], ['r2', 'succeeded', 2], ['r3', 'succeeded', 1], ['r4', 'succeeded', 2], ['r5', 'errored', 2]]);
+      assert.deepEqual([...merged.rows].map((row) => [row.customId, row.outcome, row.attempt]), [['r1', 'succeeded', 1], ['r2', 'succeeded', 2], ['r3', 'succeeded', 1], ['r4', 'succeeded', 2], ['r5', 'errored', 2]]);
 
       // retry --json from the CLI: the one line that always fails goes again, as retry 2 under retry 1.
       const cli2 = io();

@@ -134,7 +134,7 @@ describe('results are kept when a job is seen ended', () => {
       // The failed-lines file is every input line without a local success, byte for byte.
       assert.equal(await readFile(failedOut, 'utf8'), await readFile(path, 'utf8'));
       const human = await cli('results', id);
-      assert.match(human.out, /3 x not_found: The provider no longer has batch batch_\w+ \(404\), so this line has no result: send it again \(retry\)\./);
+      assert.match(human.out, /3 lines, e.g. lines 1, 2, 3: not_found: The provider no longer has batch batch_\w+ \(404\), so this line has no result: send it again \(retry\)\./);
       assert.match((await cli('status', id)).out, /not_found: openai has no results for batch batch_\w+ any more \(404\)/);
 
       const retry = await cli('retry', id, '--json');

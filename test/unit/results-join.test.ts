@@ -4,7 +4,7 @@ import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { joinResults } from '../../src/core/results/join';
-import { SummaryBuilder } from '../../src/core/results/summary';
+import { SummaryBuilder, errorGroupLabel } from '../../src/core/results/summary';
 import { ResultRecordSchema, type ProviderResult } from '../../src/core/results/record';
 import { parseResultLine } from '../../src/core/results/resultLine';
 
@@ -59,7 +59,7 @@ test('join: lines without a result are missing, never dropped; unknown ids are c
   const s = summary.build({ jobId: 'j' });
   assert.equal(s.unmatched, 1);
   assert.equal(s.counts.missing, 2);
-  assert.deepEqual(s.topErrors, [{ message: 'boom', code: 'server_error', count: 1 }]);
+  assert.deepEqual(s.topErrors, [{ message: 'boom', code: 'server_error', count: 1, lines: [1] }]);
 });
 
 test('join: duplicates: a success wins over an error in either order, and duplicates are reported', async () => {
@@ -73,7 +73,7 @@ test('join: duplicates: a success wins over an error in either order, and duplic
   assert.equal(s.total, 3);
   assert.equal(s.counts.succeeded, 2);
   assert.equal(s.counts.errored, 1);
-  assert.deepEqual(s.topErrors, [{ message: 'second', code: 'server_error', count: 1 }]);
+  assert.deepEqual(s.topErrors, [{ message: 'second', code: 'server_error', count: 1, lines: [3] }]);
   assert.equal(s.usage.inputTokens, 20);
 });
 
@@ -86,7 +86,7 @@ test('join: an OpenAI error file only (a completed batch whose lines all failed)
   const recs = await records(outPath);
   assert.ok(recs.every((r) => r.outcome === 'errored' && r.errorCode === 'rate_limit_exceeded'));
   const s = summary.build({ jobId: 'j' });
-  assert.deepEqual(s.topErrors, [{ message: 'Rate limit reached', code: 'rate_limit_exceeded', count: 3 }]);
+  assert.deepEqual(s.topErrors, [{ message: 'Rate limit reached', code: 'rate_limit_exceeded', count: 3, lines: [1, 2, 3] }]);
 });
 
 test('join: part fallbacks turn missing lines into expired; blank lines are not requests; no temp file is left', async () => {
@@ -114,8 +114,11 @@ test('join: Gemini keys and Anthropic results join by id', async () => {
 
 test('top errors: messages that differ only in numbers count as one kind, others stay apart', async () => {
   const b = new SummaryBuilder();
-  for (const line of [2, 5, 11]) b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: `Failed on purpose (line ${line}).` });
-  b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: 'Model not found.' });
+  for (const line of [2, 5, 11, 40]) b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: `Failed on purpose (line ${line}).`, line });
+  b.add({ outcome: 'errored', errorCode: 'invalid_request_error', errorMessage: 'Model not found.', line: 7 });
   const s = b.build({ jobId: 'j' });
-  assert.deepEqual(s.topErrors.map((e) => [e.message, e.count]), [['Failed on purpose (line 2).', 3], ['Model not found.', 1]]);
+  assert.deepEqual(s.topErrors.map((e) => [e.message, e.count]), [['Failed on purpose (line 2).', 4], ['Model not found.', 1]]);
+  // A group is said as a group with its first lines, never as the one line its message names (issue 13).
+  assert.deepEqual(s.topErrors.map(errorGroupLabel), ['4 lines, e.g. lines 2, 5, 11', '1 line (line 7)']);
+  assert.equal(errorGroupLabel({ count: 1000, lines: [12] }), '1,000 lines, e.g. line 12');
 });

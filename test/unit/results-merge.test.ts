@@ -6,13 +6,16 @@ import { join } from 'node:path';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
 import { joinResults } from '../../src/core/results/join';
-import { mergedResultsForChain, rootOf } from '../../src/core/results/merge';
+import { MergedRows, mergedResultsForChain, rootOf } from '../../src/core/results/merge';
+import { RecordReader } from '../../src/core/results/recordReader';
+import { RowQuery } from '../../src/core/results/rowQuery';
 import { writeFailedLines, exportMerged, csvField, csvRow } from '../../src/core/results/export';
 import { outputFailsSchema } from '../../src/core/results/schemaCheck';
 import type { ProviderResult } from '../../src/core/results/record';
 
 const line = (id: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: `text of ${id}` }] } });
 const ok = (id: string, text = `ok ${id}`): ProviderResult => ({ customId: id, outcome: 'succeeded', outputText: text, raw: {}, usage: { inputTokens: 1, outputTokens: 2 } });
+const noInput = { offset: 0, bytes: 0, bom: false };
 const fail = (id: string, outcome: ProviderResult['outcome'] = 'errored'): ProviderResult => ({ customId: id, outcome, raw: {}, errorCode: 'e', errorMessage: `failed ${id}` });
 
 function job(id: string, inputPath: string, attempt: number, parentId?: string): Job {
@@ -47,7 +50,7 @@ test('merge across two retries: the latest success wins, one row per original li
   const r1 = await finished(store, job('bw-r1', retry1Path, 2, root.id), [ok('b', 'b second'), fail('c'), ok('d')]); // e missing this time
 
   const merged1 = await mergedResultsForChain(store, root);
-  assert.deepEqual(merged1.rows.map((r) => [r.customId, r.outcome, r.attempt]), [['a', 'succeeded', 1], ['b', 'succeeded', 2], ['c', 'errored', 2], ['d', 'succeeded', 2], ['e', 'errored', 1]]);
+  assert.deepEqual([...merged1.rows].map((r) => [r.customId, r.outcome, r.attempt]), [['a', 'succeeded', 1], ['b', 'succeeded', 2], ['c', 'errored', 2], ['d', 'succeeded', 2], ['e', 'errored', 1]]);
 
   const retry2Path = join(dir, 'retry-2.jsonl');
   assert.equal(await writeFailedLines(input, merged1.rows, retry2Path), 2);
@@ -56,14 +59,14 @@ test('merge across two retries: the latest success wins, one row per original li
   assert.equal((await rootOf(store, (await store.get('bw-r2'))!)).id, 'bw-root');
   const merged = await mergedResultsForChain(store, root);
   assert.deepEqual(merged.jobs.map((j) => j.id), ['bw-root', 'bw-r1', 'bw-r2']);
-  assert.deepEqual(merged.rows.map((r) => [r.line, r.customId, r.outcome, r.jobId]), [
+  assert.deepEqual([...merged.rows].map((r) => [r.line, r.customId, r.outcome, r.jobId]), [
     [1, 'a', 'succeeded', 'bw-root'],
     [2, 'b', 'succeeded', 'bw-r1'],
     [3, 'c', 'succeeded', 'bw-r2'],
     [4, 'd', 'succeeded', 'bw-r1'],
     [5, 'e', 'succeeded', 'bw-r2'],
   ]);
-  assert.equal(merged.rows[1]!.outputText, 'b second');
+  assert.equal((await new RecordReader().texts(merged.rows.at(1)!.source)).outputText, 'b second');
   assert.equal(merged.summary.counts.succeeded, 5);
   assert.equal(merged.summary.total, 5);
   assert.deepEqual(merged.pending, []);
@@ -78,8 +81,9 @@ test('merge: a chain job without downloaded results is pending and leaves rows a
   await store.save({ ...job('bw-r1', join(dir, 'retry.jsonl'), 2, root.id), status: 'in_progress' });
   const merged = await mergedResultsForChain(store, root);
   assert.deepEqual(merged.pending.map((j) => j.id), ['bw-r1']);
-  assert.deepEqual(merged.rows.map((r) => r.outcome), ['succeeded', 'errored']);
-  assert.equal(merged.rows[0]!.inputText, 'text of a');
+  assert.deepEqual([...merged.rows].map((r) => r.outcome), ['succeeded', 'errored']);
+  const page = await new RowQuery(merged.rows, input).page({ filter: 'all', search: '', sort: { key: 'line', dir: 'asc' } }, 0, 2);
+  assert.deepEqual(page.rows.map((r) => [r.input, r.output]), [['text of a', 'ok a'], ['text of b', '⚠ e: failed b']]);
 });
 
 test('CSV escaping follows RFC 4180', async () => {
@@ -94,17 +98,25 @@ test('CSV escaping follows RFC 4180', async () => {
 
   const dir = await mkdtemp(join(tmpdir(), 'bw-csv-'));
   const out = join(dir, 'out.csv');
-  await exportMerged(
-    [{ line: 1, customId: 'id,1', outcome: 'succeeded', jobId: 'j', attempt: 1, outputText: 'He said "yes",\nthen left', usage: { inputTokens: 3, outputTokens: 4 }, inputText: '', input: { offset: 0, bytes: 0, bom: false } },
-     { line: 2, customId: 'id2', outcome: 'errored', jobId: 'j', attempt: 1, errorCode: 'rate_limit', errorMessage: 'slow down', inputText: '', input: { offset: 0, bytes: 0, bom: false } }],
-    out,
-  );
+  // Records on disk (the export reads the texts from there), as joinResults writes them.
+  const records = join(dir, 'results.jsonl');
+  const recs = [
+    { customId: 'id,1', line: 1, outcome: 'succeeded', outputText: 'He said "yes",\nthen left', usage: { inputTokens: 3, outputTokens: 4 }, jobId: 'j', attempt: 1 },
+    { customId: 'id2', line: 2, outcome: 'errored', errorCode: 'rate_limit', errorMessage: 'slow down', jobId: 'j', attempt: 1 },
+  ].map((r) => JSON.stringify(r));
+  await writeFile(records, recs.join('\n') + '\n');
+  const rows = new MergedRows({ jobId: 'j', attempt: 1 });
+  rows.setResult(rows.push(1, 'id,1', noInput), { outcome: 'succeeded', jobId: 'j', attempt: 1, usage: { inputTokens: 3, outputTokens: 4 }, source: { path: records, offset: 0, bytes: Buffer.byteLength(recs[0]!) } });
+  rows.setResult(rows.push(2, 'id2', noInput), { outcome: 'errored', jobId: 'j', attempt: 1, source: { path: records, offset: Buffer.byteLength(recs[0]!) + 1, bytes: Buffer.byteLength(recs[1]!) } });
+  await exportMerged(rows, out);
   assert.equal(
     await readFile(out, 'utf8'),
     'custom_id,outcome,output,error,input_tokens,output_tokens\r\n"id,1",succeeded,"He said ""yes"",\nthen left",,3,4\r\nid2,errored,,rate_limit: slow down,,\r\n',
   );
   const jsonl = join(dir, 'out.jsonl');
-  await exportMerged([{ line: 7, customId: 'q', outcome: 'missing', jobId: 'j', attempt: 1, inputText: '', input: { offset: 0, bytes: 0, bom: false } }], jsonl);
+  const missing = new MergedRows({ jobId: 'j', attempt: 1 });
+  missing.push(7, 'q', noInput);
+  await exportMerged(missing, jsonl);
   assert.deepEqual(JSON.parse(await readFile(jsonl, 'utf8')), { custom_id: 'q', line: 7, outcome: 'missing', output: null, error: null, usage: null, job: 'j', attempt: 1 });
 });
 
@@ -119,7 +131,19 @@ test('retry file: succeeded outputs that fail the request JSON schema can be inc
   const root = await finished(store, job('bw-s', input, 1), [ok('good', '{"label":"pos"}'), ok('bad', '{"label":"meh"}'), ok('notjson', 'positive'), ok('plain', 'anything'), fail('err')]);
   const rows = (await mergedResultsForChain(store, root)).rows;
   const out = join(dir, 'retry.jsonl');
-  assert.equal(await writeFailedLines(input, rows, out, { include: (row, text) => outputFailsSchema(text, row.outputText) }), 3);
+  assert.equal(await writeFailedLines(input, rows, out, { include: (_row, text, output) => outputFailsSchema(text, output) }), 3);
   assert.equal(await readFile(out, 'utf8'), [lines[1], lines[2], lines[4]].join('\n') + '\n');
   assert.equal(await writeFailedLines(input, rows, out), 1);
+});
+
+test('merge: a root record whose line no longer holds its id (input edited after the download) still finds its row by id', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-merge-'));
+  const store = new JobStore(join(dir, 'home'));
+  const input = join(dir, 'in.jsonl');
+  await writeFile(input, [line('a'), line('b')].join('\n') + '\n');
+  const root = await finished(store, job('bw-root', input, 1), [ok('a'), fail('b')]);
+  // A line put in front: every record's line number is now off by one.
+  await writeFile(input, [line('new'), line('a'), line('b')].join('\n') + '\n');
+  const merged = await mergedResultsForChain(store, root);
+  assert.deepEqual([...merged.rows].map((r) => [r.line, r.customId, r.outcome]), [[1, 'new', 'missing'], [2, 'a', 'succeeded'], [3, 'b', 'errored']]);
 });

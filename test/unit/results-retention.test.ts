@@ -42,7 +42,7 @@ describe('when the provider deletes results that are not kept locally', () => {
     assert.doesNotMatch(row.description, /expire/, 'a month ahead, the row stays short');
     assert.match(jobRow(ended({ provider: 'gemini' }), { groupBy: 'status', now: NOW }).description, /results expire in 38h$/);
     assert.match(jobRow(ended({ provider: 'gemini' }), { groupBy: 'status', now: NOW + 40 * H }).description, /results deleted by the provider$/);
-    assert.match(row.tooltipMarkdown ?? '', /\$\(warning\) Results not downloaded; on the provider until 2026\\-12\\-26 10:00 UTC \\\(in 29 days\\\): open the results to download them\./);
+    assert.match(row.tooltipMarkdown ?? '', /\$\(warning\) Results not downloaded; on the provider until 2026\\-12\\-26 10\\:00 UTC \\\(in 29 days\\\): open the results to download them\./);
     assert.doesNotMatch(jobRow(ended({ resultsPath: '/r.jsonl' }), { groupBy: 'status', now: NOW }).description, /expire/);
   });
 });

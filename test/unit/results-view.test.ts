@@ -4,32 +4,65 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RowQuery } from '../../src/core/results/rowQuery';
-import type { MergedRow } from '../../src/core/results/merge';
+import { mergeChain } from '../../src/core/results/merge';
+import { joinResults } from '../../src/core/results/join';
+import type { ProviderResult } from '../../src/core/results/record';
+import type { Job } from '../../src/core/jobs/job';
 import { conversationOf } from '../../src/core/results/conversation';
 import { checkJsonSchema, parseJsonOutput } from '../../src/core/results/schemaCheck';
 import { rowsFromResultsFile } from '../../src/core/results/standalone';
 import { rowDetail } from '../../src/core/results/detail';
 
-const row = (i: number, outcome: MergedRow['outcome'], out?: string, tokens?: number): MergedRow => ({
-  line: i + 1, customId: `id-${i}`, outcome, jobId: 'j', attempt: 1, outputText: out, inputText: `input ${i}`, input: { offset: 0, bytes: 0, bom: false },
-  ...(tokens !== undefined ? { usage: { inputTokens: tokens, outputTokens: 0 } } : {}),
-});
+/** A small job on disk: its input and its results.jsonl, as joinResults writes them, merged into rows. */
+async function smallJob(outputs: { outcome: 'succeeded' | 'errored' | 'missing' | 'expired'; out?: string; tokens?: number; input?: string }[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-view-'));
+  const inputPath = join(dir, 'in.jsonl');
+  await writeFile(inputPath, outputs.map((o, i) => JSON.stringify({ custom_id: `id-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: o.input ?? `input ${i}` }] } })).join('\n') + '\n');
+  const results: ProviderResult[] = outputs.flatMap((o, i): ProviderResult[] =>
+    o.outcome === 'missing' ? [] : [{ customId: `id-${i}`, outcome: o.outcome, raw: { said: o.out ?? 'nothing' }, ...(o.outcome === 'succeeded' ? { outputText: o.out } : { errorCode: 'e', errorMessage: `failed ${i}` }), ...(o.tokens !== undefined ? { usage: { inputTokens: o.tokens, outputTokens: 0 } } : {}) }],
+  );
+  const resultsPath = join(dir, 'results.jsonl');
+  await joinResults({ inputPath, outPath: resultsPath, results, jobId: 'j', attempt: 1 });
+  const t = new Date().toISOString();
+  const job: Job = { version: 1, id: 'j', name: 'n', provider: 'openai', profile: 'openai', endpoint: null, model: 'm', inputPath, inputSha256: 'x', inputLines: 0, requests: 0, parts: [], attempt: 1, status: 'completed', createdAt: t, updatedAt: t, resultsPath };
+  return { inputPath, chain: await mergeChain(job, [job]) };
+}
 
-test('row query: filter failed, search over id and text, sort, pages', () => {
-  const rows = [row(0, 'succeeded', 'Bonjour', 5), row(1, 'errored'), row(2, 'succeeded', 'Hello world', 9), row(3, 'missing'), row(4, 'expired')];
-  const q = new RowQuery(rows);
+test('row query: filter failed, search over id and text, sort, pages', async () => {
+  const { inputPath, chain } = await smallJob([{ outcome: 'succeeded', out: 'Bonjour', tokens: 5 }, { outcome: 'errored' }, { outcome: 'succeeded', out: 'Hello world', tokens: 9 }, { outcome: 'missing' }, { outcome: 'expired' }]);
+  const q = new RowQuery(chain.rows, inputPath);
   const base = { filter: 'all' as const, search: '', sort: { key: 'line' as const, dir: 'asc' as const } };
-  assert.deepEqual([...q.indices({ ...base, filter: 'failed' })], [1, 3, 4]);
-  assert.deepEqual([...q.indices({ ...base, search: 'WORLD' })], [2]);
-  assert.deepEqual([...q.indices({ ...base, search: 'id-3' })], [3]);
-  assert.deepEqual([...q.indices({ ...base, search: 'o w' })], [2], 'spaces and case are matched literally');
-  assert.deepEqual([...q.indices({ ...base, search: '(.*' })], [], 'regex characters are plain text');
-  assert.deepEqual([...q.indices({ ...base, sort: { key: 'tokens', dir: 'desc' } })].slice(0, 2), [2, 0]);
-  assert.deepEqual([...q.indices({ ...base, sort: { key: 'line', dir: 'desc' } })], [4, 3, 2, 1, 0]);
-  const page = q.page(base, 1, 2);
+  assert.deepEqual([...(await q.indices({ ...base, filter: 'failed' }))], [1, 3, 4]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'WORLD' }))], [2]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'id-3' }))], [3]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'o w' }))], [2], 'spaces and case are matched literally');
+  assert.deepEqual([...(await q.indices({ ...base, search: '(.*' }))], [], 'regex characters are plain text');
+  assert.deepEqual([...(await q.indices({ ...base, search: 'failed 4' }))], [4], 'error messages are searched');
+  assert.deepEqual([...(await q.indices({ ...base, search: 'said' }))], [], 'field names and raw responses are not text');
+  assert.deepEqual([...(await q.indices({ ...base, sort: { key: 'tokens', dir: 'desc' } }))].slice(0, 2), [2, 0]);
+  assert.deepEqual([...(await q.indices({ ...base, sort: { key: 'line', dir: 'desc' } }))], [4, 3, 2, 1, 0]);
+  const page = await q.page(base, 1, 2);
   assert.equal(page.total, 5);
   assert.deepEqual(page.rows.map((r) => r.index), [1, 2]);
   assert.equal(page.rows[1]!.output, 'Hello world');
+  assert.equal(page.rows[1]!.input, 'input 2');
+});
+
+test('search covers the whole input and output text, not a prefix (issue 13: 41,628 of 46,943 found)', async () => {
+  const long = 'lorem ipsum '.repeat(100);
+  const { inputPath, chain } = await smallJob([
+    { outcome: 'succeeded', out: `${long} needle-in-output`, input: 'short' },
+    { outcome: 'succeeded', out: 'short', input: `${long} needle-in-input` },
+    // JSON escapes in the file: a newline and an é written as \u00e9 still match their text.
+    { outcome: 'succeeded', out: 'line one\ncafé au lait', input: 'plain' },
+    { outcome: 'succeeded', out: 'nothing here', input: 'nothing' },
+  ]);
+  const q = new RowQuery(chain.rows, inputPath);
+  const base = { filter: 'all' as const, sort: { key: 'line' as const, dir: 'asc' as const } };
+  assert.deepEqual([...(await q.indices({ ...base, search: 'needle-in-output' }))], [0]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'NEEDLE-IN-INPUT' }))], [1]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'one\ncafé' }))], [2]);
+  assert.deepEqual([...(await q.indices({ ...base, search: 'needle' }))], [0, 1]);
 });
 
 test('conversation: OpenAI chat with system, tool calls and a JSON schema', () => {
@@ -79,11 +112,11 @@ test('a vLLM run-batch output file opens on its own: rows in file order, errors 
   ].join('\n') + '\n');
   const { rows, summary, skipped } = await rowsFromResultsFile(path);
   assert.equal(skipped, 1);
-  assert.deepEqual(rows.map((r) => [r.customId, r.outcome]), [['q2', 'succeeded'], ['q1', 'errored']]);
-  assert.equal(rows[1]!.errorMessage, 'bad url');
-  assert.deepEqual(rows[0]!.usage, { inputTokens: 7, outputTokens: 3 });
+  assert.deepEqual([...rows].map((r) => [r.customId, r.outcome]), [['q2', 'succeeded'], ['q1', 'errored']]);
+  assert.equal((await rowDetail(rows.at(1)!, 1, undefined)).error, '400: bad url');
+  assert.deepEqual(rows.at(0)!.usage, { inputTokens: 7, outputTokens: 3 });
   assert.equal(summary.counts.errored, 1);
-  const d = await rowDetail(rows[0]!, 0, undefined);
+  const d = await rowDetail(rows.at(0)!, 0, undefined);
   assert.equal(d.outputJson, JSON.stringify({ name: 'Bo' }, null, 2));
   assert.match(d.raw!, /vllm-1/);
   assert.equal(d.schemaErrors, null);

@@ -1,9 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
 import { chainOf, rootOf } from '../../core/results/merge';
 import { exportMerged, writeFailedLines } from '../../core/results/export';
-import type { ResultsSummary } from '../../core/results/summary';
+import { errorGroupLabel, type ResultsSummary } from '../../core/results/summary';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { loadChain } from '../../jobs/retry';
 import { providerFailure } from '../errors';
@@ -42,13 +42,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     throw providerFailure(err, { provider: job.provider, baseUrl: job.baseUrl, next: `Nothing was lost: run "batchwise results ${job.id}" again later.` });
   }
 
+  // The job folders keep one copy of the results (each job's results.jsonl); --out writes the merged view from them.
   let out = values.out ?? null;
-  if (out) await exportMerged(chain.rows, out);
+  if (out) await exportMerged(chain.rows, out, io.signal);
   else if (chain.jobs.length === 1) out = (await store.get(root.id))?.resultsPath ?? null;
-  else {
-    out = join(store.jobDir(root.id), 'merged-results.jsonl');
-    await exportMerged(chain.rows, out);
-  }
   const failedOut = values['failed-out'] ?? null;
   if (failedOut) await writeFailedLines(root.inputPath, chain.rows, failedOut, { withoutId: true, signal: io.signal });
 
@@ -61,6 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   io.out(describe(root.name, root.id, chain.jobs.length, s));
   if (out) io.out(`results: ${out}\n`);
+  else if (chain.jobs.length > 1) io.out(`results: one file per job (${chain.jobs.map((j) => j.resultsPath).filter(Boolean).join(', ')}); the merged view: --out FILE (.jsonl or .csv)\n`);
   if (failedOut) io.out(`failed lines: ${failedOut}\n`);
   if (chain.pending.length) io.out(`not downloaded yet: ${chain.pending.map((j) => `${j.id} (${j.status})`).join(', ')}\n`);
   if (failed > 0) io.out(`next: batchwise retry ${job.id}   (sends the ${failed} failed line${failed === 1 ? '' : 's'} again)\n`);
@@ -72,7 +70,7 @@ export function describe(name: string, id: string, jobs: number, s: ResultsSumma
   const lines = [
     `${name} (${id}${jobs > 1 ? `, ${jobs - 1} retr${jobs === 2 ? 'y' : 'ies'}` : ''}): ${s.counts.succeeded} of ${s.total} lines succeeded${failedParts.length ? `; ${failedParts.join(', ')}` : ''}`,
   ];
-  for (const e of s.topErrors) lines.push(`  ${e.count} x ${e.code ? `${e.code}: ` : ''}${e.message}`);
+  for (const e of s.topErrors) lines.push(`  ${errorGroupLabel(e)}: ${e.code ? `${e.code}: ` : ''}${e.message}`);
   if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
   lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${formatMoney(s.actualCost, s.currency)} at the batch rate (${formatMoney(s.standardCost, s.currency)} standard)` : ''));
   if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatTurnaround(s.turnaroundSeconds)}`);

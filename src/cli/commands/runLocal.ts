@@ -1,11 +1,15 @@
 import { resolve, basename, dirname, join } from 'node:path';
 import { checkInputFile, checkOutputFile } from '../inputFile';
-import { EXIT_FAILED, EXIT_OK, UsageError, intOption, parseCommandArgs, type CliIO } from '../io';
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, intOption, parseCommandArgs, type CliIO } from '../io';
 import { runBatch, type RunProgress } from '../../runner/runner';
 import { validateFile } from '../../core/validate';
 import { readJsonlFile } from '../../core/jsonl';
 import { API_KEY_ENV } from '../../providers/env';
 import { vllmRunBatchCommand } from '../../runner/vllm';
+import { createHash } from 'node:crypto';
+import { writeTarget } from '../../core/fsAtomic';
+import { describeOwner, tryLock } from '../../core/lockFile';
+import { cliStore } from '../../jobs/providerForJob';
 
 const USAGE = 'batchwise run <file> --base-url URL [--concurrency N] [--out FILE]';
 
@@ -56,7 +60,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.err(`Sending ${checked.requests} requests to ${baseUrl} (concurrency ${concurrency}) -> ${out}\n`);
     if (checked.model) io.err(`Offline alternative: ${vllmRunBatchCommand(input, out, checked.model)}\n`);
   }
-  const summary = await runBatch({ inputPath: input, outPath: out, baseUrl, apiKey, concurrency, total: checked.requests, signal: io.signal, onProgress });
+  // Two runs appending to one output would each send every request: the second one stops here.
+  const realOut = (await writeTarget(out)).path;
+  const lock = await tryLock(cliStore(io.env).lockPath(`run-${createHash('sha256').update(realOut).digest('hex').slice(0, 32)}`), `run --out ${realOut}`);
+  if ('heldBy' in lock) throw new CliError(`another batchwise run is writing ${out} (${describeOwner(lock.heldBy)}): wait for it to finish or stop it, or give another --out. Running both would send every request twice.`, EXIT_USAGE);
+  let summary;
+  try {
+    summary = await runBatch({ inputPath: input, outPath: out, baseUrl, apiKey, concurrency, total: checked.requests, signal: io.signal, onProgress });
+  } finally {
+    await lock.release();
+  }
   if (io.isTTY && !values.json) io.err('\n');
   if (values.json) {
     io.out(JSON.stringify({ file: input, out, total: summary.total, succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled }, null, 2) + '\n');

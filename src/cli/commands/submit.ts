@@ -3,7 +3,7 @@ import { checkInputFile } from '../inputFile';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { errorCount, validateFile, type ValidationResult } from '../../core/validate';
 import { cliStore, providerFromCli } from '../../jobs/providerForJob';
-import { DuplicateSubmission, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
+import { DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
 import { providerFailure } from '../errors';
 import { API_KEY_ENV } from '../../providers/env';
 import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
@@ -84,7 +84,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`batchwise submit: ${err.message}\n`);
       return EXIT_INTERRUPTED;
     }
-    if (err instanceof DuplicateSubmission) {
+    if (err instanceof DuplicateSubmission || err instanceof SubmitInProgress) {
       io.err(`batchwise submit: ${err.message}\n`);
       return EXIT_FAILED;
     }

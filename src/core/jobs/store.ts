@@ -26,6 +26,11 @@ export class JobStore {
     return join(this.jobsDir, id);
   }
 
+  /** A cross-process lock file in the store (see lockFile.ts). */
+  lockPath(name: string): string {
+    return join(this.home, 'locks', `${name}.lock`);
+  }
+
   private jobFile(id: string): string {
     return join(this.jobDir(id), 'job.json');
   }

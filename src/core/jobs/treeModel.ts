@@ -1,4 +1,5 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
+import { markdownText } from '../safeText';
 import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
@@ -192,12 +193,8 @@ function describeJob(job: Job, opts: TreeOptions): string {
 
 // ---------- tooltip ----------
 
-/** Escapes markdown so names and paths from files cannot inject links or formatting into the tooltip. */
-export function escapeMarkdown(text: string): string {
-  // `$` too: tooltips render theme icons, so `$(x)` in a job name or provider message would become an icon.
-  // Newlines are flattened so a provider message cannot start its own markdown blocks.
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~$]/g, (c) => `\\${c}`);
-}
+/** Untrusted text in the tooltip: see core/safeText (markdown, links and `$(icon)` neutralized). */
+export const escapeMarkdown = (text: string): string => markdownText(text);
 
 function money(v: number | null | undefined, currency = 'USD'): string | undefined {
   return v === null || v === undefined ? undefined : formatMoney(v, currency);

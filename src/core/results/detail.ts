@@ -1,8 +1,8 @@
 import type { TokenUsage, LineOutcome } from '../status';
 import { conversationOf, type Turn } from './conversation';
 import { readRange } from './export';
-import type { MergedRow } from './merge';
-import { ResultRecordSchema } from './record';
+import type { MergedRow } from './rows';
+import { textsOfLine } from './recordReader';
 import { checkJsonSchema, parseJsonOutput } from './schemaCheck';
 
 const RAW_MAX_CHARS = 200_000;
@@ -33,24 +33,15 @@ export interface RowDetail {
 export async function rowDetail(row: MergedRow, index: number, inputPath: string | undefined): Promise<RowDetail> {
   const inputText = inputPath ? await readRange(inputPath, row.input) : '';
   const convo = inputPath ? conversationOf(inputText) : { turns: [], lastUserText: '' };
-  let raw: unknown;
-  if (row.source) {
-    const text = await readRange(row.source.path, row.source);
-    try {
-      const v = JSON.parse(text) as unknown;
-      const rec = ResultRecordSchema.safeParse(v);
-      raw = rec.success ? rec.data.raw : v;
-    } catch {
-      raw = text;
-    }
-  }
-  const json = parseJsonOutput(row.outputText);
+  const texts = row.source ? textsOfLine(await readRange(row.source.path, row.source)) : {};
+  const raw = texts.raw;
+  const json = parseJsonOutput(texts.outputText);
   const schema = 'jsonSchema' in convo ? convo.jsonSchema : undefined;
   let schemaErrors: string[] | null = null;
   if (schema !== undefined && row.outcome === 'succeeded') schemaErrors = json ? checkJsonSchema(json.value, schema) : ['the output is not JSON'];
   let rawText = raw === undefined ? undefined : typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
   if (rawText && rawText.length > RAW_MAX_CHARS) rawText = rawText.slice(0, RAW_MAX_CHARS) + '\n… (truncated)';
-  const error = row.errorCode || row.errorMessage ? [row.errorCode, row.errorMessage].filter(Boolean).join(': ') : undefined;
+  const error = texts.errorCode || texts.errorMessage ? [texts.errorCode, texts.errorMessage].filter(Boolean).join(': ') : undefined;
   return {
     index,
     line: row.line,
@@ -60,7 +51,7 @@ export async function rowDetail(row: MergedRow, index: number, inputPath: string
     attempt: row.attempt,
     turns: convo.turns,
     lastUserText: convo.lastUserText,
-    ...(row.outputText !== undefined ? { output: row.outputText } : {}),
+    ...(texts.outputText !== undefined ? { output: texts.outputText } : {}),
     ...(json ? { outputJson: JSON.stringify(json.value, null, 2) } : {}),
     schemaErrors,
     ...(error ? { error } : {}),

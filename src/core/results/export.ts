@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
 import { readJsonlFile, isBlankLine } from '../jsonl';
 import { writeLinesAtomic } from './lineWriter';
-import type { MergedRow } from './merge';
+import type { MergedRow, MergedRows } from './rows';
+import { RecordReader, type RecordTexts } from './recordReader';
 import { FAILED_OUTCOMES } from './summary';
 
 /** RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. */
@@ -18,37 +19,54 @@ export function csvRow(fields: (string | number | undefined | null)[]): string {
 
 export const CSV_HEADER = ['custom_id', 'outcome', 'output', 'error', 'input_tokens', 'output_tokens'];
 
-function errorText(r: MergedRow): string | undefined {
+function errorText(r: RecordTexts): string | undefined {
   if (!r.errorCode && !r.errorMessage) return undefined;
   return r.errorCode && r.errorMessage ? `${r.errorCode}: ${r.errorMessage}` : (r.errorMessage ?? r.errorCode);
 }
 
-export async function writeMergedCsv(rows: readonly MergedRow[], path: string): Promise<void> {
+/**
+ * Each row with the texts of its record, in row order, read from the results files by byte range (one record
+ * in memory at a time).
+ */
+async function* withTexts(rows: MergedRows, signal?: AbortSignal): AsyncGenerator<{ row: MergedRow; texts: RecordTexts }> {
+  const reader = new RecordReader();
+  try {
+    for (let i = 0; i < rows.length; i++) {
+      signal?.throwIfAborted();
+      const row = rows.at(i)!;
+      yield { row, texts: await reader.texts(row.source) };
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+export async function writeMergedCsv(rows: MergedRows, path: string, signal?: AbortSignal): Promise<void> {
   await writeLinesAtomic(path, async (w) => {
     await w.write(csvRow(CSV_HEADER));
-    for (const r of rows) await w.write(csvRow([r.customId, r.outcome, r.outputText, errorText(r), r.usage?.inputTokens, r.usage?.outputTokens]));
+    for await (const { row: r, texts: t } of withTexts(rows, signal)) await w.write(csvRow([r.customId, r.outcome, t.outputText, errorText(t), r.usage?.inputTokens, r.usage?.outputTokens]));
   });
 }
 
 /** One JSON object per original input line, in input order. */
-export async function writeMergedJsonl(rows: readonly MergedRow[], path: string): Promise<void> {
+export async function writeMergedJsonl(rows: MergedRows, path: string, signal?: AbortSignal): Promise<void> {
   await writeLinesAtomic(path, async (w) => {
-    for (const r of rows) {
-      const error = r.errorCode || r.errorMessage ? { code: r.errorCode ?? null, message: r.errorMessage ?? null } : null;
+    for await (const { row: r, texts: t } of withTexts(rows, signal)) {
+      const error = t.errorCode || t.errorMessage ? { code: t.errorCode ?? null, message: t.errorMessage ?? null } : null;
       await w.write(
-        JSON.stringify({ custom_id: r.customId, line: r.line, outcome: r.outcome, output: r.outputText ?? null, error, usage: r.usage ?? null, job: r.jobId, attempt: r.attempt }) + '\n',
+        JSON.stringify({ custom_id: r.customId, line: r.line, outcome: r.outcome, output: t.outputText ?? null, error, usage: r.usage ?? null, job: r.jobId, attempt: r.attempt }) + '\n',
       );
     }
   });
 }
 
-/** CSV for a `.csv` path, JSONL otherwise. */
-export async function exportMerged(rows: readonly MergedRow[], path: string): Promise<void> {
-  if (/\.csv$/i.test(path)) await writeMergedCsv(rows, path);
-  else await writeMergedJsonl(rows, path);
+/** CSV for a `.csv` path, JSONL otherwise; streamed from the results files, never a second copy in memory. */
+export async function exportMerged(rows: MergedRows, path: string, signal?: AbortSignal): Promise<void> {
+  if (/\.csv$/i.test(path)) await writeMergedCsv(rows, path, signal);
+  else await writeMergedJsonl(rows, path, signal);
 }
 
-export function isFailed(r: MergedRow): boolean {
+export function isFailed(r: Pick<MergedRow, 'outcome'>): boolean {
   return FAILED_OUTCOMES.has(r.outcome);
 }
 
@@ -72,33 +90,45 @@ export async function writeInputLines(inputPath: string, lines: ReadonlySet<numb
   return written;
 }
 
+/** Picks succeeded rows to send again, from the input line and the output (e.g. an output that fails the request's JSON schema). */
+export type IncludeRow = (row: MergedRow, lineText: string, outputText: string | undefined) => boolean;
+
 /**
  * The failed lines (errored, expired, canceled, missing) of a merged view, as original input lines; with
  * `include`, also succeeded rows it picks (e.g. outputs that fail the request's JSON schema).
  */
 export async function writeFailedLines(
   inputPath: string,
-  rows: readonly MergedRow[],
+  rows: MergedRows,
   outPath: string,
-  opts: { withoutId?: boolean; include?: (row: MergedRow, lineText: string) => boolean; signal?: AbortSignal } = {},
+  opts: { withoutId?: boolean; include?: IncludeRow; signal?: AbortSignal } = {},
 ): Promise<number> {
   const lines = await selectLines(inputPath, rows, opts);
   return writeInputLines(inputPath, lines, outPath, opts.signal);
 }
 
-/** Line numbers of the rows to send again (reads the input only when `include` needs the line text). */
+/** Line numbers of the rows to send again (reads the input and the outputs only when `include` needs them). */
 export async function selectLines(
   inputPath: string,
-  rows: readonly MergedRow[],
-  opts: { withoutId?: boolean; include?: (row: MergedRow, lineText: string) => boolean; signal?: AbortSignal } = {},
+  rows: MergedRows,
+  opts: { withoutId?: boolean; include?: IncludeRow; signal?: AbortSignal } = {},
 ): Promise<Set<number>> {
-  const eligible = (r: MergedRow) => opts.withoutId || r.customId !== '';
-  const lines = new Set(rows.filter((r) => isFailed(r) && eligible(r)).map((r) => r.line));
+  const lines = new Set<number>();
+  for (let i = 0; i < rows.length; i++) {
+    if ((opts.withoutId || rows.customId(i) !== '') && FAILED_OUTCOMES.has(rows.outcome(i))) lines.add(rows.line(i));
+  }
   if (opts.include) {
-    const succeeded = new Map(rows.filter((r) => r.outcome === 'succeeded' && eligible(r)).map((r) => [r.line, r]));
-    for await (const l of readJsonlFile(inputPath, { signal: opts.signal })) {
-      const row = succeeded.get(l.line);
-      if (row && opts.include(row, l.text)) lines.add(l.line);
+    const reader = new RecordReader();
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        opts.signal?.throwIfAborted();
+        if (rows.outcome(i) !== 'succeeded' || (!opts.withoutId && rows.customId(i) === '')) continue;
+        const row = rows.at(i)!;
+        const lineText = await reader.text({ path: inputPath, ...row.input });
+        if (opts.include(row, lineText, (await reader.texts(row.source)).outputText)) lines.add(row.line);
+      }
+    } finally {
+      await reader.close();
     }
   }
   return lines;

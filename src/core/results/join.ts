@@ -1,3 +1,6 @@
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { readJsonlFile, isBlankLine } from '../jsonl';
 import type { LineOutcome } from '../status';
 import type { ProviderResult, ResultRecord } from './record';
@@ -18,6 +21,8 @@ export interface JoinOptions {
   attempt: number;
   fallback?: LineFallback;
   signal?: AbortSignal;
+  /** Results received so far, now and then (every 1,000). */
+  onProgress?: (received: number) => void;
 }
 
 /**
@@ -49,73 +54,190 @@ const SUCCEEDED = 1;
 const FAILED = 2;
 
 /**
+ * Input lines per spool bucket: a bucket is read whole when the records are put in order (~15 MB at 700 B each);
+ * at most 256 buckets (open files) for the largest inputs.
+ */
+const bucketLines = (n: number) => Math.max(20_000, Math.ceil(n / 256));
+
+/**
+ * Spool files next to the output, one per range of input lines: records are appended as they arrive (in the
+ * provider's order), then each bucket is read whole, once, to write its records in input order. Only sequential
+ * reads and writes, and one bucket in memory at a time, whatever the order the provider sends.
+ */
+class Spool {
+  private readonly files: (FileHandle | undefined)[];
+  private readonly written: number[];
+  /** Pending bytes per bucket, copied in at once (strings kept until a flush would be promoted, then die old). */
+  private readonly pending: (Buffer | undefined)[];
+  private readonly used: number[];
+  private whole = Buffer.alloc(0);
+
+  constructor(
+    private readonly base: string,
+    buckets: number,
+  ) {
+    this.files = new Array(buckets).fill(undefined);
+    this.written = new Array(buckets).fill(0);
+    this.pending = new Array(buckets).fill(undefined);
+    this.used = new Array(buckets).fill(0);
+  }
+
+  private path(b: number): string {
+    return `${this.base}.${b}`;
+  }
+
+  /** Appends a record to bucket `b`; returns its offset in the bucket. */
+  async append(b: number, text: string, bytes: number): Promise<number> {
+    if (this.used[b]! + bytes > BUCKET_BUFFER_BYTES) await this.flush(b);
+    const at = this.written[b]! + this.used[b]!;
+    if (bytes > BUCKET_BUFFER_BYTES) {
+      await this.writeAt(b, Buffer.from(text, 'utf8'));
+      return at;
+    }
+    const buf = (this.pending[b] ??= Buffer.allocUnsafe(BUCKET_BUFFER_BYTES));
+    this.used[b]! += buf.write(text, this.used[b]!);
+    return at;
+  }
+
+  private async writeAt(b: number, data: Buffer): Promise<void> {
+    const fh = (this.files[b] ??= await open(this.path(b), 'w+'));
+    for (let done = 0; done < data.length; ) done += (await fh.write(data, done, data.length - done, this.written[b]! + done)).bytesWritten;
+    this.written[b]! += data.length;
+  }
+
+  private async flush(b: number): Promise<void> {
+    if (!this.used[b]) return;
+    const n = this.used[b]!;
+    this.used[b] = 0;
+    await this.writeAt(b, this.pending[b]!.subarray(0, n));
+  }
+
+  /** One record back (a duplicate replaced it: rare). */
+  async readOne(b: number, offset: number, bytes: number): Promise<string> {
+    await this.flush(b);
+    const buf = Buffer.alloc(bytes);
+    await this.files[b]!.read(buf, 0, bytes, offset);
+    return buf.toString('utf8');
+  }
+
+  /** The whole bucket, to slice its records from; valid until the next call (one buffer serves every bucket). */
+  async bucket(b: number): Promise<Buffer> {
+    await this.flush(b);
+    const fh = this.files[b];
+    if (!fh) return Buffer.alloc(0);
+    const size = this.written[b]!;
+    if (this.whole.length < size) this.whole = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await fh.read(this.whole, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return this.whole.subarray(0, got);
+  }
+
+  /** Closes and removes bucket `b` (done with it). */
+  async drop(b: number): Promise<void> {
+    const fh = this.files[b];
+    this.files[b] = undefined;
+    this.pending[b] = undefined;
+    this.used[b] = 0;
+    if (fh) await fh.close().catch(() => {});
+    await unlink(this.path(b)).catch(() => {});
+  }
+
+  async dispose(): Promise<void> {
+    for (let b = 0; b < this.files.length; b++) await this.drop(b);
+  }
+}
+
+/**
  * Joins provider results to input lines by custom_id (Gemini `key`), never by position: one record per
- * input line, `missing` where no result came. Results are serialized as they arrive and kept as one
- * string per line (one copy, no object graphs), then written in input order.
+ * input line, `missing` where no result came. Memory stays flat whatever the size: each record is serialized
+ * as it arrives and appended to a spool bucket by its input line; only its place is kept per line (12 bytes).
+ * The records are then written in input order into the output (atomically), bucket by bucket, and the spool
+ * removed, so the folder ends with one copy.
  */
 export async function joinResults(opts: JoinOptions): Promise<{ summary: SummaryBuilder; index: InputIndex }> {
   const index = await indexInput(opts.inputPath, opts.signal);
   const n = index.ids.length;
-  const slots: (string | undefined)[] = new Array(n);
+  const at = new Float64Array(n).fill(-1);
+  const size = new Uint32Array(n);
   const kind = new Uint8Array(n);
-  // Kept only to take a replaced duplicate back out of the summary.
-  const kept: (Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'> | undefined)[] = new Array(n);
   const summary = new SummaryBuilder();
-
-  for await (const r of opts.results) {
-    opts.signal?.throwIfAborted();
-    const i = index.byId.get(r.customId);
-    if (i === undefined) {
-      summary.unmatched++;
-      continue;
-    }
-    const k = r.outcome === 'succeeded' ? SUCCEEDED : FAILED;
-    if (kind[i] !== 0) {
-      summary.duplicates++;
-      // A success is never replaced by an error for the same id; otherwise the later line wins.
-      if (kind[i] === SUCCEEDED && k === FAILED) continue;
-      summary.remove(kept[i]!);
-    }
-    const record: ResultRecord = {
-      customId: r.customId,
-      line: index.lines[i]!,
-      outcome: r.outcome,
-      outputText: r.outputText,
-      raw: r.raw,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      usage: r.usage,
-      jobId: opts.jobId,
-      attempt: opts.attempt,
-    };
-    slots[i] = JSON.stringify(record);
-    kind[i] = k;
-    const s = { outcome: r.outcome, errorCode: r.errorCode, errorMessage: r.errorMessage, usage: r.usage };
-    kept[i] = s;
-    summary.add(s);
-  }
-
-  await writeLinesAtomic(opts.outPath, async (w) => {
-    for (let i = 0; i < n; i++) {
-      let s = slots[i];
-      if (s === undefined) {
-        const line = index.lines[i]!;
-        const fb = opts.fallback?.(line);
-        const record: ResultRecord = {
-          customId: index.ids[i]!,
-          line,
-          outcome: fb?.outcome ?? 'missing',
-          errorCode: fb?.errorCode ?? (index.ids[i] ? undefined : 'no_custom_id'),
-          errorMessage: fb?.errorMessage ?? (index.ids[i] ? undefined : 'The input line has no custom_id (or key), so no result can be joined to it.'),
-          jobId: opts.jobId,
-          attempt: opts.attempt,
-        };
-        summary.add(record);
-        s = JSON.stringify(record);
+  await mkdir(dirname(opts.outPath), { recursive: true });
+  const BUCKET_LINES = bucketLines(n);
+  const spool = new Spool(join(dirname(opts.outPath), `.${basename(opts.outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.spool`), Math.max(1, Math.ceil(n / BUCKET_LINES)));
+  let received = 0;
+  try {
+    for await (const r of opts.results) {
+      opts.signal?.throwIfAborted();
+      if (++received % 1000 === 0) opts.onProgress?.(received);
+      const i = index.byId.get(r.customId);
+      if (i === undefined) {
+        summary.unmatched++;
+        continue;
       }
-      slots[i] = undefined;
-      await w.write(s + '\n');
+      const k = r.outcome === 'succeeded' ? SUCCEEDED : FAILED;
+      const bucket = Math.floor(i / BUCKET_LINES);
+      if (kind[i] !== 0) {
+        summary.duplicates++;
+        // A success is never replaced by an error for the same id; otherwise the later line wins.
+        if (kind[i] === SUCCEEDED && k === FAILED) continue;
+        // Read the replaced record back to take it out of the summary (its bytes stay unused in the spool).
+        summary.remove(JSON.parse(await spool.readOne(bucket, at[i]!, size[i]!)) as ResultRecord);
+      }
+      const record: ResultRecord = {
+        customId: r.customId,
+        line: index.lines[i]!,
+        outcome: r.outcome,
+        outputText: r.outputText,
+        raw: r.raw,
+        errorCode: r.errorCode,
+        errorMessage: r.errorMessage,
+        usage: r.usage,
+        jobId: opts.jobId,
+        attempt: opts.attempt,
+      };
+      const text = JSON.stringify(record);
+      const bytes = Buffer.byteLength(text);
+      at[i] = await spool.append(bucket, text, bytes);
+      size[i] = bytes;
+      kind[i] = k;
+      summary.add(record);
     }
-  });
+
+    await writeLinesAtomic(opts.outPath, async (w) => {
+      for (let start = 0; start < n; start += BUCKET_LINES) {
+        const b = start / BUCKET_LINES;
+        const buf = await spool.bucket(b);
+        for (let i = start; i < Math.min(n, start + BUCKET_LINES); i++) {
+          if (at[i]! >= 0) {
+            await w.write(buf.toString('utf8', at[i]!, at[i]! + size[i]!) + '\n');
+            continue;
+          }
+          const line = index.lines[i]!;
+          const fb = opts.fallback?.(line);
+          const record: ResultRecord = {
+            customId: index.ids[i]!,
+            line,
+            outcome: fb?.outcome ?? 'missing',
+            errorCode: fb?.errorCode ?? (index.ids[i] ? undefined : 'no_custom_id'),
+            errorMessage: fb?.errorMessage ?? (index.ids[i] ? undefined : 'The input line has no custom_id (or key), so no result can be joined to it.'),
+            jobId: opts.jobId,
+            attempt: opts.attempt,
+          };
+          summary.add(record);
+          await w.write(JSON.stringify(record) + '\n');
+        }
+        await spool.drop(b);
+      }
+    });
+  } finally {
+    await spool.dispose();
+  }
   return { summary, index };
 }
+
+/** Bytes buffered per bucket before they go to its file. */
+const BUCKET_BUFFER_BYTES = 256 * 1024;

@@ -1,62 +1,62 @@
-import { open, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { openAtomic, type AtomicOutput } from '../fsAtomic';
 
 const FLUSH_BYTES = 1 << 20;
 
 /**
- * Streams a large file to a temp file in the target folder and renames it over the target on `commit`,
- * so readers see the old file or the whole new one (writeFileAtomic would need the content in one string).
+ * Streams a large file to a temp file beside the target and renames it over the target on `commit`, so readers
+ * see the old file or the whole new one (writeFileAtomic would need the content in one string). Symlinks are
+ * written through to their target; a device or FIFO is written to directly (see fsAtomic).
  */
 export class AtomicLineWriter {
-  private chunks: string[] = [];
-  private pending = 0;
+  /**
+   * Text is copied into this buffer at once: a string waiting in a list until the next flush would outlive a few
+   * young-generation collections and be promoted, and the old generation would fill with dead lines (hundreds of
+   * MB of RSS for a 500,000-line file before a full collection).
+   */
+  private readonly buf = Buffer.allocUnsafe(FLUSH_BYTES);
+  private used = 0;
   private constructor(
     readonly path: string,
-    private readonly tmp: string,
-    private readonly fh: FileHandle,
+    private readonly out: AtomicOutput,
   ) {}
 
   static async open(path: string): Promise<AtomicLineWriter> {
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    return new AtomicLineWriter(path, tmp, await open(tmp, 'w'));
+    return new AtomicLineWriter(path, await openAtomic(path));
   }
 
   /** Buffers text and writes it in ~1 MB chunks: one syscall per line would dominate a 50,000-line join. */
   async write(text: string): Promise<void> {
-    this.chunks.push(text);
-    this.pending += text.length;
-    if (this.pending >= FLUSH_BYTES) await this.flush();
+    // Worst case 3 bytes per UTF-16 unit: if that may not fit, make room first (exact size only for long texts).
+    if (this.used + text.length * 3 > FLUSH_BYTES) {
+      await this.flush();
+      if (text.length * 3 > FLUSH_BYTES) {
+        await this.out.handle.writeFile(text);
+        return;
+      }
+    }
+    this.used += this.buf.write(text, this.used);
   }
 
   private async flush(): Promise<void> {
-    if (this.chunks.length === 0) return;
-    const data = this.chunks.join('');
-    this.chunks = [];
-    this.pending = 0;
-    await this.fh.writeFile(data);
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    for (let done = 0; done < n; ) done += (await this.out.handle.write(this.buf, done, n - done)).bytesWritten;
   }
 
   async commit(): Promise<void> {
     try {
       await this.flush();
-      await this.fh.sync();
-    } finally {
-      await this.fh.close();
-    }
-    try {
-      await rename(this.tmp, this.path);
     } catch (err) {
-      await unlink(this.tmp).catch(() => {});
+      await this.out.abort();
       throw err;
     }
+    await this.out.commit();
   }
 
   /** Drops the temp file; the target is left as it was. */
   async abort(): Promise<void> {
-    await this.fh.close().catch(() => {});
-    await unlink(this.tmp).catch(() => {});
+    await this.out.abort();
   }
 }
 

@@ -2,41 +2,18 @@ import { readJsonlFile, isBlankLine } from '../jsonl';
 import type { Job } from '../jobs/job';
 import type { JobStore } from '../jobs/store';
 import type { ModelPrice } from '../pricing';
-import { conversationOf } from './conversation';
 import { inputIdOfText } from './inputId';
-import { LineOutcomeSchema, type LineOutcome, type TokenUsage } from '../status';
-import type { ResultRecord } from './record';
+import { asRecord } from './recordReader';
+import { MergedRows } from './rows';
 import { SummaryBuilder, type ResultsSummary } from './summary';
 
-/** Characters of the input's last user text kept per row for the preview and the search. */
-const INPUT_TEXT_CHARS = 300;
-
-/** One row of the merged view: an original input line and its latest result across the retry chain. */
-export interface MergedRow {
-  /** 1-based line in the root job's input. */
-  line: number;
-  customId: string;
-  outcome: LineOutcome;
-  /** The job (and attempt) the shown result came from. */
-  jobId: string;
-  attempt: number;
-  outputText?: string;
-  errorCode?: string;
-  errorMessage?: string;
-  usage?: TokenUsage;
-  /** Start of the input's last user text (preview and search). */
-  inputText: string;
-  /** Where the original line is in the root input, to read it again for the detail pane and the retry file. */
-  input: { offset: number; bytes: number; bom: boolean };
-  /** Where the full record (with the raw response) is, when there is one. */
-  source?: { path: string; offset: number; bytes: number };
-}
+export { MergedRows, type MergedRow } from './rows';
 
 export interface MergedChain {
   root: Job;
   /** Root first, then retries by attempt. */
   jobs: Job[];
-  rows: MergedRow[];
+  rows: MergedRows;
   /** Jobs of the chain whose results are not downloaded yet (their lines keep their earlier outcome). */
   pending: Job[];
   summary: ResultsSummary;
@@ -74,25 +51,45 @@ export async function mergedResultsForChain(store: JobStore, rootJob: Job, opts:
   return mergeChain(rootJob, jobs, opts);
 }
 
-export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal } = {}): Promise<MergedChain> {
-  const rows: MergedRow[] = [];
-  const byId = new Map<string, number>();
-  const byLine = new Map<number, number>();
+/** Distinct error messages kept for the summary; past this, further kinds of error count under their code only. */
+const MAX_ERROR_KINDS = 10_000;
+
+export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPrice; signal?: AbortSignal; onProgress?: (linesRead: number, total: number) => void } = {}): Promise<MergedChain> {
+  const rows = new MergedRows({ jobId: root.id, attempt: root.attempt }, root.inputLines);
+  // Retry files hold other line numbers: their records match by id. The Map is built only when one is needed (a
+  // retry, or a root record whose line no longer holds its id), since it is the largest thing held here.
+  let byId: Map<string, number> | undefined;
+  const idIndex = (): Map<string, number> => {
+    if (!byId) {
+      byId = new Map();
+      for (let k = 0; k < rows.length; k++) {
+        const id = rows.customId(k);
+        if (id && !byId.has(id)) byId.set(id, k);
+      }
+    }
+    return byId;
+  };
   for await (const l of readJsonlFile(root.inputPath, { signal: opts.signal })) {
     if (isBlankLine(l.text)) continue;
     const customId = inputIdOfText(l.text) ?? '';
-    if (customId && !byId.has(customId)) byId.set(customId, rows.length);
-    byLine.set(l.line, rows.length);
-    rows.push({
-      line: l.line,
-      customId,
-      outcome: 'missing',
-      jobId: root.id,
-      attempt: root.attempt,
-      inputText: conversationOf(l.text).lastUserText.slice(0, INPUT_TEXT_CHARS),
-      input: { offset: l.offset, bytes: l.bytes, bom: l.bom === true },
-    });
+    rows.push(l.line, customId, { offset: l.offset, bytes: l.bytes, bom: l.bom === true });
+    if (rows.length % 5000 === 0) opts.onProgress?.(rows.length, root.inputLines);
   }
+  // The error of each row's current result, as an index into `errors` (for the summary, built at the end).
+  let errorOf = new Int32Array(rows.length).fill(-1);
+  const errors: { code?: string; message?: string }[] = [];
+  const errorIndex = new Map<string, number>();
+  const errorKind = (code: string | undefined, message: string | undefined): number => {
+    if (!code && !message) return -1;
+    const key = errorIndex.size < MAX_ERROR_KINDS ? `${code ?? ''}\u0000${message ?? ''}` : `${code ?? ''}\u0000`;
+    let k = errorIndex.get(key);
+    if (k === undefined) {
+      k = errors.length;
+      errors.push(errorIndex.size < MAX_ERROR_KINDS ? { code, message } : { code, message: code });
+      errorIndex.set(key, k);
+    }
+    return k;
+  };
   const pending: Job[] = [];
   for (const job of jobs) {
     if (!job.resultsPath) {
@@ -105,25 +102,17 @@ export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPr
         if (isBlankLine(l.text)) continue;
         const r = asRecord(JSON.parse(l.text));
         if (!r) continue;
-        // Retry files hold other line numbers: match by id; the root's lines without an id match by line.
-        const i = r.customId ? byId.get(r.customId) : isRoot ? byLine.get(r.line) : undefined;
+        // The root's records carry their input line; a retry's match the original line by id.
+        let i = isRoot ? rowAtLine(rows, r.line) : undefined;
+        if (i === undefined || r.customId !== rows.customId(i)) i = r.customId ? idIndex().get(r.customId) : undefined;
         if (i === undefined) continue;
-        const row = rows[i]!;
-        const hasResult = row.source !== undefined;
-        if (hasResult && row.outcome === 'succeeded' && r.outcome !== 'succeeded') continue;
+        const hasResult = rows.hasSource(i);
+        const current = rows.outcome(i);
+        if (hasResult && current === 'succeeded' && r.outcome !== 'succeeded') continue;
         // A retry's `missing` (not downloaded fully, or dropped) says less than an earlier real error.
-        if (hasResult && r.outcome === 'missing' && row.outcome !== 'missing') continue;
-        rows[i] = {
-          ...row,
-          outcome: r.outcome,
-          jobId: r.jobId,
-          attempt: r.attempt,
-          outputText: r.outputText,
-          errorCode: r.errorCode,
-          errorMessage: r.errorMessage,
-          usage: r.usage,
-          source: { path: job.resultsPath, offset: l.offset, bytes: l.bytes },
-        };
+        if (hasResult && r.outcome === 'missing' && current !== 'missing') continue;
+        rows.setResult(i, { outcome: r.outcome, jobId: r.jobId, attempt: r.attempt, usage: r.usage, source: { path: job.resultsPath, offset: l.offset, bytes: l.bytes } });
+        errorOf[i] = r.outcome === 'succeeded' ? -1 : errorKind(r.errorCode, r.errorMessage);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -131,23 +120,26 @@ export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPr
     }
   }
   const summary = new SummaryBuilder();
-  for (const r of rows) summary.add(r);
+  for (let i = 0; i < rows.length; i++) {
+    const e = errorOf[i]! >= 0 ? errors[errorOf[i]!] : undefined;
+    summary.add({ outcome: rows.outcome(i), errorCode: e?.code, errorMessage: e?.message, usage: rows.usage(i), line: rows.line(i) });
+  }
+  errorOf = new Int32Array(0);
   const finished = jobs.map((j) => j.finishedAt).filter((d): d is string => !!d).sort();
   const built = summary.build({ jobId: root.id, price: opts.price, createdAt: root.createdAt, finishedAt: finished[finished.length - 1] });
   return { root, jobs, rows, pending, summary: built };
 }
 
-const OUTCOME_SET: ReadonlySet<string> = new Set(LineOutcomeSchema.options);
-
-/**
- * A results.jsonl line, checked by hand: these files are ours (written by joinResults) and a zod parse of
- * 50,000 records with their raw responses costs more than the rest of the merge.
- */
-function asRecord(v: unknown): ResultRecord | undefined {
-  if (!v || typeof v !== 'object') return undefined;
-  const r = v as Partial<ResultRecord>;
-  if (typeof r.customId !== 'string' || typeof r.line !== 'number' || typeof r.jobId !== 'string' || typeof r.attempt !== 'number') return undefined;
-  if (typeof r.outcome !== 'string' || !OUTCOME_SET.has(r.outcome)) return undefined;
-  if (r.outputText !== undefined && typeof r.outputText !== 'string') return undefined;
-  return r as ResultRecord;
+/** The row of an input line: rows are in line order, so a binary search. */
+function rowAtLine(rows: MergedRows, line: number): number | undefined {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = rows.line(mid);
+    if (v === line) return mid;
+    if (v < line) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
 }

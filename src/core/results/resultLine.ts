@@ -2,6 +2,8 @@ import type { TokenUsage } from '../status';
 import { ResultRecordSchema, type ProviderResult } from './record';
 import { isJsonObject, type JsonObject } from '../json';
 import { countOf } from '../format';
+import { geminiUsage } from './geminiUsage';
+import { readBatchOutputLine } from './batchOutputLine';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
@@ -32,20 +34,9 @@ export function parseResultLine(text: string): ProviderResult | undefined {
 }
 
 function openaiResult(customId: string, v: JsonObject): ProviderResult {
-  const response = isJsonObject(v.response) ? v.response : undefined;
-  const status = typeof response?.status_code === 'number' ? response.status_code : undefined;
-  const body = isJsonObject(response?.body) ? response.body : undefined;
-  // vLLM's run-batch puts the ErrorResponse itself in the body ({object: 'error', message, type, code}).
-  const bodyIsError = body?.object === 'error' || (status !== undefined && status >= 400 && typeof body?.message === 'string');
-  const err = isJsonObject(v.error) ? v.error : isJsonObject(body?.error) ? body.error : bodyIsError ? body : undefined;
-  if (body && !err && (status === undefined || status < 400)) {
-    return { customId, outcome: 'succeeded', outputText: openaiText(body), raw: v, usage: openaiUsage(body) };
-  }
-  const code = str(err?.code) ?? str(err?.type) ?? (status !== undefined ? `http_${status}` : undefined);
-  const message = str(err?.message) ?? (status !== undefined ? `HTTP ${status}` : 'no response');
-  // OpenAI reports lines left unfinished by an expired or cancelled batch in the error file with these codes.
-  const outcome = code === 'batch_expired' ? 'expired' : code === 'batch_cancelled' || code === 'batch_canceled' ? 'canceled' : 'errored';
-  return { customId, outcome, raw: v, errorCode: code, errorMessage: message };
+  const r = readBatchOutputLine(v);
+  if (r.ok) return { customId, outcome: 'succeeded', outputText: openaiText(r.body), raw: v, usage: openaiUsage(r.body) };
+  return { customId, outcome: r.outcome, raw: v, errorCode: r.code, errorMessage: r.message };
 }
 
 function openaiText(body: JsonObject): string | undefined {
@@ -108,9 +99,7 @@ function geminiLine(key: string, v: JsonObject): ProviderResult {
     const cands = Array.isArray(response.candidates) ? response.candidates : [];
     const parts = isJsonObject(cands[0]) && isJsonObject(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
     const text = parts.map((p) => (isJsonObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
-    const u = isJsonObject(response.usageMetadata) ? response.usageMetadata : undefined;
-    const usage = u ? { inputTokens: Number(u.promptTokenCount ?? 0), outputTokens: Number(u.candidatesTokenCount ?? 0) } : undefined;
-    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage };
+    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage: geminiUsage(response.usageMetadata) };
   }
   return { customId: key, outcome: 'errored', raw: v, errorCode: str(err?.code) ?? 'error', errorMessage: str(err?.message) ?? 'The request errored.' };
 }

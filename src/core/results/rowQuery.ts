@@ -1,5 +1,7 @@
 import type { LineOutcome } from '../status';
-import type { MergedRow } from './merge';
+import { conversationOf } from './conversation';
+import { RecordReader, textsOfLine } from './recordReader';
+import type { MergedRow, MergedRows } from './rows';
 import { FAILED_OUTCOMES } from './summary';
 
 export type RowFilter = 'all' | 'failed' | LineOutcome;
@@ -32,24 +34,71 @@ export function oneLine(text: string | undefined, max = PREVIEW): string {
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
-export function tokensOf(r: MergedRow): number | null {
-  return r.usage ? r.usage.inputTokens + r.usage.outputTokens : null;
+/** Rows that match a search: the custom_id, the whole input (every message's text) or the whole output or error. */
+export async function searchRows(rows: MergedRows, inputPath: string | undefined, text: string, opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<Uint8Array> {
+  const needle = new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+  const hit = new Uint8Array(rows.length);
+  for (let i = 0; i < rows.length; i++) if (needle.test(rows.customId(i))) hit[i] = 1;
+  // A line whose raw JSON lacks the text can only match through an escape (\n, \u00e9, \"): only such lines and raw
+  // hits are parsed, to test the texts themselves (a hit in a field name or the model name is not a match).
+  const maybe = (raw: string) => needle.test(raw) || raw.includes('\\');
+  const reader = new RecordReader();
+  const total = rows.length * 2;
+  let done = 0;
+  const step = async () => {
+    if (++done % 2000 === 0) {
+      opts.signal?.throwIfAborted();
+      opts.onProgress?.(done, total);
+      // Let other work run: a search over 500,000 rows reads hundreds of MB.
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  try {
+    if (inputPath) {
+      for (let i = 0; i < rows.length; i++) {
+        await step();
+        if (hit[i]) continue;
+        const raw = await reader.text({ path: inputPath, ...rows.input(i) });
+        if (maybe(raw) && conversationOf(raw).turns.some((t) => needle.test(t.text) || t.toolCalls?.some((c) => needle.test(c)))) hit[i] = 1;
+      }
+    } else done += rows.length;
+    for (const { rows: order } of rows.bySource()) {
+      for (const i of order) {
+        await step();
+        if (hit[i]) continue;
+        const raw = await reader.text(rows.source(i)!);
+        if (!maybe(raw)) continue;
+        const t = textsOfLine(raw);
+        if ((t.outputText !== undefined && needle.test(t.outputText)) || (t.errorMessage !== undefined && needle.test(t.errorMessage)) || (t.errorCode !== undefined && needle.test(t.errorCode))) hit[i] = 1;
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return hit;
 }
 
 /**
- * Filter, search and sort over the merged rows, host-side, with the last result cached so paging
- * through one view costs a slice. Indices (Int32Array) are kept, never copies of the rows.
+ * Filter, search and sort over the merged rows, host-side, with the last result cached so paging through one
+ * view costs a slice. Indices (Int32Array) are kept, never copies of the rows; the search reads the texts from
+ * disk (whole texts, not a prefix) and is cached by its text, so changing the filter or sort does not read again.
  */
 export class RowQuery {
   private cacheKey = '';
   private cache: Int32Array = new Int32Array(0);
+  private searched: { text: string; hits: Promise<Uint8Array> } | undefined;
 
-  constructor(private rows: readonly MergedRow[]) {}
+  constructor(
+    private rows: MergedRows,
+    private inputPath?: string,
+  ) {}
 
   /** New data (a retry finished): drops the caches. */
-  reset(rows: readonly MergedRow[]): void {
+  reset(rows: MergedRows, inputPath?: string): void {
     this.rows = rows;
+    this.inputPath = inputPath;
     this.cacheKey = '';
+    this.searched = undefined;
   }
 
   get size(): number {
@@ -57,34 +106,41 @@ export class RowQuery {
   }
 
   row(index: number): MergedRow | undefined {
-    return this.rows[index];
+    return this.rows.at(index);
   }
 
-  /** Case-insensitive search field by field: no lowercased copy of every row's text is kept (it would double memory). */
-  private static matches(r: MergedRow, needle: RegExp): boolean {
-    return needle.test(r.customId) || needle.test(r.inputText) || (r.outputText !== undefined && needle.test(r.outputText)) || (r.errorMessage !== undefined && needle.test(r.errorMessage));
+  private hits(text: string, signal?: AbortSignal): Promise<Uint8Array> {
+    if (this.searched?.text !== text) {
+      const hits = searchRows(this.rows, this.inputPath, text, { signal });
+      // A failed (or aborted) search is not kept: the next query tries again.
+      hits.catch(() => {
+        if (this.searched?.hits === hits) this.searched = undefined;
+      });
+      this.searched = { text, hits };
+    }
+    return this.searched.hits;
   }
 
   /** Row indices matching the query, in display order. */
-  indices(q: RowQuerySpec): Int32Array {
+  async indices(q: RowQuerySpec, signal?: AbortSignal): Promise<Int32Array> {
     const key = JSON.stringify(q);
     if (key === this.cacheKey) return this.cache;
+    const rows = this.rows;
     const text = q.search.trim();
-    const needle = text ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i') : undefined;
+    const hits = text ? await this.hits(text, signal) : undefined;
     const out: number[] = [];
-    for (let i = 0; i < this.rows.length; i++) {
-      const r = this.rows[i]!;
-      if (q.filter === 'failed' ? !FAILED_OUTCOMES.has(r.outcome) : q.filter !== 'all' && r.outcome !== q.filter) continue;
-      if (needle && !RowQuery.matches(r, needle)) continue;
+    for (let i = 0; i < rows.length; i++) {
+      const o = rows.outcome(i);
+      if (q.filter === 'failed' ? !FAILED_OUTCOMES.has(o) : q.filter !== 'all' && o !== q.filter) continue;
+      if (hits && !hits[i]) continue;
       out.push(i);
     }
     const dir = q.sort.dir === 'desc' ? -1 : 1;
-    const rows = this.rows;
     const cmp: Record<RowSortKey, (a: number, b: number) => number> = {
-      line: (a, b) => rows[a]!.line - rows[b]!.line,
-      customId: (a, b) => (rows[a]!.customId < rows[b]!.customId ? -1 : rows[a]!.customId > rows[b]!.customId ? 1 : 0),
-      outcome: (a, b) => OUTCOME_ORDER[rows[a]!.outcome] - OUTCOME_ORDER[rows[b]!.outcome],
-      tokens: (a, b) => (tokensOf(rows[a]!) ?? -1) - (tokensOf(rows[b]!) ?? -1),
+      line: (a, b) => rows.line(a) - rows.line(b),
+      customId: (a, b) => (rows.customId(a) < rows.customId(b) ? -1 : rows.customId(a) > rows.customId(b) ? 1 : 0),
+      outcome: (a, b) => OUTCOME_ORDER[rows.outcome(a)] - OUTCOME_ORDER[rows.outcome(b)],
+      tokens: (a, b) => (rows.tokens(a) ?? -1) - (rows.tokens(b) ?? -1),
     };
     const c = cmp[q.sort.key];
     // Ties fall back to input order, so the view is stable.
@@ -94,22 +150,30 @@ export class RowQuery {
     return this.cache;
   }
 
-  page(q: RowQuerySpec, offset: number, count: number): { total: number; rows: RowPreview[] } {
-    const idx = this.indices(q);
+  /** One page of previews: only these rows' texts are read from disk. */
+  async page(q: RowQuerySpec, offset: number, count: number, signal?: AbortSignal): Promise<{ total: number; rows: RowPreview[] }> {
+    const idx = await this.indices(q, signal);
     const rows: RowPreview[] = [];
-    for (let k = offset; k < Math.min(idx.length, offset + count); k++) {
-      const i = idx[k]!;
-      const r = this.rows[i]!;
-      rows.push({
-        index: i,
-        line: r.line,
-        customId: r.customId,
-        outcome: r.outcome,
-        input: oneLine(r.inputText),
-        output: oneLine(r.outputText ?? (r.errorMessage ? `⚠ ${r.errorCode ? `${r.errorCode}: ` : ''}${r.errorMessage}` : '')),
-        tokens: tokensOf(r),
-        attempt: r.attempt,
-      });
+    const reader = new RecordReader();
+    try {
+      for (let k = offset; k < Math.min(idx.length, offset + count); k++) {
+        const i = idx[k]!;
+        const r = this.rows.at(i)!;
+        const t = await reader.texts(r.source);
+        const input = this.inputPath ? conversationOf(await reader.text({ path: this.inputPath, ...r.input })).lastUserText : '';
+        rows.push({
+          index: i,
+          line: r.line,
+          customId: r.customId,
+          outcome: r.outcome,
+          input: oneLine(input),
+          output: oneLine(t.outputText ?? (t.errorMessage ? `⚠ ${t.errorCode ? `${t.errorCode}: ` : ''}${t.errorMessage}` : '')),
+          tokens: this.rows.tokens(i),
+          attempt: r.attempt,
+        });
+      }
+    } finally {
+      await reader.close();
     }
     return { total: idx.length, rows };
   }

@@ -1,5 +1,5 @@
 import { readJsonlFile, isBlankLine } from '../jsonl';
-import type { MergedRow } from './merge';
+import { MergedRows } from './rows';
 import { parseResultLine } from './resultLine';
 import { SummaryBuilder, type ResultsSummary } from './summary';
 
@@ -8,8 +8,8 @@ import { SummaryBuilder, type ResultsSummary } from './summary';
  * Anthropic or Gemini results, a Batchwise results.jsonl): one row per result line, in file order,
  * with no input to join (the detail pane shows the raw line instead).
  */
-export async function rowsFromResultsFile(path: string, signal?: AbortSignal): Promise<{ rows: MergedRow[]; summary: ResultsSummary; skipped: number }> {
-  const rows: MergedRow[] = [];
+export async function rowsFromResultsFile(path: string, signal?: AbortSignal): Promise<{ rows: MergedRows; summary: ResultsSummary; skipped: number }> {
+  const rows = new MergedRows({ jobId: '', attempt: 1 });
   const summary = new SummaryBuilder();
   let skipped = 0;
   for await (const l of readJsonlFile(path, { signal })) {
@@ -19,22 +19,9 @@ export async function rowsFromResultsFile(path: string, signal?: AbortSignal): P
       skipped++;
       continue;
     }
-    const row: MergedRow = {
-      line: l.line,
-      customId: r.customId,
-      outcome: r.outcome,
-      jobId: '',
-      attempt: 1,
-      outputText: r.outputText,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      usage: r.usage,
-      inputText: '',
-      input: { offset: l.offset, bytes: l.bytes, bom: l.bom === true },
-      source: { path, offset: l.offset, bytes: l.bytes },
-    };
-    rows.push(row);
-    summary.add(row);
+    const i = rows.push(l.line, r.customId, { offset: l.offset, bytes: l.bytes, bom: l.bom === true });
+    rows.setResult(i, { outcome: r.outcome, jobId: '', attempt: 1, usage: r.usage, source: { path, offset: l.offset, bytes: l.bytes } });
+    summary.add({ outcome: r.outcome, errorCode: r.errorCode, errorMessage: r.errorMessage, usage: r.usage, line: l.line });
   }
   return { rows, summary: summary.build({ jobId: path }), skipped };
 }

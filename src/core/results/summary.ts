@@ -16,7 +16,8 @@ export const ResultsSummarySchema = z.object({
   duplicates: z.number().int().nonnegative(),
   /** Result lines whose custom_id is not in the input (kept out of the records, reported here). */
   unmatched: z.number().int().nonnegative(),
-  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number().int().positive() })),
+  /** The most frequent kinds of error; `lines`: the first few input lines with it (a group of 1,000 is not one line). */
+  topErrors: z.array(z.object({ message: z.string(), code: z.string().optional(), count: z.number().int().positive(), lines: z.array(z.number().int().positive()).optional() })),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cachedTokens: z.number() }),
   /** At the batch rate; null when the model's price is unknown. */
   actualCost: z.number().nullable(),
@@ -30,17 +31,21 @@ export const ResultsSummarySchema = z.object({
 export type ResultsSummary = z.infer<typeof ResultsSummarySchema>;
 
 const TOP_ERRORS = 5;
+/** Example lines kept per kind of error. */
+const EXAMPLE_LINES = 3;
+
+type Counted = Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'> & { line?: number };
 
 /** Accumulates the summary record by record, so nothing is held beyond counters and distinct error messages. */
 export class SummaryBuilder {
   private readonly counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<LineOutcome, number>;
-  private readonly errors = new Map<string, { message: string; code?: string; count: number }>();
+  private readonly errors = new Map<string, { message: string; code?: string; count: number; lines: number[] }>();
   private readonly usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
   private total = 0;
   duplicates = 0;
   unmatched = 0;
 
-  add(r: Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'>): void {
+  add(r: Counted): void {
     this.total++;
     this.counts[r.outcome]++;
     if (r.usage) addUsage(this.usage, r.usage);
@@ -48,9 +53,12 @@ export class SummaryBuilder {
       const message = r.errorMessage ?? r.errorCode ?? '';
       const key = errorKey(r.errorCode, message);
       const e = this.errors.get(key);
-      if (e) e.count++;
+      if (e) {
+        e.count++;
+        if (r.line !== undefined && e.lines.length < EXAMPLE_LINES && !e.lines.includes(r.line)) e.lines.push(r.line);
+      }
       // Distinct messages are capped so a provider that puts ids in every message cannot grow this without bound.
-      else if (this.errors.size < 10_000) this.errors.set(key, { message, ...(r.errorCode ? { code: r.errorCode } : {}), count: 1 });
+      else if (this.errors.size < 10_000) this.errors.set(key, { message, ...(r.errorCode ? { code: r.errorCode } : {}), count: 1, lines: r.line !== undefined ? [r.line] : [] });
     }
   }
 
@@ -71,7 +79,10 @@ export class SummaryBuilder {
   }
 
   build(opts: { jobId: string; price?: ModelPrice; createdAt?: string; finishedAt?: string; currency?: string }): ResultsSummary {
-    const topErrors = [...this.errors.values()].sort((a, b) => b.count - a.count || a.message.localeCompare(b.message)).slice(0, TOP_ERRORS);
+    const topErrors = [...this.errors.values()]
+      .sort((a, b) => b.count - a.count || a.message.localeCompare(b.message))
+      .slice(0, TOP_ERRORS)
+      .map(({ lines, ...e }) => ({ ...e, ...(lines.length ? { lines: [...lines].sort((x, y) => x - y) } : {}) }));
     const cost = costOf(this.usage, opts.price);
     return {
       jobId: opts.jobId,
@@ -121,4 +132,16 @@ function turnaround(from?: string, to?: string): number | null {
  */
 function errorKey(code: string | undefined, message: string): string {
   return `${code ?? ''}\u0000${message.replace(/\d+/g, '#')}`;
+}
+
+/**
+ * "1 line (line 12)", "1,000 lines, e.g. lines 12, 40, 77": a group is never cited as one line; the message shown
+ * is the first line's (messages that differ only in numbers are one group).
+ */
+export function errorGroupLabel(e: { count: number; lines?: number[] }): string {
+  const n = e.count.toLocaleString('en-US');
+  const lines = e.lines ?? [];
+  if (e.count === 1) return lines.length ? `1 line (line ${lines[0]})` : '1 line';
+  if (!lines.length) return `${n} lines`;
+  return `${n} lines, e.g. line${lines.length > 1 ? 's' : ''} ${lines.join(', ')}`;
 }

@@ -49,12 +49,13 @@ export function checkRequestId(ctx: LineContext, o: Record<string, unknown>, fie
     );
   }
   if (v === '') return;
-  const first = st.ids.get(v);
-  if (first === undefined) {
-    st.ids.set(v, ctx.line);
-    return;
-  }
-  const unique = uniqueId(v, ctx.line, st.provider === 'anthropic' ? 64 : Infinity);
+  const first = st.ids.firstUse(v, ctx.line);
+  if (first !== undefined) reportDuplicateId(ctx, field, v, first, st.provider);
+}
+
+/** `v` on this line was first used on line `first` (also called once a hashed candidate is confirmed). */
+export function reportDuplicateId(ctx: LineContext, field: 'custom_id' | 'key', v: string, first: number, provider: FileState['provider']): void {
+  const unique = uniqueId(v, ctx.line, provider === 'anthropic' ? 64 : Infinity);
   ctx.report(
     'duplicate-custom-id',
     'error',

@@ -1,5 +1,6 @@
 import { GEMINI_LINE_KEYS, GeminiEmbedRequestSchema, GeminiRequestSchema } from '../schemas/gemini';
 import { checkRequestId, checkSameAsFirst, checkTemperature, checkUnknownKeys } from './common';
+import { checkGeminiRequestFields } from './geminiFields';
 import { reportSchemaIssues } from './issues';
 import type { LineContext } from './sink';
 import type { FileState } from './state';
@@ -28,6 +29,7 @@ export function checkGeminiLine(ctx: LineContext, o: Record<string, unknown>, st
   const isEmbedding = r.content !== undefined && r.contents === undefined;
   const parsed = (isEmbedding ? GeminiEmbedRequestSchema : GeminiRequestSchema).safeParse(r);
   if (!parsed.success) reportSchemaIssues(ctx, 'gemini', ['request'], r, parsed.error.issues);
+  if (!isEmbedding) checkGeminiRequestFields(ctx, r);
   for (const key of ['generationConfig', 'generation_config']) {
     const cfg = r[key];
     if (typeof cfg === 'object' && cfg !== null) checkTemperature(ctx, (cfg as Record<string, unknown>).temperature, ['request', key, 'temperature'], 2, 'Gemini');

@@ -14,6 +14,7 @@ import { looksLikeResultsFile } from '../../core/results/standalone';
 import { countOf, statusText } from '../../core/format';
 import { formatCount } from '../../core/jobs/treeModel';
 import { ResultsPanel, type PanelDeps } from './resultsPanel';
+import { showError, showInformation, showPick, showWarning } from '../notify';
 
 /** A tree row (`.jobId` or `.job`), a job id, or nothing (then the user picks). */
 export type JobArg = string | { jobId?: unknown; job?: { id?: unknown }; id?: unknown } | undefined;
@@ -41,15 +42,15 @@ export class ResultsCommands {
     const ref = jobIdOf(arg);
     if (ref) {
       const job = (await this.ctx.store.get(ref)) ?? (await this.ctx.store.resolve(ref).catch(() => undefined));
-      if (!job) void vscode.window.showWarningMessage(`Batchwise: job ${ref} is no longer in the list.`);
+      if (!job) void showWarning(`Batchwise: job ${ref} is no longer in the list.`);
       return job;
     }
     const jobs = (await this.ctx.store.list()).jobs.filter(filter);
     if (!jobs.length) {
-      void vscode.window.showInformationMessage('Batchwise: no finished batches yet.');
+      void showInformation('Batchwise: no finished batches yet.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(
+    const pick = await showPick(
       jobs.map((j) => ({ label: j.name || j.id, description: `${statusText(j.status)} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''}`, detail: j.id, job: j })),
       { placeHolder: purpose },
     );
@@ -60,7 +61,7 @@ export class ResultsCommands {
   async openResults(arg?: JobArg): Promise<void> {
     if (arg instanceof vscode.Uri) {
       if (arg.scheme !== 'file') {
-        void vscode.window.showWarningMessage(`Batchwise opens results files on disk only (${basename(arg.path)} is ${arg.scheme}:).`);
+        void showWarning(`Batchwise opens results files on disk only (${basename(arg.path)} is ${arg.scheme}:).`);
         return;
       }
       await this.openResultsOfFile(arg.fsPath);
@@ -74,7 +75,7 @@ export class ResultsCommands {
       ...jobs.map((j) => ({ label: j.name || j.id, description: `${statusText(j.status)} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''}`, detail: j.id, job: j })),
       { label: FILE, detail: 'An output or error file of OpenAI, vLLM run-batch or the local runner, Anthropic or Gemini results, or a Batchwise results.jsonl' },
     ];
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: 'Results of which batch?', matchOnDetail: true });
+    const pick = await showPick(items, { placeHolder: 'Results of which batch?', matchOnDetail: true });
     if (!pick) return;
     if (pick.job) return this.openJobResults(pick.job.id);
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'JSON Lines': ['jsonl', 'json', 'ndjson'], 'All files': ['*'] }, openLabel: 'Open Results' });
@@ -93,7 +94,7 @@ export class ResultsCommands {
         await ResultsPanel.show(this.deps, { kind: 'file', path });
         return;
       }
-      const choice = await vscode.window.showInformationMessage(
+      const choice = await showInformation(
         `Batchwise: no batch was submitted from ${name} yet, so it has no results. Submit it first, or open a results file.`,
         'Submit…',
       );
@@ -103,13 +104,13 @@ export class ResultsCommands {
     const withResults = jobs.filter((j) => isTerminal(j.status) || !!j.resultsPath);
     if (!withResults.length) {
       const j = jobs[0]!;
-      void vscode.window.showInformationMessage(
+      void showInformation(
         `Batchwise: ${jobs.length === 1 ? `"${j.name}" is` : `the ${jobs.length} batches of ${name} are`} still ${statusText(j.status)}; its results open here when it ends.`,
       );
       return;
     }
     if (withResults.length === 1) return this.openJobResults(withResults[0]!.id);
-    const pick = await vscode.window.showQuickPick(
+    const pick = await showPick(
       withResults.map((j) => ({ label: j.name || j.id, description: `${statusText(j.status)} · ${j.provider}${j.attempt > 1 ? ` · attempt ${j.attempt}` : ''} · ${j.createdAt.slice(0, 16).replace('T', ' ')}`, detail: j.id, job: j })),
       { placeHolder: `${withResults.length} batches were submitted from ${name}: results of which one?` },
     );
@@ -127,7 +128,7 @@ export class ResultsCommands {
     const job = await this.job(arg, 'Download the results of which batch?');
     if (!job) return;
     if (!isTerminal(job.status) && !job.resultsPath) {
-      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" is ${job.status}; results can be downloaded when it ends.`);
+      void showInformation(`Batchwise: "${job.name}" is ${job.status}; results can be downloaded when it ends.`);
       return;
     }
     const need = await undownloaded(this.ctx.store, job);
@@ -147,7 +148,7 @@ export class ResultsCommands {
     if (!target) return;
     await exportMerged(data.rows, target.fsPath);
     const h = data.header;
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInformation(
       `Batchwise: exported ${countOf(h.total, 'row')} (${formatCount(h.counts.succeeded)} succeeded, ${formatCount(h.failed)} failed) to ${basename(target.fsPath)}.`,
       'Open File',
     );
@@ -166,7 +167,7 @@ export class ResultsCommands {
     if (!candidates) return;
     let includeSchemaFailures = false;
     if (candidates.schemaFailures > 0) {
-      const pick = await vscode.window.showQuickPick(
+      const pick = await showPick(
         [
           { label: `Failed lines only (${formatCount(candidates.failed)})`, detail: 'errored, expired, canceled and missing rows', schema: false },
           { label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${countOf(candidates.schemaFailures, 'succeeded line')} whose output ${candidates.schemaFailures === 1 ? 'does' : 'do'} not follow the request's response_format schema`, schema: true },
@@ -178,12 +179,12 @@ export class ResultsCommands {
     }
     const plan = await buildRetryFile({ store: this.ctx.store, job, provider, includeSchemaFailures });
     if (plan.requests === 0) {
-      void vscode.window.showInformationMessage(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
+      void showInformation(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
       return;
     }
     const SUBMIT = 'Submit Now';
     const REVIEW = 'Review File First';
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       `Resubmit ${countOf(plan.requests, 'failed line')} as "${plan.name}"?`,
       { modal: true, detail: `The original input lines of the errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}, byte for byte (${basename(plan.retryFile)}). It is a new batch, billed like the first; the results panel merges it with its parent.` },
       SUBMIT,
@@ -196,7 +197,7 @@ export class ResultsCommands {
   private async review(plan: RetryPlan, provider: BatchProvider): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(plan.retryFile));
     await vscode.window.showTextDocument(doc, { preview: false });
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInformation(
       `Batchwise: review or edit ${basename(plan.retryFile)} (${countOf(plan.requests, 'line')}), then submit it as "${plan.name}".`,
       'Submit',
       'Discard',
@@ -212,16 +213,16 @@ export class ResultsCommands {
         submitRetry({ store: this.ctx.store, plan, provider }),
       );
       this.ctx.log.info(`submitted retry ${retryJob.id} (${plan.requests} lines) of ${plan.parent.id}`);
-      const open = await vscode.window.showInformationMessage(`Batchwise: submitted "${retryJob.name}" (${countOf(plan.requests, 'line')}). The results panel merges it when it ends.`, 'Open Results');
+      const open = await showInformation(`Batchwise: submitted "${retryJob.name}" (${countOf(plan.requests, 'line')}). The results panel merges it when it ends.`, 'Open Results');
       if (open) await ResultsPanel.show(this.deps, { kind: 'job', jobId: retryJob.id });
     } catch (err) {
       if (err instanceof SubmitRefused) {
-        const choice = await vscode.window.showErrorMessage(`Batchwise: ${err.message}`, 'Open File');
+        const choice = await showError(`Batchwise: ${err.message}`, 'Open File');
         if (choice) await vscode.window.showTextDocument(vscode.Uri.file(plan.retryFile));
         return;
       }
       if (err instanceof DuplicateSubmission) {
-        void vscode.window.showWarningMessage(`Batchwise: these lines are already being retried as ${err.jobs.map((j) => j.id).join(', ')}.`);
+        void showWarning(`Batchwise: these lines are already being retried as ${err.jobs.map((j) => j.id).join(', ')}.`);
         return;
       }
       throw err;

@@ -4,7 +4,7 @@ import type { Job } from '../../core/jobs/job';
 import type { JobStore } from '../../core/jobs/store';
 import type { PricingOverrides } from '../../core/pricing';
 import { isTerminal } from '../../core/status';
-import { chainOf, rootOf, type MergedChain, type MergedRow } from '../../core/results/merge';
+import { chainOf, rootOf, type MergedChain, type MergedRows } from '../../core/results/merge';
 import { rowsFromResultsFile } from '../../core/results/standalone';
 import type { ResultsSummary } from '../../core/results/summary';
 import { FAILED_OUTCOMES } from '../../core/results/summary';
@@ -14,7 +14,7 @@ import type { Header, PanelSource } from '../../shared/resultsProtocol';
 
 /** What a panel shows: rows plus the header, from a job's retry chain or a loose results file. */
 export interface PanelData {
-  rows: MergedRow[];
+  rows: MergedRows;
   header: Header;
   /** Original input of the rows (the root job's input); none for a loose results file. */
   inputPath?: string;
@@ -37,7 +37,7 @@ export async function panelKey(store: JobStore, source: PanelSource): Promise<st
 export async function loadPanelData(
   store: JobStore,
   source: PanelSource,
-  opts: { provider?: BatchProvider; pricing?: PricingOverrides; signal?: AbortSignal },
+  opts: { provider?: BatchProvider; pricing?: PricingOverrides; signal?: AbortSignal; onProgress?: (message: string, done: number, total?: number) => void },
 ): Promise<PanelData> {
   if (source.kind === 'file') {
     const { rows, summary, skipped } = await rowsFromResultsFile(source.path, opts.signal);
@@ -49,7 +49,7 @@ export async function loadPanelData(
   const job = await store.get(source.jobId);
   if (!job) throw new Error(`Job ${source.jobId} is no longer in the job store (${store.jobsDir}).`);
   const root = await rootOf(store, job);
-  const chain = await loadChain(store, job, opts.provider, { pricing: opts.pricing, signal: opts.signal });
+  const chain = await loadChain(store, job, opts.provider, { pricing: opts.pricing, signal: opts.signal, onProgress: opts.onProgress });
   const subtitle = [root.provider, root.model ?? undefined, root.id].filter(Boolean).join(' · ');
   const header = headerOf(chain.summary, root.name, subtitle, chain.jobs);
   const running = chain.jobs.filter((j) => !isTerminal(j.status));

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
 import { RowQuery } from '../../core/results/rowQuery';
+import { MergedRows } from '../../core/results/rows';
 import { rowDetail } from '../../core/results/detail';
 import { HostMessageSchema, WebviewMessageSchema, parseMessage, type HostMessage, type PanelSource, type WebviewMessage } from '../../shared/resultsProtocol';
 import { VIEW_TYPE, resultsHtml, webviewOptions } from './html';
 import { loadPanelData, panelKey, undownloaded, type PanelData } from './panelData';
 import type { ResultDocuments } from './virtualDocs';
 import type { BatchProvider } from '../../providers/types';
-import { errorMessage } from '../errors';
+import { panelErrorSentence, type PanelErrorContext } from './panelError';
 
 export interface PanelDeps {
   ctx: BatchwiseContext;
@@ -24,11 +25,13 @@ export class ResultsPanel {
   private static readonly panels = new Map<string, ResultsPanel>();
 
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly query = new RowQuery([]);
+  private readonly query = new RowQuery(new MergedRows({ jobId: '', attempt: 1 }));
   private data: PanelData | undefined;
   private loading: Promise<void> | undefined;
   private reloadQueued = false;
   private chainSignature = '';
+  /** The sentence of the last failed load, shown again to a webview that (re)connects. */
+  private failure: string | undefined;
   private disposed = false;
   /** Stops a load in progress (a 200 MB results file) when the panel closes. */
   private readonly abort = new AbortController();
@@ -102,10 +105,12 @@ export class ResultsPanel {
       return this.loading;
     }
     this.loading = this.load()
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         if (this.disposed) return;
         this.log.error(`results panel ${this.key}`, err);
-        this.post({ type: 'error', message: errorMessage(err) });
+        // Never left on "Loading": the panel says what went wrong and what to do, and offers Try Again.
+        this.failure = panelErrorSentence(err, await this.errorContext());
+        this.post({ type: 'loadFailed', message: this.failure });
       })
       .finally(() => {
         this.loading = undefined;
@@ -117,17 +122,34 @@ export class ResultsPanel {
     return this.loading;
   }
 
+  /** The job's provider and address, for error sentences. */
+  private async errorContext(): Promise<PanelErrorContext> {
+    if (this.source.kind !== 'job') return {};
+    const job = await this.deps.ctx.store.get(this.source.jobId).catch(() => undefined);
+    return job ? { provider: job.provider, profile: job.profile, ...(job.baseUrl ? { baseUrl: job.baseUrl } : {}) } : {};
+  }
+
   private async load(): Promise<void> {
+    this.post({ type: 'progress', message: 'Loading results…' });
     let provider: BatchProvider | undefined;
     if (this.source.kind === 'job') {
       const job = await this.deps.ctx.store.get(this.source.jobId);
       if (job && (await undownloaded(this.deps.ctx.store, job)).length) provider = await this.deps.providerForJob(job.id);
     }
-    const data = await loadPanelData(this.deps.ctx.store, this.source, { provider, pricing: this.deps.ctx.config.pricing, signal: this.abort.signal });
+    // A few updates a second at most: 50,000 lines give dozens of steps, each a message to the webview.
+    let last = 0;
+    const onProgress = (message: string, done: number, total?: number) => {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      this.post({ type: 'progress', message, done, ...(total ? { total } : {}) });
+    };
+    const data = await loadPanelData(this.deps.ctx.store, this.source, { provider, pricing: this.deps.ctx.config.pricing, signal: this.abort.signal, onProgress });
     if (this.disposed) return;
+    this.failure = undefined;
     this.data = data;
     this.chainSignature = signature(data);
-    this.query.reset(data.rows);
+    this.query.reset(data.rows, data.inputPath);
     this.panel.title = `Results: ${data.header.title}`;
     this.post({ type: 'header', header: data.header, source: this.source });
     this.post({ type: 'invalidate' });
@@ -150,21 +172,23 @@ export class ResultsPanel {
       await this.handle(m);
     } catch (err) {
       this.log.error(`results panel: ${m.type} failed`, err);
-      this.post({ type: 'error', message: errorMessage(err) });
+      this.post({ type: 'error', message: panelErrorSentence(err, await this.errorContext()) });
     }
   }
 
   private async handle(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
-        if (this.data) {
+        if (this.loading) this.post({ type: 'progress', message: 'Loading results…' });
+        else if (this.failure) this.post({ type: 'loadFailed', message: this.failure });
+        else if (this.data) {
           this.post({ type: 'header', header: this.data.header, source: this.source });
           this.post({ type: 'invalidate' });
         }
         return;
       case 'query': {
         await this.loading;
-        const page = this.query.page(m.query, m.offset, m.count);
+        const page = await this.query.page(m.query, m.offset, m.count, this.abort.signal);
         this.post({ type: 'rows', requestId: m.requestId, total: page.total, offset: m.offset, rows: page.rows });
         return;
       }
@@ -186,10 +210,16 @@ export class ResultsPanel {
         await vscode.env.clipboard.writeText(m.text);
         void vscode.window.setStatusBarMessage('Batchwise: copied', 2000);
         return;
+      case 'reload':
+        await this.reload();
+        return;
       case 'resubmitFailed':
+        // The actions work on the loaded data: wait for a load in progress.
+        await this.loading;
         if (this.source.kind === 'job') await vscode.commands.executeCommand('batchwise.job.resubmitFailed', this.data?.chain?.root.id ?? this.source.jobId);
         return;
       case 'export':
+        await this.loading;
         if (this.source.kind === 'job') await vscode.commands.executeCommand('batchwise.job.downloadResults', this.data?.chain?.root.id ?? this.source.jobId, m.format);
         return;
     }

@@ -4,13 +4,14 @@ import type { BatchwiseContext } from '../context';
 import { registerCommand } from '../commands';
 import { readJsonlFile } from '../../core/jsonl';
 import { vllmRunBatchCommand } from '../../runner/vllm';
+import { showInformation, showWarning } from '../notify';
 
 /** Self-hosted extras: the equivalent `vllm run-batch` command for users who prefer vLLM's offline runner. */
 export function registerRunner(ctx: BatchwiseContext): void {
   registerCommand(ctx, 'batchwise.copyVllmCommand', async (uri?: unknown) => {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file' || !/\.jsonl$/i.test(target.path)) {
-      void vscode.window.showWarningMessage('Batchwise: open or select a .jsonl batch file on disk first.');
+      void showWarning('Batchwise: open or select a .jsonl batch file on disk first.');
       return;
     }
     const input = target.fsPath;
@@ -18,7 +19,7 @@ export function registerRunner(ctx: BatchwiseContext): void {
     const out = join(dirname(input), basename(input).replace(/\.jsonl$/i, '') + '.output.jsonl');
     const command = vllmRunBatchCommand(input, out, model);
     await vscode.env.clipboard.writeText(command);
-    const pick = await vscode.window.showInformationMessage(
+    const pick = await showInformation(
       `Copied: ${command}`,
       { detail: 'Run it where vLLM is installed; open the output file with "Batchwise: Open Results" when it finishes.' },
       'Open Results of Output File',

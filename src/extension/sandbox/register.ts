@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
 import { registerCommand } from '../commands';
 import { errorMessage } from '../errors';
-import { startEmulator, type Emulator } from '../../emulator';
+import type { Emulator, EmulatorOptions } from '../../emulator';
 import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
 import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
 import { openSample } from './samples';
+import { showInformation } from '../notify';
 
 /**
  * The sandbox: the local emulator of the OpenAI, Anthropic and Gemini batch APIs, run inside the
@@ -131,6 +132,12 @@ class Sandbox implements vscode.Disposable {
 }
 
 /** True when `url` answers like a Batchwise emulator (its unauthenticated stats route). */
+/** The emulator's code is loaded when a sandbox first starts, not at activation. */
+async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const { startEmulator: start } = await import('../../emulator/index.js');
+  return start(opts);
+}
+
 async function isEmulator(url: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/_emulator/stats`, { signal: AbortSignal.timeout(1000) });
@@ -152,7 +159,7 @@ export function registerSandbox(ctx: BatchwiseContext): void {
       throw new Error(`the sandbox could not start: ${errorMessage(err)}`);
     }
     const profiles = getSandboxProfiles().map((p) => p.name).join(', ');
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await showInformation(
       `${wasRunning ? 'The sandbox is running' : 'Sandbox started'} at ${e.url}. Submit with the ${profiles} profiles: no API key needed.`,
       'Open Sample',
       'Stop Sandbox',
@@ -163,11 +170,11 @@ export function registerSandbox(ctx: BatchwiseContext): void {
 
   registerCommand(ctx, 'batchwise.stopSandbox', async () => {
     if (!sandbox.url) {
-      void vscode.window.showInformationMessage('The Batchwise sandbox is not running.');
+      void showInformation('The Batchwise sandbox is not running.');
       return;
     }
     await sandbox.stop(true);
-    void vscode.window.showInformationMessage('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
+    void showInformation('Batchwise sandbox stopped. Jobs sent to it can no longer be refreshed.');
   });
 
   registerCommand(ctx, 'batchwise.openSample', () => openSample(ctx, !!sandbox.url));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
+import { showInformation, showPick, showWarning } from '../notify';
 
 /**
  * `Batchwise: Open a Sample Batch File`. The samples ship read-only inside the extension
@@ -32,11 +33,11 @@ export async function openSample(ctx: BatchwiseContext, sandboxRunning: boolean)
     files = [];
   }
   if (files.length === 0) {
-    void vscode.window.showWarningMessage('This build of Batchwise has no sample files (media/samples is empty).');
+    void showWarning('This build of Batchwise has no sample files (media/samples is empty).');
     return;
   }
   const items: SampleItem[] = files.map((f) => ({ ...describeSample(f), file: f }));
-  const picked = await vscode.window.showQuickPick(items, { title: 'Open a Sample Batch File', placeHolder: 'A copy opens in the editor: edit, validate and submit it' });
+  const picked = await showPick(items, { title: 'Open a Sample Batch File', placeHolder: 'A copy opens in the editor: edit, validate and submit it' });
   if (!picked) return;
 
   const target = vscode.Uri.joinPath(ctx.extension.globalStorageUri, 'samples', picked.file);
@@ -49,7 +50,7 @@ export async function openSample(ctx: BatchwiseContext, sandboxRunning: boolean)
   const doc = open ?? (await vscode.workspace.openTextDocument(target));
   await vscode.window.showTextDocument(doc, { preview: false });
   if (!sandboxRunning && !/broken/.test(picked.file)) {
-    const choice = await vscode.window.showInformationMessage('Start the local sandbox to submit this sample with no API key?', 'Start Sandbox');
+    const choice = await showInformation('Start the local sandbox to submit this sample with no API key?', 'Start Sandbox');
     if (choice === 'Start Sandbox') await vscode.commands.executeCommand('batchwise.startSandbox');
   }
 }

@@ -8,10 +8,11 @@ import { PROVIDER_LIMITS } from '../../core/limits';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
 import { validateFile, type ValidationResult } from '../../core/validate';
-import { DuplicateSubmission, SubmitRefused, submitJob } from '../../jobs/submit';
+import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob } from '../../jobs/submit';
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
+import { showError, showInformation, showWarning } from '../notify';
 
 /** Limit errors that submit resolves by splitting into parts: they do not block a submit. */
 const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
@@ -21,7 +22,7 @@ const BATCHES_VIEW_FOCUS = 'batchwise.batches.focus';
 export async function saveIfDirty(uri: vscode.Uri): Promise<boolean> {
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!doc || !doc.isDirty) return true;
-  const choice = await vscode.window.showWarningMessage(`${basename(uri.fsPath)} has unsaved changes.`, { modal: true, detail: 'Batchwise sends the file on disk. Save it first?' }, 'Save');
+  const choice = await showWarning(`${basename(uri.fsPath)} has unsaved changes.`, { modal: true, detail: 'Batchwise sends the file on disk. Save it first?' }, 'Save');
   if (choice !== 'Save') return false;
   return doc.save();
 }
@@ -65,7 +66,7 @@ export function blockingErrors(result: ValidationResult) {
 export async function showRefusal(uri: vscode.Uri, result: ValidationResult): Promise<void> {
   const errors = blockingErrors(result);
   const first = errors[0];
-  const choice = await vscode.window.showErrorMessage(
+  const choice = await showError(
     `${basename(uri.fsPath)} has ${errors.length} error${errors.length === 1 ? '' : 's'}${first ? ` (line ${first.line}: ${first.message})` : ''}. Nothing was submitted.`,
     'Show Problems',
   );
@@ -111,7 +112,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
   const name = basename(uri.fsPath);
   try {
     if (uri.scheme !== 'file') {
-      void vscode.window.showErrorMessage(`Batchwise can only submit files on disk (${name} is ${uri.scheme}:). Save it to a .jsonl file first.`);
+      void showError(`Batchwise can only submit files on disk (${name} is ${uri.scheme}:). Save it to a .jsonl file first.`);
       return undefined;
     }
     if (!(await saveIfDirty(uri))) return undefined;
@@ -123,7 +124,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
       return undefined;
     }
     if (result.requests === 0) {
-      void vscode.window.showErrorMessage(`${name} has no requests. Nothing was submitted.`);
+      void showError(`${name} has no requests. Nothing was submitted.`);
       return undefined;
     }
 
@@ -135,7 +136,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     const parts = await partCount(uri.fsPath, profile.provider, result);
     if (ctx.config.confirmBeforeSubmit) {
       const facts = { fileName: name, profileName: profile.name, requests: result.requests, parts, model: result.model, estimate, ...(error ? { estimateError: error } : {}) };
-      const ok = await vscode.window.showWarningMessage(confirmMessage(facts), { modal: true, detail: confirmDetail(facts) }, 'Submit');
+      const ok = await showWarning(confirmMessage(facts), { modal: true, detail: confirmDetail(facts) }, 'Submit');
       if (ok !== 'Submit') return undefined;
     }
 
@@ -145,13 +146,13 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     const job = await uploadWithProgress(ctx, uri, provider, result, estimate, false);
     if (!job) return undefined;
     ctx.log.info(`Submitted ${uri.fsPath} as ${job.id} to ${profile.name}: ${job.parts.map((p) => p.remoteId ?? '?').join(', ')}`);
-    void vscode.window.showInformationMessage(`Submitted ${job.name} as ${job.id}`, 'Show in Batches').then((c) => {
+    void showInformation(`Submitted ${job.name} as ${job.id}`, 'Show in Batches').then((c) => {
       if (c === 'Show in Batches') void vscode.commands.executeCommand(BATCHES_VIEW_FOCUS);
     });
     return job;
   } catch (err) {
     ctx.log.error(`submit ${uri.fsPath} failed`, err);
-    const choice = await vscode.window.showErrorMessage(`Batchwise: submitting ${name} failed: ${errorMessage(err)}`, 'Show Log');
+    const choice = await showError(`Batchwise: submitting ${name} failed: ${errorMessage(err)}`, 'Show Log');
     if (choice === 'Show Log') ctx.log.show();
     return undefined;
   }
@@ -196,9 +197,13 @@ async function uploadWithProgress(
   } catch (err) {
     if (err instanceof DuplicateSubmission) {
       const jobs = err.jobs.map((j) => `${j.id} (${statusText(j.status)})`).join(', ');
-      const choice = await vscode.window.showWarningMessage(`${name} is already submitted as ${jobs}.`, { modal: true, detail: 'The same file (by SHA-256) is in a batch that has not finished. Submitting again creates a second, billed batch.' }, 'Open Job', 'Submit Anyway');
+      const choice = await showWarning(`${name} is already submitted as ${jobs}.`, { modal: true, detail: 'The same file (by SHA-256) is in a batch that has not finished. Submitting again creates a second, billed batch.' }, 'Open Job', 'Submit Anyway');
       if (choice === 'Open Job') await vscode.commands.executeCommand(BATCHES_VIEW_FOCUS);
       if (choice === 'Submit Anyway') return uploadWithProgress(ctx, uri, provider, validation, estimate, true);
+      return undefined;
+    }
+    if (err instanceof SubmitInProgress) {
+      void showWarning(`${name} is being submitted right now by another window or a batchwise command; wait for it to appear in Batches.`);
       return undefined;
     }
     if (err instanceof SubmitRefused) {
@@ -207,7 +212,7 @@ async function uploadWithProgress(
     }
     if (isAbort(err)) {
       ctx.log.info(`submit of ${uri.fsPath} canceled`);
-      void vscode.window.showInformationMessage(`Submitting ${name} was canceled. Any part already created is listed in Batches.`);
+      void showInformation(`Submitting ${name} was canceled. Any part already created is listed in Batches.`);
       return undefined;
     }
     throw err;

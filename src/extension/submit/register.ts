@@ -8,6 +8,7 @@ import { estimateWithProgress, saveIfDirty, submitFile } from './flow';
 import { estimateSummary } from './confirmText';
 import { ESTIMATE_SCHEME, EstimateDocuments } from './estimateDocs';
 import { profilesWithSecrets } from '../profileSettings';
+import { showError, showInformation, showWarning } from '../notify';
 
 /**
  * Files a command applies to: the explorer's multi-selection, else the clicked file (explorer or
@@ -21,7 +22,7 @@ function targets(uri: unknown, uris: unknown): vscode.Uri[] {
 }
 
 function noFile(action: string): void {
-  void vscode.window.showWarningMessage(`Open a .jsonl file (or select one in the Explorer) to ${action} it.`);
+  void showWarning(`Open a .jsonl file (or select one in the Explorer) to ${action} it.`);
 }
 
 export function registerSubmit(ctx: BatchwiseContext): void {
@@ -40,17 +41,17 @@ export function registerSubmit(ctx: BatchwiseContext): void {
     if (files.length === 0) return noFile('estimate');
     for (const f of files) {
       if (f.scheme !== 'file') {
-        void vscode.window.showWarningMessage(`Batchwise can only estimate files on disk (${basename(f.path)} is ${f.scheme}:). Save it to a .jsonl file first.`);
+        void showWarning(`Batchwise can only estimate files on disk (${basename(f.path)} is ${f.scheme}:). Save it to a .jsonl file first.`);
         continue;
       }
       if (!(await saveIfDirty(f))) continue;
       const { estimate, error, cancelled } = await estimateWithProgress(ctx, f, ctx.config.provider === 'auto' ? undefined : ctx.config.provider);
       if (cancelled) return;
       if (!estimate) {
-        void vscode.window.showErrorMessage(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
+        void showError(`Batchwise: could not estimate ${basename(f.fsPath)}: ${error ?? 'unknown error'}`);
         continue;
       }
-      const choice = await vscode.window.showInformationMessage(estimateSummary(basename(f.fsPath), estimate), 'Details');
+      const choice = await showInformation(estimateSummary(basename(f.fsPath), estimate), 'Details');
       if (choice === 'Details') {
         const uri = estimates.show(f.fsPath, formatEstimate(f.fsPath, estimate, { validateHint: 'see the Problems panel' }));
         await vscode.window.showTextDocument(uri, { preview: true });
@@ -74,8 +75,7 @@ function warnAboutKeysInSettings(ctx: BatchwiseContext): void {
   if (names.length === 0) return;
   // Names only: never the values.
   ctx.log.warn(`settings: ${names.length === 1 ? 'profile' : 'profiles'} ${names.join(', ')} ${names.length === 1 ? 'holds' : 'hold'} an API key in batchwise.profiles; it is ignored`);
-  void vscode.window
-    .showWarningMessage(
+  void showWarning(
       `Batchwise: the profile${names.length === 1 ? '' : 's'} ${names.map((n) => `"${n}"`).join(', ')} in your settings hold${names.length === 1 ? 's' : ''} an API key. Batchwise never reads keys from settings, where they sit in plain text: remove it and use Set API Key (stored in SecretStorage).`,
       'Set API Key',
       'Open Settings',

@@ -11,6 +11,7 @@ import { refreshJob } from '../../jobs/refresh';
 import { cancelJob } from '../../jobs/cancel';
 import type { Tracker } from './tracker';
 import { importBatches } from './importBatches';
+import { showInformation, showPick, showWarning } from '../notify';
 
 /** A command's argument: a tree row (view menus), a job id (notifications, other commands) or nothing (palette). */
 type JobArg = TreeRow | string | undefined;
@@ -30,15 +31,15 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const ref = typeof arg === 'string' ? arg : arg?.jobId ?? tracker.view.selection[0]?.jobId;
     if (ref) {
       const job = (await ctx.store.get(ref)) ?? (await ctx.store.resolve(ref).catch(() => undefined));
-      if (!job) void vscode.window.showWarningMessage(`Batchwise: job ${ref} is no longer in the list.`);
+      if (!job) void showWarning(`Batchwise: job ${ref} is no longer in the list.`);
       return job;
     }
     const jobs = tracker.allJobs;
     if (jobs.length === 0) {
-      void vscode.window.showInformationMessage('Batchwise: no batches yet.');
+      void showInformation('Batchwise: no batches yet.');
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(
+    const pick = await showPick(
       jobs.map((j) => ({ label: j.name || j.id, description: `${statusText(j.status)} · ${j.provider}`, detail: j.id, job: j })),
       { placeHolder: 'Which batch?' },
     );
@@ -68,10 +69,10 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const job = await jobOf(arg);
     if (!job) return;
     if (isTerminal(job.status)) {
-      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" has already ended (${statusText(job.status)}).`);
+      void showInformation(`Batchwise: "${job.name}" has already ended (${statusText(job.status)}).`);
       return;
     }
-    const ok = await vscode.window.showWarningMessage(
+    const ok = await showWarning(
       `Cancel batch "${job.name}"?`,
       { modal: true, detail: `${formatCount(finishedLines(jobCounts(job)))} of ${formatCount(job.requests)} lines have finished. Their results stay available; lines not yet processed are not sent (and not billed).` },
       'Cancel Batch',
@@ -89,13 +90,13 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const job = await jobOf(arg);
     if (!job) return;
     if (!job.inputPath) {
-      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" was imported from the provider; there is no local input file.`);
+      void showInformation(`Batchwise: "${job.name}" was imported from the provider; there is no local input file.`);
       return;
     }
     try {
       await access(job.inputPath);
     } catch {
-      void vscode.window.showWarningMessage(`Batchwise: the input file ${job.inputPath} is not there any more (moved or deleted).`);
+      void showWarning(`Batchwise: the input file ${job.inputPath} is not there any more (moved or deleted).`);
       return;
     }
     await vscode.window.showTextDocument(vscode.Uri.file(job.inputPath), { preview: true });
@@ -106,7 +107,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     if (!job) return;
     const ids = remoteIdsOf(arg, job);
     if (ids.length === 0) {
-      void vscode.window.showInformationMessage(`Batchwise: "${job.name}" has no remote batch yet.`);
+      void showInformation(`Batchwise: "${job.name}" has no remote batch yet.`);
       return;
     }
     await vscode.env.clipboard.writeText(ids.join('\n'));
@@ -120,7 +121,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const id = remoteIdsOf(arg, job)[0];
     const url = provider && id ? provider.consoleUrl(id) : undefined;
     if (!url) {
-      void vscode.window.showInformationMessage(`Batchwise: ${job.provider} has no web console page for this batch.`);
+      void showInformation(`Batchwise: ${job.provider} has no web console page for this batch.`);
       return;
     }
     await vscode.env.openExternal(vscode.Uri.parse(url));
@@ -130,7 +131,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const job = await jobOf(arg);
     if (!job) return;
     const running = !isTerminal(job.status);
-    const ok = await vscode.window.showWarningMessage(
+    const ok = await showWarning(
       `Remove "${job.name}" from the list?`,
       {
         modal: true,
@@ -150,17 +151,17 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     const job = await jobOf(arg);
     if (!job) return;
     if (!isTerminal(job.status)) {
-      void vscode.window.showWarningMessage('Batchwise: a batch can be deleted only after it ended. Cancel it first.');
+      void showWarning('Batchwise: a batch can be deleted only after it ended. Cancel it first.');
       return;
     }
     const provider = await tracker.providers.get(job, true);
     if (!provider) return;
     if (!provider.delete) {
-      void vscode.window.showInformationMessage(`Batchwise: ${job.provider} batches cannot be deleted through the API.`);
+      void showInformation(`Batchwise: ${job.provider} batches cannot be deleted through the API.`);
       return;
     }
     const ids = remoteIdsOf(arg, job);
-    const ok = await vscode.window.showWarningMessage(
+    const ok = await showWarning(
       `Delete ${ids.length === 1 ? `remote batch ${ids[0]}` : `${ids.length} remote batches`} at ${job.provider}?`,
       { modal: true, detail: 'Results not downloaded yet are lost. Results already downloaded stay in the job folder, and the job stays in this list.' },
       'Delete',
@@ -170,7 +171,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, async () => {
       for (const id of ids) await del(id);
     });
-    void vscode.window.showInformationMessage(`Batchwise: deleted ${ids.join(', ')} at ${job.provider}.`);
+    void showInformation(`Batchwise: deleted ${ids.join(', ')} at ${job.provider}.`);
   });
 
   cmd('batchwise.groupByStatus', () => ctx.config.setGroupBy('status'));
@@ -187,7 +188,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
       })),
     ];
     for (const i of items) if (i.value === current) i.picked = true;
-    const pick = await vscode.window.showQuickPick(items, { placeHolder: current ? `Showing ${current} only` : 'Show the batches of one provider' });
+    const pick = await showPick(items, { placeHolder: current ? `Showing ${current} only` : 'Show the batches of one provider' });
     if (pick) await tracker.setProviderFilter(pick.value);
   });
 

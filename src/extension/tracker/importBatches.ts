@@ -5,6 +5,7 @@ import type { RemoteBatch } from '../../providers/types';
 import { importPickItem, remoteBatchToJob, untrackedBatches } from '../../core/jobs/import';
 import { pickProfile, providerFor } from '../profiles';
 import type { Tracker } from './tracker';
+import { showInformation, showPick, showPicks } from '../notify';
 
 /** How many remote batches are listed at most (newest first): enough for "what did I run lately". */
 const MAX_PAGES = 10;
@@ -12,7 +13,7 @@ const PAGE_SIZE = 100;
 
 /** `Batchwise: Import Batches from Provider`: lists a profile's remote batches and tracks those picked. */
 export async function importBatches(ctx: BatchwiseContext, tracker: Tracker): Promise<void> {
-  const providerPick = await vscode.window.showQuickPick(
+  const providerPick = await showPick(
     [
       { label: 'OpenAI', value: 'openai' as ProviderId },
       { label: 'Anthropic', value: 'anthropic' as ProviderId },
@@ -45,15 +46,14 @@ export async function importBatches(ctx: BatchwiseContext, tracker: Tracker): Pr
   // The store, not the view's copy: a job saved a moment ago (or by the CLI) counts as tracked.
   const candidates = untrackedBatches(listed.all, (await ctx.store.list()).jobs, profile);
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(
+    void showInformation(
       listed.all.length === 0 ? `Batchwise: profile "${profile.name}" has no batches.` : `Batchwise: ${listed.all.length === 1 ? 'its only batch' : `all ${listed.all.length} batches`} of "${profile.name}" are already in the list.`,
     );
     return;
   }
-  const picks = await vscode.window.showQuickPick(
+  const picks = await showPicks(
     candidates.map((b) => ({ ...importPickItem(b), batch: b })),
     {
-      canPickMany: true,
       matchOnDescription: true,
       matchOnDetail: true,
       placeHolder: `Batches of ${profile.name} not tracked yet${listed.more ? ` (the ${listed.all.length} most recent)` : ''}: pick the ones to track`,
@@ -67,5 +67,5 @@ export async function importBatches(ctx: BatchwiseContext, tracker: Tracker): Pr
     tracker.upsert(job);
     tracker.poller.track(job);
   }
-  void vscode.window.showInformationMessage(`Batchwise: tracking ${picks.length} imported ${picks.length === 1 ? 'batch' : 'batches'}.`);
+  void showInformation(`Batchwise: tracking ${picks.length} imported ${picks.length === 1 ? 'batch' : 'batches'}.`);
 }

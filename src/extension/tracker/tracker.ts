@@ -11,6 +11,7 @@ import { BatchesTreeProvider } from './treeProvider';
 import { TrackerProviders } from './providers';
 import { errorMessage, FailureReporter } from '../errors';
 import { ResultsKeeper } from './resultsKeeper';
+import { showError, showInformation, showWarning } from '../notify';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
 /** Polls of one job that may fail in a row (network blips, rate limits) before the user is told. */
@@ -83,7 +84,7 @@ export class Tracker implements vscode.Disposable {
       ctx.config.onDidChange((e) => {
         if (e.affectsConfiguration('batchwise.tracker.groupBy')) this.render();
         if (e.affectsConfiguration('batchwise.home')) {
-          void vscode.window.showInformationMessage('Batchwise: the job store folder changed; reload the window to follow the jobs there.');
+          void showInformation('Batchwise: the job store folder changed; reload the window to follow the jobs there.');
         }
       }),
       this.startTicker(),
@@ -144,7 +145,7 @@ export class Tracker implements vscode.Disposable {
           // Once until it works again: the watcher would otherwise repeat it at every change.
           if (!this.storeErrorShown) {
             this.storeErrorShown = true;
-            void vscode.window.showErrorMessage(`Batchwise cannot read the job store ${this.ctx.store.home}: ${errorMessage(err)}. Check the folder (setting batchwise.home), then Refresh.`);
+            void showError(`Batchwise cannot read the job store ${this.ctx.store.home}: ${errorMessage(err)}. Check the folder (setting batchwise.home), then Refresh.`);
           }
         }
         this.render();
@@ -242,7 +243,7 @@ export class Tracker implements vscode.Disposable {
   private reportPollFailure(job: Job, err: unknown): void {
     const n = this.pollFailures.failures(job.id);
     const message = `Batchwise: "${job.name}" could not be updated (${n} tries in a row): ${errorMessage(err)}. Batchwise keeps retrying in the background.`;
-    void vscode.window.showWarningMessage(message, 'Refresh Now', 'Show Log').then(
+    void showWarning(message, 'Refresh Now', 'Show Log').then(
       async (choice) => {
         if (choice === 'Refresh Now') await vscode.commands.executeCommand('batchwise.job.refresh', job.id);
         else if (choice === 'Show Log') this.ctx.log.show();
@@ -278,7 +279,7 @@ export class Tracker implements vscode.Disposable {
     const failed = hasFailedLines(job);
     const buttons = ['Open Results', ...(failed ? ['Resubmit Failed'] : [])];
     const bad = job.status === 'failed' || job.status === 'expired' || failed;
-    const pick = await (bad ? vscode.window.showWarningMessage(message, ...buttons) : vscode.window.showInformationMessage(message, ...buttons));
+    const pick = await (bad ? showWarning(message, ...buttons) : showInformation(message, ...buttons));
     if (pick === 'Open Results') await vscode.commands.executeCommand('batchwise.job.openResults', job.id);
     else if (pick === 'Resubmit Failed') await vscode.commands.executeCommand('batchwise.job.resubmitFailed', job.id);
   }

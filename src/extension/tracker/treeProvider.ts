@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { iconSafeText } from '../../core/safeText';
 import type { TreeRow } from '../../core/jobs/treeModel';
 import { redactSecrets } from '../errors';
 
@@ -41,9 +42,9 @@ export class BatchesTreeProvider implements vscode.TreeDataProvider<TreeRow>, vs
         : row.expanded
           ? vscode.TreeItemCollapsibleState.Expanded
           : vscode.TreeItemCollapsibleState.Collapsed;
-    const item = new vscode.TreeItem(row.label, state);
+    const item = new vscode.TreeItem(iconSafeText(row.label), state);
     item.id = row.id;
-    item.description = row.description;
+    item.description = row.description === undefined ? undefined : iconSafeText(row.description);
     item.contextValue = row.contextValue;
     item.iconPath = new vscode.ThemeIcon(row.iconId, row.colorId ? new vscode.ThemeColor(row.colorId) : undefined);
     if (row.tooltipMarkdown) {

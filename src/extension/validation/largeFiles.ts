@@ -7,6 +7,7 @@ import { errorMessage } from '../errors';
 import type { DiagnosticsStore } from './diagnosticsStore';
 import { isJsonlPath } from './documents';
 import { validateFromDisk } from './runValidation';
+import { showError } from '../notify';
 
 /** How long after a tab opens VS Code has to hand the document over before Batchwise reads the file itself. */
 const DOCUMENT_GRACE_MS = 1500;
@@ -104,7 +105,7 @@ export class LargeFileValidation implements vscode.Disposable {
       await this.validate(uri);
     } catch (err) {
       this.ctx.log.error(`Could not validate ${uri.fsPath}`, err);
-      void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(uri.fsPath)}: ${errorMessage(err)}`);
+      void showError(`Batchwise could not validate ${basename(uri.fsPath)}: ${errorMessage(err)}`);
     }
   }
 

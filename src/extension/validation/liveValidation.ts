@@ -6,6 +6,7 @@ import { errorMessage, FailureReporter } from '../errors';
 import type { DiagnosticsStore, ValidationEntry } from './diagnosticsStore';
 import { isJsonlDocument } from './documents';
 import { validateDocument } from './runValidation';
+import { showError } from '../notify';
 
 export function isJsonlTextDocument(doc: vscode.TextDocument): boolean {
   return isJsonlDocument({ languageId: doc.languageId, scheme: doc.uri.scheme, path: doc.uri.path });
@@ -35,7 +36,7 @@ export class LiveValidation implements vscode.Disposable {
         ctx.log.error(`Validation of ${path} failed`, err);
         // Once per streak of failures of a file, not at every keystroke.
         if (this.failures.failed(key)) {
-          void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(path)}: ${errorMessage(err)}. Its problems may be out of date; see the Batchwise log.`);
+          void showError(`Batchwise could not validate ${basename(path)}: ${errorMessage(err)}. Its problems may be out of date; see the Batchwise log.`);
         }
       },
     );

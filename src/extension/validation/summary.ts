@@ -1,4 +1,5 @@
 import { plural } from '../../core/rules/text';
+import { iconSafeText } from '../../core/safeText';
 
 /**
  * The words Batchwise shows about a validated file: the status bar text, its tooltip and the
@@ -53,8 +54,9 @@ export function summarize(result: SummarizableResult): ValidationSummary {
 /** `openai /v1/chat/completions`; the model stands in when a format has no endpoint (Anthropic, Gemini). */
 export function targetText(s: Pick<ValidationSummary, 'provider' | 'endpoint' | 'model'>): string {
   if (!s.provider) return 'format not recognized';
+  // The endpoint or model is the file's own text, shown in the status bar where `$(icon)` renders.
   const detail = s.endpoint ?? s.model;
-  return detail ? `${s.provider} ${detail}` : s.provider;
+  return detail ? `${s.provider} ${iconSafeText(detail, 80)}` : s.provider;
 }
 
 /**

@@ -7,6 +7,7 @@ import { commandTargets, isJsonlPath } from './documents';
 import type { LargeFileValidation } from './largeFiles';
 import type { LiveValidation } from './liveValidation';
 import { multiFileNotificationText, notificationText, summarize, type ValidationSummary } from './summary';
+import { showError, showInformation, showWarning } from '../notify';
 
 /** Above this many files one summary notification replaces one per file. */
 const NOTIFY_EACH_UP_TO = 3;
@@ -41,7 +42,7 @@ export class ValidateCommand {
     if (targets.length === 0) return [];
     const files = await expandFolders(targets);
     if (files.length === 0) {
-      void vscode.window.showWarningMessage('Batchwise: no .jsonl files in the selection.');
+      void showWarning('Batchwise: no .jsonl files in the selection.');
       return [];
     }
     const done: FileValidation[] = [];
@@ -54,7 +55,7 @@ export class ValidateCommand {
         failed.push(basename(file.path));
         const why = errorMessage(err);
         this.ctx.log.error(`Validate ${file.fsPath}`, err);
-        if (files.length <= NOTIFY_EACH_UP_TO) void vscode.window.showErrorMessage(`Batchwise could not validate ${basename(file.path)}: ${why}`);
+        if (files.length <= NOTIFY_EACH_UP_TO) void showError(`Batchwise could not validate ${basename(file.path)}: ${why}`);
       }
     }
     this.report(done, files.length > NOTIFY_EACH_UP_TO ? failed : []);
@@ -95,14 +96,14 @@ export class ValidateCommand {
     if (done.length + failed.length > NOTIFY_EACH_UP_TO) {
       const text = multiFileNotificationText(done.map((d) => ({ fileName: basename(d.uri.path), summary: d.summary })), failed);
       const anyErrors = failed.length > 0 || done.some((d) => d.summary.errors > 0);
-      void (anyErrors ? vscode.window.showErrorMessage(text, showProblems) : vscode.window.showInformationMessage(text, showProblems)).then(follow);
+      void (anyErrors ? showError(text, showProblems) : showInformation(text, showProblems)).then(follow);
       return;
     }
     for (const d of done) {
       const text = notificationText(basename(d.uri.path), d.summary);
-      if (d.summary.errors > 0) void vscode.window.showErrorMessage(text, showProblems).then(follow);
-      else if (d.summary.warnings > 0) void vscode.window.showInformationMessage(text, showProblems).then(follow);
-      else void vscode.window.showInformationMessage(text).then(follow);
+      if (d.summary.errors > 0) void showError(text, showProblems).then(follow);
+      else if (d.summary.warnings > 0) void showInformation(text, showProblems).then(follow);
+      else void showInformation(text).then(follow);
     }
   }
 }

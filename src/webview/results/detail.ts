@@ -1,6 +1,7 @@
 import { diffWords } from 'diff';
 import type { Detail } from '../../shared/resultsProtocol';
 import { h, text, formatNumber } from './dom';
+import { showBidiControls } from '../../core/safeText';
 
 /** Beyond this many characters on either side the word diff is skipped (it is quadratic in the worst case). */
 const DIFF_MAX_CHARS = 20_000;
@@ -19,7 +20,7 @@ export function renderDiff(before: string, after: string): HTMLElement {
   }
   for (const part of diffWords(before, after)) {
     const el = document.createElement(part.added ? 'ins' : part.removed ? 'del' : 'span');
-    el.textContent = part.value;
+    el.textContent = showBidiControls(part.value);
     pre.append(el);
   }
   return pre;

@@ -1,4 +1,9 @@
-/** Tiny DOM builder: every text goes through textContent (model output is untrusted; no innerHTML anywhere). */
+import { showBidiControls } from '../../core/safeText';
+
+/**
+ * Tiny DOM builder: every text goes through textContent (model output is untrusted; no innerHTML anywhere), with
+ * bidi controls shown as `<U+202E>` so an id, input or output cannot show reversed text.
+ */
 export type Child = Node | string | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | undefined>, ...children: Child[]): HTMLElementTagNameMap[K];
@@ -13,7 +18,7 @@ export function h(tag: string, attrs: Record<string, string | undefined> = {}, .
 export function append(el: Element, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' ? document.createTextNode(c) : c);
+    el.append(typeof c === 'string' ? document.createTextNode(showBidiControls(c)) : c);
   }
 }
 
@@ -24,7 +29,7 @@ export function clear(el: Element): void {
 export function text(tag: keyof HTMLElementTagNameMap, value: string, cls?: string): HTMLElement {
   const el = document.createElement(tag);
   if (cls) el.className = cls;
-  el.textContent = value;
+  el.textContent = showBidiControls(value);
   return el;
 }
 

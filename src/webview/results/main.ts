@@ -19,6 +19,7 @@ import {
 } from '../../shared/resultsProtocol';
 import { h, text, formatNumber } from './dom';
 import { countOf, formatMoney, formatTurnaround } from '../../core/format';
+import { errorGroupLabel } from '../../core/results/summary';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
@@ -51,6 +52,8 @@ app.replaceChildren();
 app.dataset.state = 'loading';
 const headerEl = h('header', { class: 'bw-header' }, text('div', 'Loading results…', 'bw-muted'));
 const errorEl = h('div', { class: 'bw-banner bw-hidden', role: 'alert' });
+/** What a (re)load is doing, with a bar when the count is known; the actions wait meanwhile. */
+const progressEl = h('div', { class: 'bw-progress bw-hidden', role: 'status', 'aria-live': 'polite' });
 const detailEl = h('aside', { class: 'bw-detail', 'aria-label': 'Selected row', tabindex: '-1' }, text('div', 'Select a row (click, or ↑/↓ and Enter) to see its input, output and diff.', 'bw-muted'));
 
 let detailTimer: ReturnType<typeof setTimeout> | undefined;
@@ -88,10 +91,50 @@ const exportCsv = h('vscode-button', { secondary: '', title: 'Export the merged 
 exportCsv.addEventListener('click', () => send({ type: 'export', format: 'csv' }));
 
 const toolbar = h('div', { class: 'bw-toolbar', role: 'toolbar' }, filterSelect, search, table.countElement, h('span', { class: 'bw-grow' }), resubmit, exportJsonl, exportCsv);
-app.append(headerEl, errorEl, toolbar, h('div', { class: 'bw-main' }, table.element, detailEl));
+app.append(headerEl, errorEl, progressEl, toolbar, h('div', { class: 'bw-main' }, table.element, detailEl));
 
 function stat(label: string, value: string, cls = ''): HTMLElement {
   return h('div', { class: `bw-stat ${cls}` }, text('div', value, 'bw-stat-value'), text('div', label, 'bw-stat-label'));
+}
+
+let canResubmit = false;
+/** Actions work on loaded data only: disabled from the start and while rows (re)load. */
+function setBusy(busy: boolean): void {
+  resubmit.toggleAttribute('disabled', busy || !canResubmit);
+  exportJsonl.toggleAttribute('disabled', busy);
+  exportCsv.toggleAttribute('disabled', busy);
+  app.dataset.busy = busy ? 'true' : 'false';
+}
+setBusy(true);
+
+function showProgress(message: string, done?: number, total?: number): void {
+  const bar = h('progress', { 'aria-label': message, ...(total ? { max: String(total), value: String(Math.min(done ?? 0, total)) } : {}) });
+  const line = h('div', { class: 'bw-progress-line' }, bar, text('span', message, 'bw-muted'));
+  // Before the first data the progress is the header; on a reload it shows under the header that stays.
+  if (app.dataset.state === 'ready') {
+    progressEl.replaceChildren(line);
+    progressEl.classList.remove('bw-hidden');
+  } else {
+    app.dataset.state = 'loading';
+    headerEl.replaceChildren(line);
+  }
+  setBusy(true);
+}
+
+function showLoadFailed(message: string): void {
+  progressEl.classList.add('bw-hidden');
+  const retry = h('vscode-button', { id: 'bw-retry-load', title: 'Load the results again' }, 'Try Again');
+  retry.addEventListener('click', () => send({ type: 'reload' }));
+  const box = h('div', { class: 'bw-load-failed', role: 'alert' }, text('p', message), retry);
+  if (app.dataset.state === 'ready') {
+    // The rows shown are the last ones loaded: the actions stay usable on them.
+    errorEl.replaceChildren(box);
+    errorEl.classList.remove('bw-hidden');
+    setBusy(false);
+  } else {
+    app.dataset.state = 'error';
+    headerEl.replaceChildren(box);
+  }
 }
 
 function renderHeader(hd: Header, source: PanelSource): void {
@@ -109,13 +152,14 @@ function renderHeader(hd: Header, source: PanelSource): void {
     parts.push(h('div', { class: 'bw-chain' }, text('span', 'Chain: ', 'bw-muted'), ...hd.jobs.map((j) => text('span', `${j.attempt === 1 ? 'original' : `retry ${j.attempt - 1}`} (${j.status}${j.downloaded ? '' : ', not downloaded'})`, 'bw-chip'))));
   }
   if (hd.topErrors.length) {
-    parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${formatNumber(e.count)} × `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
+    parts.push(h('div', { class: 'bw-errors' }, text('h3', 'Top errors'), h('ol', {}, ...hd.topErrors.map((e) => h('li', {}, text('span', `${errorGroupLabel(e)}: `, 'bw-count-x'), text('code', e.code ?? ''), ` ${e.message}`)))));
   }
   if (hd.duplicates || hd.unmatched) parts.push(text('div', `${countOf(hd.duplicates, 'duplicate result line')} (a success wins over an error); ${countOf(hd.unmatched, 'result')} for ids not in the input.`, 'bw-muted'));
   if (hd.notice) parts.push(text('div', hd.notice, 'bw-notice'));
   headerEl.replaceChildren(...parts);
   resubmit.textContent = `Resubmit Failed (${formatNumber(hd.failed)})`;
-  resubmit.toggleAttribute('disabled', !hd.canResubmit);
+  canResubmit = hd.canResubmit;
+  setBusy(false);
   const isFile = source.kind === 'file';
   resubmit.classList.toggle('bw-hidden', isFile);
   exportJsonl.classList.toggle('bw-hidden', isFile);
@@ -129,6 +173,7 @@ function onHostMessage(m: HostMessage): void {
     case 'header':
       vscode.setState({ source: m.source });
       errorEl.classList.add('bw-hidden');
+      progressEl.classList.add('bw-hidden');
       renderHeader(m.header, m.source);
       return;
     case 'invalidate':
@@ -150,6 +195,12 @@ function onHostMessage(m: HostMessage): void {
         pendingFocus = false;
         detailEl.scrollTop = 0;
       }
+      return;
+    case 'progress':
+      showProgress(m.message, m.done, m.total);
+      return;
+    case 'loadFailed':
+      showLoadFailed(m.message);
       return;
     case 'error':
       errorEl.textContent = m.message;

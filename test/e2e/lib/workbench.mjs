@@ -280,10 +280,18 @@ export class Workbench {
 
   /** Opens the Batchwise container (activity bar) and returns the Batches view pane. */
   async openBatchesView() {
-    const icon = await this.expectVisible(this.activityIcon(), 'the Batchwise icon in the activity bar');
+    await this.expectVisible(this.activityIcon(), 'the Batchwise icon in the activity bar');
     const pane = this.batchesPane();
-    if (!(await pane.locator('.pane-body').isVisible().catch(() => false))) await icon.click();
-    await this.expectVisible(pane.locator('.pane-body'), 'the Batches view open in the Batchwise side bar');
+    // After a reload the side bar may be restored open while the view is still rendering: clicking the icon then
+    // would close it. So click only while the Batchwise container is not the active one (its item not `checked`).
+    const item = this.page.locator('.activitybar .action-item', { has: this.page.locator('[aria-label^="Batchwise"]') }).first();
+    await this.waitUntil(async () => {
+      if (await pane.locator('.pane-body').isVisible().catch(() => false)) return true;
+      const active = /\bchecked\b/.test((await item.getAttribute('class', { timeout: 2000 }).catch(() => '')) ?? '');
+      if (!active) await item.click({ timeout: 2000 });
+      await pane.locator('.pane-body').waitFor({ state: 'visible', timeout: 3000 });
+      return true;
+    }, 'the Batches view open in the Batchwise side bar', { timeout: 30000, interval: 500 });
     return pane;
   }
 
