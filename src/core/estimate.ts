@@ -5,7 +5,7 @@ import type { PricingOverrides } from './pricing';
 import { lookupPrice, normalizeModelId, PRICE_TABLE, PRICING_DATE, PRICING_SOURCES, type ResolvedPrice } from './pricingData';
 import type { ProviderId } from './status';
 import { countRequest, describeRequest, lineFormat, loadEncoding, textChars, tokenCounterFor, type EncodingName, type LineFormat, type TokenCounter } from './tokens';
-import { countOf, formatMoney } from './format';
+import { countOf, moneyFormat } from './format';
 
 /**
  * Output cap assumed for a request that sets none (OpenAI without max_tokens, Gemini without
@@ -309,12 +309,13 @@ function pricingSourcesFor(models: ModelEstimate[]): string[] {
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The human table: tokens, then standard vs batch with the saving, then how the figures were made. */
-export function formatEstimate(file: string, est: FileEstimate): string {
+export function formatEstimate(file: string, est: FileEstimate, opts: { /** Where to see why a line is not a request; the CLI's command by default. */ validateHint?: string } = {}): string {
   const rows: [string, string][] = [
     ['file', file],
     ['provider', est.provider ?? 'unknown'],
     ['model', est.models.length > 1 ? est.models.map((m) => `${m.model ?? '(none)'} (${int(m.requests)})`).join(', ') : (est.model ?? '(none)')],
-    ['requests', int(est.requests)],
+    // Every non-blank line, like the validator's count (the status bar's); lines that are not requests are not priced.
+    ['requests', `${int(est.requests + est.skippedLines)}${est.skippedLines ? ` (${int(est.skippedLines)} not valid, not counted below)` : ''}`],
     ['input tokens', `${int(est.inputTokens)}${est.tokenMethod === 'exact' ? '' : ' (approx.)'}`],
     ['output tokens', `${int(est.outputTokensTypical)} typical, up to ${int(est.outputTokensMax)}`],
   ];
@@ -324,11 +325,12 @@ export function formatEstimate(file: string, est: FileEstimate): string {
   if (est.standardCost !== null && est.batchCost !== null) {
     const pct = est.standardCost > 0 ? Math.round(((est.saving ?? 0) / est.standardCost) * 100) : 0;
     const c1 = ['', 'typical', 'at max output'];
+    const m = moneyFormat([est.standardCost, est.batchCost, est.standardCostMax, est.batchCostMax], est.currency);
     const t = [
       c1,
-      ['standard', formatMoney(est.standardCost), formatMoney(est.standardCostMax)],
-      ['batch', formatMoney(est.batchCost), formatMoney(est.batchCostMax)],
-      ['saving', `${formatMoney(est.saving)} (${pct}%)`, formatMoney(est.standardCostMax !== null && est.batchCostMax !== null ? est.standardCostMax - est.batchCostMax : null)],
+      ['standard', m.money(est.standardCost), m.money(est.standardCostMax)],
+      ['batch', m.money(est.batchCost), m.money(est.batchCostMax)],
+      ['saving', `${m.difference(est.standardCost, est.batchCost)} (${pct}%)`, m.difference(est.standardCostMax, est.batchCostMax)],
     ];
     const w = [0, 1, 2].map((i) => Math.max(...t.map((r) => r[i]!.length)));
     for (const r of t) lines.push(`${r[0]!.padEnd(w[0]!)}  ${r[1]!.padStart(w[1]!)}  ${r[2]!.padStart(w[2]!)}`);
@@ -340,7 +342,7 @@ export function formatEstimate(file: string, est: FileEstimate): string {
   if (est.tokenMethod !== 'exact') notes.push('Claude and Gemini token counts are approximate (1 token per 3.5 characters)');
   if (est.sampledLines !== null) notes.push(`estimated from a sample of ${countOf(est.sampledLines, 'line')}`);
   if (est.defaultedMaxTokens > 0) notes.push(`${countOf(est.defaultedMaxTokens, 'request')} set no output limit: counted at ${int(DEFAULT_MAX_OUTPUT_TOKENS)} tokens max`);
-  if (est.skippedLines > 0) notes.push(`${countOf(est.skippedLines, 'line')} ${est.skippedLines === 1 ? 'is' : 'are'} not requests and ${est.skippedLines === 1 ? 'was' : 'were'} not counted (run batchwise validate)`);
+  if (est.skippedLines > 0) notes.push(`${countOf(est.skippedLines, 'line')} ${est.skippedLines === 1 ? 'is' : 'are'} not requests and ${est.skippedLines === 1 ? 'was' : 'were'} not counted (${opts.validateHint ?? 'run batchwise validate'})`);
   for (const n of notes) lines.push(`note: ${n}`);
   return lines.join('\n') + '\n';
 }

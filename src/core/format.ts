@@ -32,3 +32,33 @@ export function countOf(n: number, one: string, many = `${one}s`): string {
 export function statusText(status: string): string {
   return status.replace(/_/g, ' ').replace(/\bcancell(ed|ing)\b/g, 'cancel$1');
 }
+
+/** Decimals that show `a` with two significant digits, at least cents; at most 6 (below that it prints `< $0.000001`). */
+function decimalsFor(a: number): number {
+  if (a >= 1) return 2;
+  return Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(a))));
+}
+
+/**
+ * One precision for every amount of a message (standard, batch, saving...), chosen so the smallest still shows
+ * two significant digits; `difference` prints a - b from the rounded figures, so saving = standard - batch to the
+ * last digit shown.
+ */
+export function moneyFormat(values: readonly (number | null | undefined)[], currency = 'USD'): { money: (n: number | null | undefined) => string; difference: (a: number | null | undefined, b: number | null | undefined) => string } {
+  const shown = values.filter((v): v is number => typeof v === 'number' && Math.abs(v) >= 0.000001);
+  const digits = shown.length ? Math.max(...shown.map((v) => decimalsFor(Math.abs(v)))) : 2;
+  const scale = 10 ** digits;
+  const units = (n: number) => Math.round(n * scale);
+  const print = (u: number) => {
+    const s = (u / scale).toFixed(digits);
+    return currency === 'USD' ? (u < 0 ? `-$${s.slice(1)}` : `$${s}`) : `${s} ${currency}`;
+  };
+  const money = (n: number | null | undefined): string => {
+    if (n === null || n === undefined) return 'n/a';
+    if (n !== 0 && Math.abs(n) < 0.000001) return formatMoney(n, currency);
+    return print(units(n));
+  };
+  const difference = (a: number | null | undefined, b: number | null | undefined): string =>
+    a === null || a === undefined || b === null || b === undefined ? 'n/a' : print(units(a) - units(b));
+  return { money, difference };
+}

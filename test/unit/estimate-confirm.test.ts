@@ -4,7 +4,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { estimateFile, formatEstimate } from '../../src/core/estimate';
-import { formatMoney } from '../../src/core/format';
+import { formatMoney, moneyFormat } from '../../src/core/format';
+import { validateFile } from '../../src/core/validate';
 import { confirmDetail, confirmMessage, estimateSummary } from '../../src/extension/submit/confirmText';
 
 async function est(model: string) {
@@ -51,4 +52,50 @@ test('dollars keep enough digits for small batches', async () => {
   assert.match(table, /standard/);
   assert.match(table, /saving/);
   assert.doesNotMatch(table, /NaN|undefined/);
+});
+
+/** Every `$...` amount of a text. */
+const amounts = (text: string) => [...text.matchAll(/\$(\d+\.\d+)/g)].map((m) => m[1]!);
+const decimals = (a: string) => a.split('.')[1]!.length;
+
+test('one message, one precision; the saving is standard - batch to the last digit shown', async () => {
+  const m = moneyFormat([1.5, 0.75]);
+  assert.deepEqual([m.money(1.5), m.money(0.75), m.difference(1.5, 0.75)], ['$1.50', '$0.75', '$0.75']);
+  // 0.0123 needs 3 decimals: every figure of the message gets them, and the saving is the rounded difference.
+  const n = moneyFormat([2.0004, 0.0123]);
+  assert.deepEqual([n.money(2.0004), n.money(0.0123), n.difference(2.0004, 0.0123)], ['$2.000', '$0.012', '$1.988']);
+  // Rounding each figure then subtracting, not rounding the exact saving: 0.01235 - 0.006175 would print 0.0062.
+  const r = moneyFormat([0.01235, 0.006175]);
+  assert.equal(r.difference(0.01235, 0.006175), `$${(Number(r.money(0.01235).slice(1)) - Number(r.money(0.006175).slice(1))).toFixed(4)}`);
+  for (const model of ['gpt-4o', 'gpt-4o-mini']) {
+    const e = await est(model);
+    for (const text of [estimateSummary('x.jsonl', e), confirmDetail({ fileName: 'x.jsonl', profileName: 'p', requests: 1000, parts: 1, model, estimate: e }).split('\n').find((l) => l.startsWith('Estimated cost'))!]) {
+      const found = amounts(text);
+      assert.ok(found.length >= 2, text);
+      assert.equal(new Set(found.map(decimals)).size, 1, `same precision: ${text}`);
+    }
+    const s = amounts(estimateSummary('x.jsonl', e)).map(Number);
+    assert.equal(Math.round((s[0]! - s[1]!) * 1e6), Math.round(s[2]! * 1e6), 'save = standard - batch as printed');
+    const table = formatEstimate('x.jsonl', e);
+    const saving = /saving\s+\$(\S+)/.exec(table)![1]!;
+    const std = /standard\s+\$(\S+)/.exec(table)![1]!;
+    const batch = /batch\s+\$(\S+)/.exec(table)![1]!;
+    assert.equal(Math.round((Number(std) - Number(batch)) * 1e6), Math.round(Number(saving) * 1e6), table);
+  }
+});
+
+test('the estimate counts every non-blank line like the status bar, and gives no CLI hint inside VS Code', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-count-'));
+  const p = join(dir, 'x.jsonl');
+  const ok = (id: string) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] } });
+  await writeFile(p, [ok('a'), '{"custom_id": "b", broken', ok('c'), ''].join('\n'));
+  const e = await estimateFile(p);
+  const v = await validateFile(p);
+  assert.equal(v.requests, 3);
+  assert.match(estimateSummary('x.jsonl', e), /^x\.jsonl: 3 requests \(1 not valid, not priced\)/);
+  const details = formatEstimate(p, e, { validateHint: 'see the Problems panel' });
+  assert.match(details, /requests\s+3 \(1 not valid/);
+  assert.match(details, /see the Problems panel/);
+  assert.doesNotMatch(details, /batchwise validate/);
+  assert.match(formatEstimate(p, e), /run batchwise validate/, 'the CLI keeps its hint');
 });

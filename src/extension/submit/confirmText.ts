@@ -1,5 +1,5 @@
 import type { FileEstimate } from '../../core/estimate';
-import { countOf, formatMoney } from '../../core/format';
+import { countOf, moneyFormat } from '../../core/format';
 
 /** No `vscode` here: the confirmation text is a pure function of the facts, tested on its own. */
 
@@ -34,9 +34,10 @@ export function confirmDetail(f: ConfirmFacts): string {
   if (e.standardCost !== null && e.batchCost !== null) {
     const pct = e.standardCost > 0 ? Math.round(((e.saving ?? 0) / e.standardCost) * 100) : 0;
     lines.push('');
-    lines.push(`Estimated cost: standard ${formatMoney(e.standardCost)}, batch ${formatMoney(e.batchCost)}`);
-    lines.push(`You save ${formatMoney(e.saving)} (${pct}%) with the batch API.`);
-    if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${formatMoney(e.standardCostMax)}, batch ${formatMoney(e.batchCostMax)}`);
+    const m = moneyFormat([e.standardCost, e.batchCost, e.standardCostMax, e.batchCostMax], e.currency);
+    lines.push(`Estimated cost: standard ${m.money(e.standardCost)}, batch ${m.money(e.batchCost)}`);
+    lines.push(`You save ${m.difference(e.standardCost, e.batchCost)} (${pct}%) with the batch API.`);
+    if (e.batchCostMax !== null && e.standardCostMax !== null && e.standardCostMax > e.standardCost) lines.push(`At most (every reply at its limit): standard ${m.money(e.standardCostMax)}, batch ${m.money(e.batchCostMax)}`);
     lines.push(`Prices in ${e.currency} as of ${e.pricingDate}${e.sampledLines !== null ? `; tokens estimated from a sample of ${countOf(e.sampledLines, 'line')}` : ''}.`);
   } else {
     lines.push('');
@@ -47,7 +48,10 @@ export function confirmDetail(f: ConfirmFacts): string {
 
 /** One line for a notification after `Batchwise: Estimate Batch Cost`. */
 export function estimateSummary(fileName: string, e: FileEstimate): string {
-  const tokens = `${countOf(e.requests, 'request')}, ${countOf(e.inputTokens, 'input token')}${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
+  // Every non-blank line, like the status bar; the ones that are not requests are named, not silently dropped.
+  const skipped = e.skippedLines ? ` (${int(e.skippedLines)} not valid, not priced)` : '';
+  const tokens = `${countOf(e.requests + e.skippedLines, 'request')}${skipped}, ${countOf(e.inputTokens, 'input token')}${e.tokenMethod === 'exact' ? '' : ' (approx.)'}`;
   if (e.standardCost === null || e.batchCost === null) return `${fileName}: ${tokens}; standard vs batch cost unknown (${e.reason ?? 'no price'}).`;
-  return `${fileName}: ${tokens}; standard ${formatMoney(e.standardCost)} vs batch ${formatMoney(e.batchCost)} (save ${formatMoney(e.saving)}).`;
+  const m = moneyFormat([e.standardCost, e.batchCost], e.currency);
+  return `${fileName}: ${tokens}; standard ${m.money(e.standardCost)} vs batch ${m.money(e.batchCost)} (save ${m.difference(e.standardCost, e.batchCost)}).`;
 }

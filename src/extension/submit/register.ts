@@ -6,6 +6,7 @@ import { formatEstimate } from '../../core/estimate';
 import { setApiKeyCommand } from '../profiles';
 import { estimateWithProgress, saveIfDirty, submitFile } from './flow';
 import { estimateSummary } from './confirmText';
+import { ESTIMATE_SCHEME, EstimateDocuments } from './estimateDocs';
 import { profilesWithSecrets } from '../profileSettings';
 import { showError, showInformation, showWarning } from '../notify';
 
@@ -32,6 +33,9 @@ export function registerSubmit(ctx: BatchwiseContext): void {
     for (const f of files) await submitFile(ctx, f);
   });
 
+  const estimates = new EstimateDocuments();
+  ctx.register(estimates);
+  ctx.register(vscode.workspace.registerTextDocumentContentProvider(ESTIMATE_SCHEME, estimates));
   registerCommand(ctx, 'batchwise.estimate', async (uri?: unknown, uris?: unknown) => {
     const files = targets(uri, uris);
     if (files.length === 0) return noFile('estimate');
@@ -49,8 +53,8 @@ export function registerSubmit(ctx: BatchwiseContext): void {
       }
       const choice = await showInformation(estimateSummary(basename(f.fsPath), estimate), 'Details');
       if (choice === 'Details') {
-        const doc = await vscode.workspace.openTextDocument({ content: formatEstimate(f.fsPath, estimate), language: 'plaintext' });
-        await vscode.window.showTextDocument(doc, { preview: true });
+        const uri = estimates.show(f.fsPath, formatEstimate(f.fsPath, estimate, { validateHint: 'see the Problems panel' }));
+        await vscode.window.showTextDocument(uri, { preview: true });
       }
     }
   });
