@@ -340,3 +340,20 @@ test('every message says what to do: no diagnostic of the broken samples lacks a
     assert.match(d.message, /(Add|Use|Give|Fix|Did you mean|rename|Rename|Remove|remove|Delete|Split|Put|Replace|Shorten|Move|Check|Save|Write)/, d.message);
   }
 });
+
+test('file-too-large: exact bytes when the rounded sizes would read the same (a file 776 bytes over 200 MB)', async () => {
+  const { sizesApart } = await import('../../src/core/rules/file.js');
+  const limit = 200 * 1024 * 1024;
+  const [size, max] = sizesApart(limit + 776, limit);
+  assert.notEqual(size, max);
+  assert.equal(size, '200.0 MB (209,715,976 bytes)');
+  assert.equal(max, '200.0 MB (209,715,200 bytes)');
+  assert.deepEqual(sizesApart(300 * 1024 * 1024, limit), ['300.0 MB', '200.0 MB'], 'figures that differ stay short');
+});
+
+test('batchwise validate: a wrong --provider lists local among the providers', async () => {
+  const { run } = await import('../../src/cli/commands/validate.js');
+  const err: string[] = [];
+  const io = { out: () => undefined, err: (s: string) => void err.push(s), env: {}, isTTY: false } as unknown as Parameters<typeof run>[1];
+  await assert.rejects(run(['x.jsonl', '--provider', 'vllm'], io), (e: Error) => /one of auto, openai, anthropic, gemini, local \(got "vllm"\)/.test(e.message));
+});

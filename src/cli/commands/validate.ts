@@ -5,7 +5,7 @@ import type { ProviderId } from '../../core/status';
 import { formatBytes } from '../../core/rules/file';
 import { plural } from '../../core/rules/text';
 
-const USAGE = 'batchwise validate <file> [--provider auto|openai|anthropic|gemini] [--json]';
+const USAGE = 'batchwise validate <file> [--provider auto|openai|anthropic|gemini|local] [--json]';
 const PROVIDERS = ['auto', 'openai', 'anthropic', 'gemini', 'local'] as const;
 
 /** `batchwise validate`: compiler-style problems (or one JSON document); exit 1 when there are errors. */
@@ -14,7 +14,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
   const provider = values.provider ?? 'auto';
-  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of auto, openai, anthropic, gemini (got "${provider}")`);
+  if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
 
   await checkInputFile(file);
   let result: ValidationResult;

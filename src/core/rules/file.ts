@@ -59,7 +59,8 @@ export function reportTooManyRequests(sink: DiagnosticSink, provider: ProviderId
 }
 
 export function reportFileTooLarge(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, bytes: number, firstLineOver: number, file: string): void {
-  reportOverLimit(sink, 'file-too-large', firstLineOver, `The file is ${formatBytes(bytes)}; ${PROVIDER_NAMES[provider]} accepts at most ${formatBytes(limits.maxBytes)} per batch, and this line is the first past the limit.`, file);
+  const [size, max] = sizesApart(bytes, limits.maxBytes);
+  reportOverLimit(sink, 'file-too-large', firstLineOver, `The file is ${size}; ${PROVIDER_NAMES[provider]} accepts at most ${max} per batch, and this line is the first past the limit.`, file);
 }
 
 /** A provider limit passed: an error at the start of the first line over it, with the command that splits the file. */
@@ -79,6 +80,13 @@ export function reportEmpty(sink: DiagnosticSink): void {
     code: 'empty-file',
     message: 'The file has no requests: a batch file needs one JSON request per line. Add at least one request.',
   });
+}
+
+/** Two sizes in words that differ whenever the sizes do: exact bytes when the rounded figures would be equal. */
+export function sizesApart(a: number, b: number): [string, string] {
+  const [fa, fb] = [formatBytes(a), formatBytes(b)];
+  if (fa !== fb || a === b) return [fa, fb];
+  return [`${fa} (${a.toLocaleString('en-US')} bytes)`, `${fb} (${b.toLocaleString('en-US')} bytes)`];
 }
 
 export function formatBytes(n: number): string {
