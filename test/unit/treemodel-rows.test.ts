@@ -250,3 +250,9 @@ describe('treeModel: helpers', () => {
     assert.equal(escapeMarkdown('line 1\n\n# heading'), 'line 1 \\# heading', 'no markdown blocks from a message');
   });
 });
+
+it('the tooltip redacts a base URL with credentials before escaping it (escaped text would hide it from redaction)', () => {
+  const md = escapeMarkdown('http://user:s3cret-pass@proxy.example/v1?key=AIzaSyA-very-secret-key-0123456789abcd');
+  assert.doesNotMatch(md, /s3cret|AIzaSy/, md);
+  assert.match(md, /redacted/);
+});

@@ -1,5 +1,6 @@
 import { isTerminal, type ProviderId, type RequestCounts } from '../status';
 import { markdownText } from '../safeText';
+import { redactSecrets } from '../redact';
 import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts } from './counts';
@@ -193,8 +194,11 @@ function describeJob(job: Job, opts: TreeOptions): string {
 
 // ---------- tooltip ----------
 
-/** Untrusted text in the tooltip: see core/safeText (markdown, links and `$(icon)` neutralized). */
-export const escapeMarkdown = (text: string): string => markdownText(text);
+/**
+ * Untrusted text in the tooltip: secrets redacted first (escaping would hide `://user:pw@` and `?key=` from the
+ * redaction), then markdown, links and `$(icon)` neutralized (core/safeText).
+ */
+export const escapeMarkdown = (text: string): string => markdownText(redactSecrets(text));
 
 function money(v: number | null | undefined, currency = 'USD'): string | undefined {
   return v === null || v === undefined ? undefined : formatMoney(v, currency);
