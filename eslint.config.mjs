@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', 'scripts/**', 'test/e2e/**'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', document: 'readonly', window: 'readonly' } },
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', document: 'readonly', window: 'readonly', fetch: 'readonly', FormData: 'readonly', Blob: 'readonly' } },
   },
   {
     // Plain CommonJS helpers preloaded into measured processes (bench/lib), where tsx would skew the figures.

@@ -1,9 +1,13 @@
 import { EXIT_USAGE, UsageError, type CliIO, type CommandRun } from './io';
 import { runCli } from './run';
+import { terminalText } from '../core/safeText';
+
+// Only what reaches a terminal is neutralized: a pipe or a file gets the bytes as they are (--json already escapes).
+const toTerminal = (stream: NodeJS.WriteStream) => (t: string) => stream.write(stream.isTTY ? terminalText(t) : t);
 
 const io: CliIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: toTerminal(process.stdout),
+  err: toTerminal(process.stderr),
   env: process.env,
   isTTY: Boolean(process.stdout.isTTY),
 };

@@ -26,7 +26,11 @@ export function plainText(value: unknown, max = 300): string {
     .replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ')
     .replace(BIDI, codePoint)
     .replace(CONTROL, codePoint);
-  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}${ELLIPSIS}` : text;
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - 1);
+  // Never split a surrogate pair: half an emoji renders as a replacement character.
+  if (cut > 0 && /[\uD800-\uDBFF]/.test(text[cut - 1])) cut -= 1;
+  return `${text.slice(0, cut)}${ELLIPSIS}`;
 }
 
 /** Breaks `$(name)` so no icon is rendered from untrusted text (quick picks, status bar, tooltips). */
@@ -68,4 +72,15 @@ export function logLine(value: unknown): string {
     .split('\n')
     .map((l) => l.replace(BIDI, codePoint).replace(CONTROL, codePoint))
     .join('\n');
+}
+
+/**
+ * What the CLI writes to a terminal: escape sequences from untrusted text (a provider error, a file name, a model
+ * output) could set the window title, print hyperlinks (OSC 8) or rewrite what is on screen, so ESC and the other
+ * control characters are shown as code points. Kept: newline, tab, carriage return and the one sequence the CLI
+ * itself writes (`ESC[K`, clear to end of line, after a progress line).
+ */
+export function terminalText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/\u001B(?!\[K)|[\u0000-\u0008\u000B\u000C\u000E-\u001A\u001C-\u001F\u007F-\u009F]/g, codePoint);
 }

@@ -64,3 +64,17 @@ export async function showPicks<I extends PickItem>(items: readonly I[], options
   });
   return picked?.map((p) => p.original);
 }
+
+/**
+ * `withProgress` with the title and every reported message made safe: a progress notification renders links
+ * like any other, and a window (status bar) progress renders icons.
+ */
+export function withProgress<R>(
+  options: vscode.ProgressOptions,
+  task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
+): Thenable<R> {
+  const safe = options.title === undefined ? options : { ...options, title: notificationText(options.title, 300) };
+  return vscode.window.withProgress(safe, (progress, token) =>
+    task({ report: (v) => progress.report(v.message === undefined ? v : { ...v, message: notificationText(v.message, 300) }) }, token),
+  );
+}

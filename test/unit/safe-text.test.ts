@@ -3,7 +3,7 @@
 // (src/vs/base/common/iconLabels.ts / themables: `$(name)` and `$(name~spin)`).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { iconSafeText, logLine, markdownText, notificationText, plainText } from '../../src/core/safeText';
+import { iconSafeText, logLine, markdownText, notificationText, plainText, terminalText } from '../../src/core/safeText';
 
 // parseLinkedText's regex, as in VS Code's linkedText.ts.
 const VSCODE_LINK = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/gi;
@@ -42,6 +42,14 @@ test('notification text: bare command: and file: URIs are broken, newlines flatt
   assert.ok(long.length <= 1000 && long.endsWith('…'), `capped: ${long.length}`);
 });
 
+test('a capped text never ends in half a surrogate pair (half an emoji shows as a replacement character)', () => {
+  for (const prefix of ['', 'a']) {
+    const out = plainText(`${prefix}${'😀'.repeat(20)}`, 10);
+    assert.ok(out.length <= 10 && out.endsWith('…'), out);
+    assert.doesNotMatch(out, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, `no lone surrogate: ${JSON.stringify(out)}`);
+  }
+});
+
 test('bidi controls and control characters are shown as code points in every sink', () => {
   const s = 'abc\u202Etxt.exe\u2066x\u2069\u200F\u0007';
   for (const f of [plainText, notificationText, iconSafeText, markdownText, logLine]) {
@@ -75,4 +83,14 @@ test('markdown text: no link, image, html, emphasis or icon; bare URIs not auto-
 
 test('log lines keep their line breaks but no terminal escapes', () => {
   assert.equal(logLine('a\r\nb\x1b[31m'), 'a\nb<U+001B>[31m');
+});
+
+test('terminal text: escape sequences from untrusted text are shown, the CLI own progress sequence kept', () => {
+  const hostile = 'error \u001b]8;;https://evil.example\u0007click\u001b]8;;\u0007 \u001b]0;pwned\u0007 \u009b2J done';
+  const out = terminalText(hostile);
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(out, /[\u001b\u0007\u009b]/, JSON.stringify(out));
+  assert.match(out, /<U\+001B>\]8;;https:\/\/evil\.example<U\+0007>click/, 'the text is still there to read');
+  assert.equal(terminalText('\rpart 1/2 50%\u001b[K'), '\rpart 1/2 50%\u001b[K');
+  assert.equal(terminalText('a\tb\nc\r\n'), 'a\tb\nc\r\n');
 });

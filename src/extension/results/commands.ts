@@ -14,7 +14,7 @@ import { looksLikeResultsFile } from '../../core/results/standalone';
 import { countOf, statusText } from '../../core/format';
 import { formatCount } from '../../core/jobs/treeModel';
 import { ResultsPanel, type PanelDeps } from './resultsPanel';
-import { showError, showInformation, showPick, showWarning } from '../notify';
+import { showError, showInformation, showPick, showWarning, withProgress } from '../notify';
 
 /** A tree row (`.jobId` or `.job`), a job id, or nothing (then the user picks). */
 export type JobArg = string | { jobId?: unknown; job?: { id?: unknown }; id?: unknown } | undefined;
@@ -209,7 +209,7 @@ export class ResultsCommands {
 
   private async submit(plan: RetryPlan, provider: BatchProvider): Promise<void> {
     try {
-      const retryJob = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: submitting "${plan.name}"…` }, () =>
+      const retryJob = await withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: submitting "${plan.name}"…` }, () =>
         submitRetry({ store: this.ctx.store, plan, provider }),
       );
       this.ctx.log.info(`submitted retry ${retryJob.id} (${plan.requests} lines) of ${plan.parent.id}`);
@@ -235,7 +235,7 @@ export class ResultsCommands {
  * user can stop it. Undefined when cancelled; other errors propagate to the command's handler.
  */
 async function cancellable<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+  return withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     try {

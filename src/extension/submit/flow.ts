@@ -12,7 +12,7 @@ import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob } from 
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
-import { showError, showInformation, showWarning } from '../notify';
+import { showError, showInformation, showWarning, withProgress } from '../notify';
 
 /** Limit errors that submit resolves by splitting into parts: they do not block a submit. */
 const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
@@ -30,7 +30,7 @@ export async function saveIfDirty(uri: vscode.Uri): Promise<boolean> {
 /** Streams the file through the validator under a cancellable progress notification. Undefined: cancelled. */
 export async function validateWithProgress(uri: vscode.Uri, provider: ProviderId | 'auto'): Promise<ValidationResult | undefined> {
   const name = basename(uri.fsPath);
-  return vscode.window.withProgress(
+  return withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Batchwise: validating ${name}`, cancellable: true },
     async (progress, token) => {
       const ac = new AbortController();
@@ -81,7 +81,7 @@ export async function showRefusal(uri: vscode.Uri, result: ValidationResult): Pr
 export async function estimateWithProgress(ctx: BatchwiseContext, uri: vscode.Uri, provider: ProviderId | undefined): Promise<{ estimate: FileEstimate | null; error?: string; cancelled?: true }> {
   const ac = new AbortController();
   try {
-    const estimate = await vscode.window.withProgress(
+    const estimate = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Batchwise: estimating ${basename(uri.fsPath)}`, cancellable: true },
       async (_progress, token) => {
         const sub = token.onCancellationRequested(() => ac.abort());
@@ -172,7 +172,7 @@ async function uploadWithProgress(
 ): Promise<Job | undefined> {
   const name = basename(uri.fsPath);
   try {
-    return await vscode.window.withProgress(
+    return await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Batchwise: submitting ${name} to ${provider.profile.name}`, cancellable: true },
       async (progress, token) => {
         const ac = new AbortController();

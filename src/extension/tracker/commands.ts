@@ -11,7 +11,7 @@ import { refreshJob } from '../../jobs/refresh';
 import { cancelJob } from '../../jobs/cancel';
 import type { Tracker } from './tracker';
 import { importBatches } from './importBatches';
-import { showInformation, showPick, showWarning } from '../notify';
+import { showInformation, showPick, showWarning, withProgress } from '../notify';
 
 /** A command's argument: a tree row (view menus), a job id (notifications, other commands) or nothing (palette). */
 type JobArg = TreeRow | string | undefined;
@@ -59,7 +59,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     if (!job) return;
     const provider = await tracker.providers.get(job, true);
     if (!provider) return;
-    const updated = await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, () => refreshJob(ctx.store, job, provider));
+    const updated = await withProgress({ location: { viewId: 'batchwise.batches' } }, () => refreshJob(ctx.store, job, provider));
     tracker.upsert(updated);
     // Refreshing a job the poller follows also resets its wait; a job that just ended is reported by the poller.
     tracker.poller.track(updated);
@@ -80,7 +80,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     if (ok !== 'Cancel Batch') return;
     const provider = await tracker.providers.get(job, true);
     if (!provider) return;
-    const updated = await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, () => cancelJob(ctx.store, job, provider));
+    const updated = await withProgress({ location: { viewId: 'batchwise.batches' } }, () => cancelJob(ctx.store, job, provider));
     tracker.upsert(updated);
     // Follow `cancelling` quickly until it settles.
     tracker.poller.track(updated, { immediate: true });
@@ -168,7 +168,7 @@ export function registerTrackerCommands(ctx: BatchwiseContext, tracker: Tracker)
     );
     if (ok !== 'Delete') return;
     const del = provider.delete.bind(provider);
-    await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, async () => {
+    await withProgress({ location: { viewId: 'batchwise.batches' } }, async () => {
       for (const id of ids) await del(id);
     });
     void showInformation(`Batchwise: deleted ${ids.join(', ')} at ${job.provider}.`);

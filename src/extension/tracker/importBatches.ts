@@ -5,7 +5,7 @@ import type { RemoteBatch } from '../../providers/types';
 import { importPickItem, remoteBatchToJob, untrackedBatches } from '../../core/jobs/import';
 import { pickProfile, providerFor } from '../profiles';
 import type { Tracker } from './tracker';
-import { showInformation, showPick, showPicks } from '../notify';
+import { showInformation, showPick, showPicks, withProgress } from '../notify';
 
 /** How many remote batches are listed at most (newest first): enough for "what did I run lately". */
 const MAX_PAGES = 10;
@@ -28,7 +28,7 @@ export async function importBatches(ctx: BatchwiseContext, tracker: Tracker): Pr
   const provider = await providerFor(ctx, { profile: profile.name, provider: profile.provider, ...(profile.baseUrl ? { baseUrl: profile.baseUrl } : {}) });
   if (!provider) return;
 
-  const listed = await vscode.window.withProgress(
+  const listed = await withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Listing ${profile.name} batches`, cancellable: true },
     async (progress, token) => {
       const all: RemoteBatch[] = [];

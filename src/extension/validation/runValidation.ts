@@ -6,6 +6,7 @@ import { basename, join } from 'node:path';
 import { validateFile, validateText, type ValidationResult } from '../../core/validate';
 import type { ProviderId } from '../../core/status';
 import { progressText } from './summary';
+import { withProgress } from '../notify';
 
 export type ProviderChoice = ProviderId | 'auto';
 
@@ -63,7 +64,7 @@ export async function validateFromDisk(
   const size = (await stat(path)).size;
   const notify = opts.forceNotification || size >= PROGRESS_NOTIFICATION_BYTES;
   const title = `Batchwise: validating ${basename(path)}`;
-  return vscode.window.withProgress(
+  return withProgress(
     { location: notify ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window, title, cancellable: notify },
     async (progress, token) => {
       const controller = new AbortController();
