@@ -1,4 +1,4 @@
-import { lstat, open, readlink, rename, unlink, mkdir, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readlink, rename, unlink, mkdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -41,6 +41,29 @@ function fsError(code: string, path: string, reason: string): NodeJS.ErrnoExcept
   return Object.assign(new Error(`${code}: cannot write ${path}: ${reason}`), { code, path, syscall: 'open' });
 }
 
+/**
+ * `mkdir -p` that always ends: Node 20's `mkdir(dir, { recursive: true })` never settles when mkdir answers ENOENT
+ * for a parent that exists (as under /proc), so a bad --out hung the CLI. Fails with the first real error instead.
+ */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(dir)).isDirectory()) return;
+      throw Object.assign(new Error(`EEXIST: cannot make the folder ${dir}: it is a file`), { code: 'EEXIST', path: dir, syscall: 'mkdir' });
+    }
+    // ENOTDIR: a parent is a file; going up finds which one, and says so.
+    if ((code !== 'ENOENT' && code !== 'ENOTDIR') || dirname(dir) === dir) throw err;
+  }
+  await ensureDir(dirname(dir));
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err; // made meanwhile by another process: fine
+  });
+}
+
 /** The temp name beside a target: `.<name>.<pid>.<random>.tmp`, so a later run can tell whose it was. */
 export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -60,7 +83,7 @@ export async function openAtomic(path: string): Promise<AtomicOutput> {
     const handle = await open(target.path, 'w');
     return { target, handle, commit: () => handle.close(), abort: () => handle.close().catch(() => undefined) };
   }
-  await mkdir(dirname(target.path), { recursive: true });
+  await ensureDir(dirname(target.path));
   const tmp = tempPathFor(target.path);
   const handle = await open(tmp, 'wx', target.mode ?? 0o666);
   if (target.mode !== undefined) await handle.chmod(target.mode).catch(() => undefined);

@@ -1,8 +1,8 @@
-import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { tempPathFor } from './fsAtomic';
+import { tempPathFor, ensureDir } from './fsAtomic';
 
 /** Who holds a lock: enough to tell a live holder from one that was killed. */
 export const LockOwnerSchema = z.object({ pid: z.number().int(), host: z.string(), since: z.string(), purpose: z.string() });
@@ -54,7 +54,7 @@ async function readOwner(path: string): Promise<LockOwner | undefined | 'missing
  * half an owner. A lock left by a killed process is taken over.
  */
 export async function tryLock(path: string, purpose: string): Promise<HeldLock | { heldBy: LockOwner }> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString(), purpose };
   const tmp = tempPathFor(path);
   await writeFile(tmp, JSON.stringify(me) + '\n', { flag: 'wx' });

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isBlankLine, readJsonlFile } from './jsonl';
 import { writeLinesAtomic } from './results/lineWriter';
+import { ensureDir } from './fsAtomic';
 
 /** One part of an input: a run of whole lines that fits one remote batch. */
 export interface PartPlan {
@@ -123,7 +123,7 @@ export async function* readPartLines(path: string, plan: PartPlan): AsyncGenerat
  */
 export async function splitFile(path: string, outDir: string, limits: SplitLimits, opts: { signal?: AbortSignal; plans?: PartPlan[] } = {}): Promise<string[]> {
   const plans = opts.plans ?? (await planParts(path, limits, opts));
-  await mkdir(outDir, { recursive: true });
+  await ensureDir(outDir);
   const stem = basename(path).replace(/\.jsonl$/i, '');
   const width = Math.max(3, String(plans.length).length);
   const written: string[] = [];

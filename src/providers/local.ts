@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { open, readFile, readdir, rm } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ProviderResult } from '../core/results/record';
 import type { RequestCounts } from '../core/status';
-import { writeFileAtomic } from '../core/fsAtomic';
+import { writeFileAtomic, ensureDir } from '../core/fsAtomic';
 import { runBatch, type RunProgress } from '../runner/runner';
 import { parseOpenAIOutputLine } from './openaiOutput';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
@@ -156,7 +156,7 @@ export class LocalProvider implements BatchProvider {
 
   async create(part: SubmitPart): Promise<RemoteBatch> {
     const id = `local-${part.jobId}-${part.partIndex}`;
-    await mkdir(this.dir(id), { recursive: true });
+    await ensureDir(this.dir(id));
     const out = createWriteStream(join(this.dir(id), 'input.jsonl'));
     let total = 0;
     try {

@@ -7,48 +7,55 @@ import { AtomicLineWriter } from '../core/results/lineWriter';
 const TRANSIENT_STATUS = new Set([401, 403, 408, 409, 429, 500, 502, 503, 504]);
 
 /**
- * Prepares an output file for resuming: a line torn by a kill (no final newline, or not JSON) is cut off,
- * and the custom_ids already answered are returned so they are not sent (or written) again.
- * Lines that only recorded a transient failure are dropped (the file is rewritten atomically) so they are sent again.
+ * Prepares an output file for resuming: a line torn by a kill (no final newline) is cut off, a complete line that
+ * is not a result (corrupt) is dropped on its own, and lines that only recorded a transient failure are dropped so
+ * they are sent again; the file is rewritten atomically when anything is dropped. The custom_ids already answered
+ * are returned so they are not sent (or written) again.
  */
-export async function prepareOutputForResume(path: string): Promise<{ answered: Set<string>; repairedBytes: number; resent: number }> {
-  const { answered, repairedBytes, transient } = await readAnswers(path);
-  if (transient > 0) await dropTransientLines(path);
-  return { answered, repairedBytes, resent: transient };
+export async function prepareOutputForResume(path: string): Promise<{ answered: Set<string>; repairedBytes: number; resent: number; corrupt: number }> {
+  const { answered, repairedBytes, transient, corrupt } = await readAnswers(path);
+  if (transient > 0 || corrupt > 0) await keepAnswerLines(path);
+  return { answered, repairedBytes, resent: transient, corrupt };
 }
 
-/** One pass: cuts a torn or corrupt tail, collects the answered ids, counts the transient failures (not answers). */
-async function readAnswers(path: string): Promise<{ answered: Set<string>; repairedBytes: number; transient: number }> {
+/** One pass: cuts a torn tail, collects the answered ids, counts the transient failures and the corrupt lines. */
+async function readAnswers(path: string): Promise<{ answered: Set<string>; repairedBytes: number; transient: number; corrupt: number }> {
   const answered = new Set<string>();
   let transient = 0;
+  let corrupt = 0;
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { answered, repairedBytes: 0, transient };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { answered, repairedBytes: 0, transient, corrupt };
     throw err;
   }
   const keep = await lastCompleteLineEnd(path, size);
   if (keep < size) await truncate(path, keep);
-  if (keep === 0) return { answered, repairedBytes: size, transient };
-  let goodEnd = 0;
+  if (keep === 0) return { answered, repairedBytes: size, transient, corrupt };
+  let corruptBytes = 0;
   const rl = createInterface({ input: createReadStream(path, { end: keep - 1 }), crlfDelay: Infinity });
   for await (const line of rl) {
+    if (!line.trim()) continue;
     const answer = readAnswer(line);
-    if (answer === undefined) break; // a corrupt line: everything from here is dropped and re-sent
-    if (answer.transient) transient++;
+    if (answer === undefined) {
+      corrupt++;
+      corruptBytes += Buffer.byteLength(line) + 1;
+    } else if (answer.transient) transient++;
     else answered.add(answer.id);
-    goodEnd += Buffer.byteLength(line) + 1;
   }
-  if (goodEnd < keep) await truncate(path, goodEnd);
-  return { answered, repairedBytes: size - goodEnd, transient };
+  return { answered, repairedBytes: size - keep + corruptBytes, transient, corrupt };
 }
 
-async function dropTransientLines(path: string): Promise<void> {
+/** Rewrites the file with its real answers only (no corrupt, blank or transient-failure lines). */
+async function keepAnswerLines(path: string): Promise<void> {
   const out = await AtomicLineWriter.open(path);
   try {
     const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-    for await (const line of rl) if (!readAnswer(line)?.transient) await out.write(line + '\n');
+    for await (const line of rl) {
+      const answer = readAnswer(line);
+      if (answer && !answer.transient) await out.write(line + '\n');
+    }
     await out.commit();
   } catch (err) {
     await out.abort();

@@ -40,6 +40,8 @@ export interface RunOptions {
 
 export interface RunSummary extends RunProgress {
   cancelled: boolean;
+  /** Lines of the output that were not results (corrupt, e.g. edited by hand) and were dropped on resume. */
+  corruptDropped: number;
   outPath: string;
 }
 
@@ -66,7 +68,7 @@ export class RunAuthError extends Error {
  */
 export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const concurrency = Math.max(1, opts.concurrency ?? 8);
-  const { answered } = await prepareOutputForResume(opts.outPath);
+  const { answered, corrupt } = await prepareOutputForResume(opts.outPath);
   // Aborted on an auth failure, or by the caller.
   const stop = new AbortController();
   // Each request waiting out a backoff listens to it, so a cancel does not wait for the longest backoff.
@@ -143,7 +145,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   }
   if (authError) throw authError;
   report();
-  return { ...progress, cancelled: Boolean(opts.signal?.aborted) && progress.done < progress.total, outPath: opts.outPath };
+  return { ...progress, cancelled: Boolean(opts.signal?.aborted) && progress.done < progress.total, corruptDropped: corrupt, outPath: opts.outPath };
 }
 
 function parseRequest(text: string): InputRequest | undefined {

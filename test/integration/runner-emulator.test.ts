@@ -202,3 +202,20 @@ test('a cancel during a long Retry-After backoff stops the run instead of waitin
     emu.faults.clear();
   }
 });
+
+test('resume after a corrupt line keeps every good answer after it and sends only the lost request again (issue 13.5)', async () => {
+  const input = await inputFile(6);
+  const out = input + '.out';
+  await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2 });
+  const lines = (await readFile(out, 'utf8')).trim().split('\n');
+  const lost = (JSON.parse(lines[1]!) as { custom_id: string }).custom_id;
+  lines[1] = '{"custom_id": "' + lost + '", "respo'; // a line garbled in place (an editor, a bad disk), then a newline
+  await writeFile(out, lines.join('\n') + '\n');
+  const before = emu.stats.totalRequests;
+  const second = await runBatch({ inputPath: input, outPath: out, baseUrl: `${emu.url}/v1`, apiKey: 'k', concurrency: 2 });
+  assert.equal(second.corruptDropped, 1);
+  assert.equal(second.skipped, 5, 'the five good answers are kept, also the four after the corrupt line');
+  assert.equal(second.succeeded, 1);
+  assert.equal(emu.stats.totalRequests - before, 1, 'only the lost request reaches the server again');
+  assert.deepEqual((await outputIds(out)).sort(), ['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6']);
+});

@@ -61,3 +61,17 @@ test('usage errors: no file, missing file, bad provider', async () => {
   await assert.rejects(run(['/nonexistent/file.jsonl'], io().io), UsageError);
   await assert.rejects(run([await sample(), '--provider', 'nope'], io().io), UsageError);
 });
+
+test('estimate of a file with no requests exits 1 like validate, saying why on stderr (issue 13.12)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-cli-est-'));
+  for (const content of ['', '\n  \n']) {
+    const p = join(dir, 'empty.jsonl');
+    await writeFile(p, content);
+    const t = io();
+    assert.equal(await run([p], t.io), 1);
+    assert.match(t.err(), /has no requests/);
+    const j = io();
+    assert.equal(await run([p, '--json'], j.io), 1);
+    assert.equal(JSON.parse(j.out()).requests, 0, 'the --json document is still printed');
+  }
+});

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/core/fsAtomic';
+import { ensureDir, writeFileAtomic } from '../../src/core/fsAtomic';
 import { writeLinesAtomic } from '../../src/core/results/lineWriter';
 import { runCliCaptured } from '../support/cli';
 
@@ -78,4 +78,14 @@ test('CLI: convert --out through a symlink writes the target and keeps the link'
   assert.equal(r.code, 0, r.err);
   assert.ok((await lstat(join(dir, 'out.jsonl'))).isSymbolicLink());
   assert.match(await readFile(real, 'utf8'), /"custom_id":"a"/);
+});
+
+test('ensureDir ends with the error where mkdir -p of Node 20 never settles (/proc), and makes nested folders', { timeout: 10_000 }, async () => {
+  const root = await mkdtemp(join(tmpdir(), 'bw-ensure-'));
+  await ensureDir(join(root, 'a', 'b', 'c'));
+  assert.ok((await stat(join(root, 'a', 'b', 'c'))).isDirectory());
+  await ensureDir(join(root, 'a', 'b')); // existing: fine
+  await writeFile(join(root, 'file'), 'x');
+  await assert.rejects(ensureDir(join(root, 'file', 'sub')), { code: "EEXIST", path: join(root, "file") });
+  if (process.platform === 'linux') await assert.rejects(ensureDir('/proc/batchwise-nope/x'), { code: 'ENOENT' });
 });

@@ -47,11 +47,17 @@ test('a file holding only a torn line becomes empty', async () => {
   assert.equal(await readFile(path, 'utf8'), '');
 });
 
-test('a corrupt complete line drops it and everything after it, so nothing is written twice', async () => {
-  const path = await tmpFile(`${line('a')}\nnot json\n${line('b')}\n`);
+test('a corrupt complete line is dropped on its own: the good answers after it are kept and counted (issue 13.5)', async () => {
+  const path = await tmpFile(`${line('a')}\nnot json\n${line('b')}\n{"no_custom_id":1}\n${line('c')}\n`);
   const r = await prepareOutputForResume(path);
-  assert.deepEqual([...r.answered], ['a']);
-  assert.equal(await readFile(path, 'utf8'), `${line('a')}\n`);
+  assert.deepEqual([...r.answered].sort(), ['a', 'b', 'c']);
+  assert.equal(r.corrupt, 2);
+  assert.equal(r.repairedBytes, 'not json\n'.length + '{"no_custom_id":1}\n'.length);
+  assert.equal(await readFile(path, 'utf8'), `${line('a')}\n${line('b')}\n${line('c')}\n`);
+  // Resuming again finds nothing more to repair.
+  const again = await prepareOutputForResume(path);
+  assert.equal(again.corrupt, 0);
+  assert.equal(again.answered.size, 3);
 });
 
 test('backoff grows, stays within its jitter band and honours a longer Retry-After', () => {

@@ -3,7 +3,7 @@ import { checkInputFile, fsReason } from '../inputFile';
 import { estimateFile, formatEstimate } from '../../core/estimate';
 import { PricingOverridesSchema, type PricingOverrides } from '../../core/pricing';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
-import { EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
+import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
 
 const USAGE = 'estimate <file> [--provider openai|anthropic|gemini|local] [--model M] [--pricing FILE.json] [--json]';
 
@@ -30,6 +30,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const overrides = values.pricing ? await readOverrides(values.pricing) : undefined;
   const est = await estimateFile(file, { provider, model: values.model, overrides, signal: io.signal });
+  // An empty file is a mistake in the input, as `validate` says with exit 1; the estimate is still printed.
+  const code = est.requests === 0 ? EXIT_FAILED : EXIT_OK;
+  if (est.requests === 0) io.err(`batchwise estimate: ${file} has no requests: a batch file needs one JSON request per line\n`);
 
   if (values.json) {
     printJson(io, {
@@ -58,10 +61,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         batchCost: m.batchCost,
       })),
     });
-    return EXIT_OK;
+    return code;
   }
   io.out(formatEstimate(file, est));
-  return EXIT_OK;
+  return code;
 }
 
 async function readOverrides(path: string): Promise<PricingOverrides> {

@@ -1,8 +1,8 @@
-import { readdir, readFile, rm, mkdir, watch as fsWatch } from 'node:fs/promises';
+import { readdir, readFile, rm, watch as fsWatch } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JobSchema, type Job } from './job';
-import { writeFileAtomic } from '../fsAtomic';
+import { writeFileAtomic, ensureDir } from '../fsAtomic';
 
 export interface StoreProblem {
   path: string;
@@ -154,7 +154,7 @@ export class JobStore {
     const ac = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     void (async () => {
-      await mkdir(this.jobsDir, { recursive: true });
+      await ensureDir(this.jobsDir);
       try {
         for await (const _ of fsWatch(this.jobsDir, { recursive: true, signal: ac.signal })) {
           clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonlFile, isBlankLine } from '../jsonl';
@@ -7,6 +7,7 @@ import type { ProviderResult, ResultRecord } from './record';
 import { inputIdOfText } from './inputId';
 import { writeLinesAtomic } from './lineWriter';
 import { SummaryBuilder } from './summary';
+import { ensureDir } from '../fsAtomic';
 
 /** What a line with no result gets instead of `missing`, e.g. every line of a part that expired or failed as a whole. */
 export type LineFallback = (line: number) => { outcome: Exclude<LineOutcome, 'succeeded'>; errorCode?: string; errorMessage?: string } | undefined;
@@ -165,7 +166,7 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
   const size = new Uint32Array(n);
   const kind = new Uint8Array(n);
   const summary = new SummaryBuilder();
-  await mkdir(dirname(opts.outPath), { recursive: true });
+  await ensureDir(dirname(opts.outPath));
   const BUCKET_LINES = bucketLines(n);
   const spool = new Spool(join(dirname(opts.outPath), `.${basename(opts.outPath)}.${process.pid}.${randomBytes(4).toString('hex')}.spool`), Math.max(1, Math.ceil(n / BUCKET_LINES)));
   let received = 0;
