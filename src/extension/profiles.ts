@@ -4,6 +4,7 @@ import type { BatchwiseContext } from './context';
 import type { ProviderId } from '../core/status';
 import { createProvider, defaultProfile, profileForJob, type BatchProvider, type ProviderProfile } from '../providers/index';
 import { showInformation, showPick, type PickItem } from './notify';
+import { baseUrlProblem } from '../core/baseUrl';
 
 /**
  * Provider profiles for the extension: the `batchwise.profiles` setting, the sandbox's profiles
@@ -150,12 +151,8 @@ export async function addLocalServerProfile(ctx: BatchwiseContext): Promise<Prov
     value: 'http://localhost:8000/v1',
     ignoreFocusOut: true,
     validateInput: (v) => {
-      try {
-        const u = new URL(v.trim());
-        return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'Use an http or https URL';
-      } catch {
-        return 'Not a URL';
-      }
+      const problem = baseUrlProblem(v);
+      return problem ? `The base URL ${problem}.` : undefined;
     },
   });
   if (!baseUrl) return undefined;

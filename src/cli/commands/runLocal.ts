@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { writeTarget } from '../../core/fsAtomic';
 import { describeOwner, tryLock } from '../../core/lockFile';
 import { cliStore } from '../../jobs/providerForJob';
+import { baseUrlProblem } from '../../core/baseUrl';
 
 const USAGE = 'batchwise run <file> --base-url URL [--concurrency N] [--out FILE]';
 
@@ -24,7 +25,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
   const baseUrl = values['base-url'];
   if (!baseUrl) throw new UsageError(`--base-url is required, e.g. --base-url http://localhost:8000/v1 (vLLM), http://localhost:11434/v1 (Ollama)\nusage: ${USAGE}`);
-  if (!/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
+  const urlProblem = baseUrlProblem(baseUrl);
+  if (urlProblem) throw new UsageError(`--base-url ${urlProblem}`);
   const concurrency = intOption(values.concurrency, '--concurrency', 1, 1024) ?? 8;
   const input = resolve(file);
   await checkInputFile(file);

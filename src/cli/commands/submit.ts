@@ -6,6 +6,7 @@ import { cliStore, providerFromCli } from '../../jobs/providerForJob';
 import { DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
 import { providerFailure } from '../errors';
 import { API_KEY_ENV } from '../../providers/env';
+import { baseUrlProblem } from '../../core/baseUrl';
 import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
 import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
@@ -25,7 +26,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const input = resolve(file);
   await checkInputFile(file);
   const baseUrl = values['base-url'];
-  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new UsageError(`--base-url must start with http:// or https:// (got "${baseUrl}")`);
+  const urlProblem = baseUrl === undefined ? undefined : baseUrlProblem(baseUrl);
+  if (urlProblem) throw new UsageError(`--base-url ${urlProblem}`);
 
   let provider: ProviderId;
   let validation;
