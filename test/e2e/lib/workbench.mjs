@@ -165,10 +165,15 @@ export class Workbench {
 
   /** Opens a workspace file with Quick Open (Ctrl+P) and waits for its editor tab to be active. */
   async openFile(name) {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('Control+P');
-    await this.quickInput().waitFor({ state: 'visible', timeout: 15000 });
-    await this.quickInput().fill(name);
+    // With a webview focused (the results panel), the first Ctrl+P can leave Quick Open inert for a moment:
+    // a person presses it again, as this does.
+    await this.waitUntil(async () => {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('Control+P');
+      await this.quickInput().waitFor({ state: 'visible', timeout: 5000 });
+      await this.quickInput().fill(name, { timeout: 5000 });
+      return true;
+    }, `Quick Open (Ctrl+P) ready to type "${name}"`, { timeout: 30000, interval: 500 });
     const row = await this.expectVisible(
       this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }),
       `"${name}" in Quick Open (is it in the workspace?)`,
