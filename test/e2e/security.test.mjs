@@ -6,10 +6,9 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { REPO } from './setup.mjs';
-import { collectLogs, startEnvironment } from './lib/harness.mjs';
-import { launchBrowser, Workbench } from './lib/workbench.mjs';
+import { windowSuite } from './lib/suite.mjs';
 
 const SHOTS = resolve(process.env.E2E_SCREENSHOTS || join(REPO, 'test/e2e/.screenshots'));
 const TICK_MS = 300; // emulator batches end after 8 ticks
@@ -19,38 +18,10 @@ const PROVIDER_ERROR = `Quota exceeded: [Fix it](command:workbench.action.openSe
 const IMPORTED_NAME = `[Imported](command:workbench.action.openSettings) $(zap) nightly`;
 const LINES = [1, 2].map((i) => JSON.stringify({ custom_id: `sec-${i}`, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: `Say ${i}.` }] } }));
 
-/** @type {Awaited<ReturnType<typeof startEnvironment>>} */ let env;
-/** @type {import('playwright-core').Browser} */ let browser;
-/** @type {Workbench} */ let wb;
-
-before(async () => {
-  env = await startEnvironment({ fixtures: false, tickMs: TICK_MS });
-  writeFileSync(join(env.dirs.ws, HOSTILE_FILE), `${LINES.join('\n')}\n`);
-  browser = await launchBrowser(env.setup.chromium, env.setup.home);
-  wb = await Workbench.open(browser, { url: env.url, shotsDir: SHOTS });
-  await wb.expectVisible(wb.activityIcon(), 'the Batchwise icon in the activity bar', 60000);
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await env?.stop();
-});
-
-async function failWithLogs(name, fn) {
-  try {
-    await fn();
-  } catch (e) {
-    const shot = wb ? await wb.shot(`FAILED ${name}`) : '(no browser)';
-    const logs = env ? collectLogs(env.dirs.ud, join(SHOTS, 'logs'), [join(env.runDir, 'emulator.log')]) : [];
-    e.message = `${name}: ${e.message}\n  failure screenshot: ${shot}\n  logs: ${logs.length ? join(SHOTS, 'logs') : '(none found)'}`;
-    throw e;
-  } finally {
-    await wb?.resetUi().catch(() => {});
-  }
-}
+const win = windowSuite({ shotsDir: SHOTS, environment: { fixtures: false, tickMs: TICK_MS }, prepare: (env) => writeFileSync(join(env.dirs.ws, HOSTILE_FILE), `${LINES.join('\n')}\n`) });
 
 async function emulator(path, init = {}) {
-  const res = await fetch(`${env.emulatorUrl}${path}`, { ...init, headers: { authorization: 'Bearer sandbox', ...init.headers } });
+  const res = await fetch(`${win.env.emulatorUrl}${path}`, { ...init, headers: { authorization: 'Bearer sandbox', ...init.headers } });
   const body = await res.json();
   if (!res.ok) throw new Error(`emulator ${init.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
   return body;
@@ -74,11 +45,11 @@ function assertPlain(what, r, mustShow) {
 }
 
 async function submitHostileFile() {
-  await wb.explorerContextMenu(HOSTILE_FILE);
-  await wb.clickMenuItem('Submit JSONL as Batch');
-  await wb.pickIfAsked('openai', 3000);
-  await wb.waitForDialog('the cost confirmation for the hostile file', 30000);
-  await wb.clickDialogButton(/Submit/i);
+  await win.wb.explorerContextMenu(HOSTILE_FILE);
+  await win.wb.clickMenuItem('Submit JSONL as Batch');
+  await win.wb.pickIfAsked('openai', 3000);
+  await win.wb.waitForDialog('the cost confirmation for the hostile file', 30000);
+  await win.wb.clickDialogButton(/Submit/i);
 }
 
 /**
@@ -86,16 +57,16 @@ async function submitHostileFile() {
  * fast after one another (its spam protection), so a toast may never show, while the center has every one.
  */
 async function centerItem(re, expected, timeout = 60000) {
-  const item = wb.page.locator('.notifications-center .notification-list-item', { hasText: re }).first();
-  return wb.waitUntil(async () => {
-    if (!(await wb.page.locator('.notifications-center').isVisible())) await wb.runCommand('Notifications: Show Notifications');
+  const item = win.wb.page.locator('.notifications-center .notification-list-item', { hasText: re }).first();
+  return win.wb.waitUntil(async () => {
+    if (!(await win.wb.page.locator('.notifications-center').isVisible())) await win.wb.runCommand('Notifications: Show Notifications');
     await item.waitFor({ state: 'visible', timeout: 3000 });
     return item;
   }, expected, { timeout, interval: 500 });
 }
 
 async function hideCenter() {
-  if (await wb.page.locator('.notifications-center').isVisible()) await wb.runCommand('Notifications: Clear All Notifications');
+  if (await win.wb.page.locator('.notifications-center').isVisible()) await win.wb.runCommand('Notifications: Clear All Notifications');
 }
 
 async function addFault(fault) {
@@ -103,53 +74,53 @@ async function addFault(fault) {
 }
 
 test('a provider error and a file name with command links and $(zap) are plain text in the submit notifications', { timeout: 240000 }, async () => {
-  await failWithLogs('submit notifications', async () => {
+  await win.check('submit notifications', async () => {
     // The upload is held back so the "submitting ..." progress notification stays up to be read; then the
     // provider (or a proxy) answers the batch create with a message carrying link and icon syntax.
     await addFault({ method: 'POST', path: '/v1/files', delayMs: 8000, times: 1 });
     await addFault({ method: 'POST', path: '/v1/batches', status: 400, times: 1, body: { error: { message: PROVIDER_ERROR, type: 'invalid_request_error', param: null, code: null } } });
-    await wb.clearNotifications();
+    await win.wb.clearNotifications();
     await submitHostileFile();
     const progress = await centerItem(/submitting .* to openai/, 'the "submitting ... to openai" progress notification', 20000);
-    await wb.shot('security submitting progress');
+    await win.wb.shot('security submitting progress');
     assertPlain('the submit progress notification', await rendered(progress), ['[Details]', 'zap']);
     const failed = await centerItem(/Quota exceeded/, 'a notification that the submit failed, quoting the provider');
-    await wb.shot('security failed submit notification');
+    await win.wb.shot('security failed submit notification');
     assertPlain('the "submit failed" notification', await rendered(failed), ['Quota exceeded', '[Fix it]', 'zap', '[Details]']);
     await hideCenter();
 
     await submitHostileFile();
     const submitted = await centerItem(/Submitted/, 'a "Submitted ..." notification');
-    await wb.shot('security submitted notification');
+    await win.wb.shot('security submitted notification');
     assertPlain('the "Submitted" notification', await rendered(submitted), ['[Details]', 'zap']);
     const done = await centerItem(/complete/i, 'the completion notification of the hostile-named job', 90000);
-    await wb.shot('security completed notification');
+    await win.wb.shot('security completed notification');
     assertPlain('the completion notification', await rendered(done), ['[Details]', 'zap']);
     await hideCenter();
   });
 });
 
 test('the tooltip of the hostile-named job in the Batches view draws no icon and no link from its name', { timeout: 90000 }, async () => {
-  await failWithLogs('tree tooltip', async () => {
-    await wb.clearNotifications();
-    await wb.openBatchesView();
-    const row = await wb.expectVisible(wb.treeRow('Details'), 'the hostile-named job in the Batches view', 30000);
+  await win.check('tree tooltip', async () => {
+    await win.wb.clearNotifications();
+    await win.wb.openBatchesView();
+    const row = await win.wb.expectVisible(win.wb.treeRow('Details'), 'the hostile-named job in the Batches view', 30000);
     const label = await rendered(row);
     assertPlain('the tree row', label, ['[Details]', 'zap']);
-    const hover = wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /Details/ });
-    await wb.waitUntil(async () => {
-      await wb.page.mouse.move(0, 0);
+    const hover = win.wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: /Details/ });
+    await win.wb.waitUntil(async () => {
+      await win.wb.page.mouse.move(0, 0);
       await row.locator('.label-name, .monaco-icon-label').first().hover();
       await hover.first().waitFor({ state: 'visible', timeout: 4000 });
       return true;
     }, 'a tooltip on hovering the hostile-named job', { timeout: 30000, interval: 300 });
-    await wb.shot('security tree tooltip');
+    await win.wb.shot('security tree tooltip');
     assertPlain('the tree tooltip', await rendered(hover.first()), ['[Details]', 'zap']);
   });
 });
 
 test('a provider batch name with link and $(zap) syntax is plain text in the Import Batches quick pick', { timeout: 90000 }, async () => {
-  await failWithLogs('import quick pick', async () => {
+  await win.check('import quick pick', async () => {
     // A batch made outside Batchwise (another tool, a colleague) whose name carries the syntax.
     const form = new FormData();
     form.append('purpose', 'batch');
@@ -160,14 +131,14 @@ test('a provider batch name with link and $(zap) syntax is plain text in the Imp
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { name: IMPORTED_NAME } }),
     });
-    await wb.runCommand('Batchwise: Import Batches from Provider');
-    await (await wb.expectVisible(wb.quickRow('OpenAI'), 'OpenAI in the provider pick of Import Batches')).click();
+    await win.wb.runCommand('Batchwise: Import Batches from Provider');
+    await (await win.wb.expectVisible(win.wb.quickRow('OpenAI'), 'OpenAI in the provider pick of Import Batches')).click();
     // A profile pick follows when more than one profile serves OpenAI (labels are profile names: exact, lower case).
-    const profile = wb.quickRow('openai');
+    const profile = win.wb.quickRow('openai');
     if (await profile.first().waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false)) await profile.first().click();
-    const item = await wb.expectVisible(wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Imported' }), 'the imported batch in the quick pick', 30000);
-    await wb.shot('security import quick pick');
-    assertPlain('the Import Batches quick pick', await rendered(wb.page.locator('.quick-input-list')), ['[Imported]', 'zap']);
+    const item = await win.wb.expectVisible(win.wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Imported' }), 'the imported batch in the quick pick', 30000);
+    await win.wb.shot('security import quick pick');
+    assertPlain('the Import Batches quick pick', await rendered(win.wb.page.locator('.quick-input-list')), ['[Imported]', 'zap']);
     assert.ok((await item.innerText()).includes('nightly'), 'the pick lists the batch by its name');
   });
 });

@@ -11,6 +11,7 @@ import { writeTarget } from '../../core/fsAtomic';
 import { describeOwner, tryLock } from '../../core/lockFile';
 import { cliStore } from '../../jobs/providerForJob';
 import { baseUrlProblem } from '../../core/baseUrl';
+import { countOf } from '../../core/format';
 
 const USAGE = 'batchwise run <file> --base-url URL [--concurrency N] [--out FILE]';
 
@@ -77,9 +78,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.out(JSON.stringify({ file: input, out, total: summary.total, succeeded: summary.succeeded, failed: summary.failed, skipped: summary.skipped, cancelled: summary.cancelled }, null, 2) + '\n');
   } else {
     const resumed = summary.skipped > 0 ? `, ${summary.skipped} already answered (resumed)` : '';
-    if (summary.corruptDropped > 0) {
-      io.err(`batchwise: ${out} had ${summary.corruptDropped === 1 ? '1 line' : `${summary.corruptDropped} lines`} that ${summary.corruptDropped === 1 ? 'is' : 'are'} not a result (corrupt); ${summary.corruptDropped === 1 ? 'it was' : 'they were'} dropped and ${summary.corruptDropped === 1 ? 'its request' : 'their requests'} sent again.\n`);
-    }
+    const dropped = summary.corruptDropped;
+    if (dropped > 0) io.err(`batchwise: ${out} had ${countOf(dropped, 'corrupt line')} (not a result): dropped, and ${dropped === 1 ? 'its request' : 'their requests'} sent again.\n`);
     io.out(`${summary.cancelled ? 'Cancelled' : 'Done'}: ${summary.succeeded} succeeded, ${summary.failed} failed${resumed} -> ${out}\n`);
     if (summary.cancelled) io.out(`Run the same command again to resume.\n`);
   }
