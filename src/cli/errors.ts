@@ -16,6 +16,8 @@ export interface FailureContext {
   baseUrl?: string;
   /** What the user can do next (and what state things were left in), appended to the message. */
   next?: string;
+  /** The call may have taken effect (a create that timed out): "try again" would be the wrong advice. */
+  mayHaveActed?: boolean;
 }
 
 /** Ctrl+C (the CLI's abort signal) or an SDK's own abort error. */
@@ -44,8 +46,9 @@ export function providerFailure(err: unknown, ctx: FailureContext): unknown {
     return new CliError(`${where} refused the API key (HTTP ${s}): ${msg}. Check ${env ?? 'the API key'}.${next}`, EXIT_USAGE);
   }
   if (s === 404) return new CliError(`${where} answered HTTP 404 (not found): ${msg}. Check that the base URL is the provider's API root (OpenAI-compatible servers end in /v1) and that the batch still exists there.${next}`, EXIT_USAGE);
-  if (s === 429) return new CliError(`${where} is rate limiting (HTTP 429) and still was after several attempts: ${msg}. Wait a few minutes and try again.${next}`, EXIT_USAGE);
-  if (s !== undefined && s >= 500) return new CliError(`${where} kept failing with HTTP ${s} (a server error) after several attempts: ${msg}. Try again in a few minutes.${next}`, EXIT_USAGE);
+  const again = ctx.mayHaveActed ? '' : ' Try again in a few minutes.';
+  if (s === 429) return new CliError(`${where} is rate limiting (HTTP 429) and still was after several attempts: ${msg}.${ctx.mayHaveActed ? '' : ' Wait a few minutes and try again.'}${next}`, EXIT_USAGE);
+  if (s !== undefined && s >= 500) return new CliError(`${where} kept failing with HTTP ${s} (a server error) after several attempts: ${msg}.${again}${next}`, EXIT_USAGE);
   if (s !== undefined) return new CliError(`${where} rejected the request (HTTP ${s}): ${msg}.${next}`, EXIT_USAGE);
   return new CliError(`cannot reach ${where}: ${msg}. Check the network${ctx.baseUrl ? ' and that a server is running at that URL (--base-url)' : ''}.${next}`, EXIT_USAGE);
 }

@@ -29,7 +29,7 @@ export function locateJsonError(text: string, parseMessage?: string): ColumnRang
   return { column: pos + 1, endColumn: pos + 2, problem: parseMessage ?? 'invalid JSON' };
 }
 
-function describeParseError(code: string): string {
+export function describeParseError(code: string): string {
   switch (code) {
     case 'InvalidSymbol':
       return 'unexpected character';

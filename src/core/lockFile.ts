@@ -48,6 +48,12 @@ async function readOwner(path: string): Promise<LockOwner | undefined | 'missing
   }
 }
 
+/** Who holds the lock at `path`, if a live process does (a lock left by a killed one counts as free). */
+export async function liveHolder(path: string): Promise<LockOwner | undefined> {
+  const owner = await readOwner(path);
+  return owner === 'missing' || isStale(owner) ? undefined : owner;
+}
+
 /**
  * Takes the lock at `path` across processes, or returns who holds it. The lock file appears complete in one step
  * (written aside, then hard-linked into place, which fails if it exists: O_EXCL semantics), so a reader never sees

@@ -33,6 +33,30 @@ export function controlRoutes(deps: EmulatorDeps, faults: FaultInjector): Route[
       },
     },
     {
+      // Answers once at least `min` (default 1) requests wait in a `hold` fault, or after `timeoutMs` (default 30 s)
+      // with what is held then: a test in another process waits for the exact moment instead of sleeping.
+      method: 'GET',
+      pattern: '/_emulator/faults/held',
+      provider: 'emulator',
+      auth: false,
+      handler: async (ctx) => {
+        const min = Number(ctx.url.searchParams.get('min') ?? 1);
+        const timeoutMs = Number(ctx.url.searchParams.get('timeoutMs') ?? 30_000);
+        if (!Number.isInteger(min) || min < 0 || !Number.isFinite(timeoutMs) || timeoutMs < 0) throw new HttpError(400, 'min must be a whole number and timeoutMs a number of milliseconds, both at least 0.');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([faults.whenHeld(min), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+        clearTimeout(timer);
+        sendJson(ctx.res, 200, { held: faults.held, pending: faults.pending });
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/_emulator/faults/release',
+      provider: 'emulator',
+      auth: false,
+      handler: (ctx) => sendJson(ctx.res, 200, { released: faults.release(), pending: faults.pending }),
+    },
+    {
       method: 'GET',
       pattern: '/_emulator/clock',
       provider: 'emulator',

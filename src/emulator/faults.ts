@@ -11,19 +11,55 @@ export interface FaultSpec {
   dropConnection?: boolean;
   /** Wait this long first; alone (no status, no drop) it only slows the request down. */
   delayMs?: number;
+  /**
+   * Hold the request (its body unread) until `release()`: a test sees it held (`whenHeld`) and acts at that exact
+   * point (kills the client mid-upload, checks what the UI shows) without guessing a delay. Then it goes on as usual.
+   */
+  hold?: boolean;
   /** How many requests it hits; unlimited until `clear()` when absent. */
   times?: number;
 }
 
 export class FaultInjector {
   private faults: { spec: FaultSpec; left: number }[] = [];
+  private heldRequests: (() => void)[] = [];
+  private heldWaiters: { min: number; resolve: () => void }[] = [];
+
+  /** Resolves when the request is released (see `hold`). */
+  hold(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.heldRequests.push(resolve);
+      this.heldWaiters = this.heldWaiters.filter((w) => (this.heldRequests.length >= w.min ? (w.resolve(), false) : true));
+    });
+  }
+
+  /** Requests waiting in a `hold` fault right now. */
+  get held(): number {
+    return this.heldRequests.length;
+  }
+
+  /** Resolves once at least `min` requests are held. */
+  whenHeld(min = 1): Promise<void> {
+    if (this.heldRequests.length >= min) return Promise.resolve();
+    return new Promise<void>((resolve) => this.heldWaiters.push({ min, resolve }));
+  }
+
+  /** Lets every held request go on; returns how many there were. */
+  release(): number {
+    const held = this.heldRequests;
+    this.heldRequests = [];
+    for (const go of held) go();
+    return held.length;
+  }
 
   add(spec: FaultSpec): void {
     this.faults.push({ spec, left: spec.times ?? Infinity });
   }
 
+  /** Removes every fault and releases what is held. */
   clear(): void {
     this.faults = [];
+    this.release();
   }
 
   get pending(): number {
@@ -73,6 +109,7 @@ export function faultFromJson(value: unknown): FaultSpec | string {
   }
   if (spec.status !== undefined && (spec.status < 100 || spec.status > 599)) return '"status" must be an HTTP status (100-599)';
   if (v.dropConnection !== undefined) spec.dropConnection = v.dropConnection === true;
+  if (v.hold !== undefined) spec.hold = v.hold === true;
   if (v.body !== undefined) spec.body = v.body;
   return spec;
 }

@@ -92,6 +92,7 @@ export function createEmulatorServer({ router, deps, faults, log }: ServerParts)
   /** Applies a fault; true when it answered (or dropped) the request so normal handling must not run. */
   async function applyFault(fault: FaultSpec, ctx: RequestContext): Promise<boolean> {
     await delay(fault.delayMs ?? 0);
+    if (fault.hold) await faults.hold();
     if (fault.dropConnection) {
       const hasBody = Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'] !== undefined;
       if (hasBody && !ctx.req.readableEnded) {

@@ -1,6 +1,7 @@
 import { sumPartCounts } from '../core/jobs/counts';
 import { isBlankLine, readJsonlFile } from '../core/jsonl';
-import type { Job, JobPart } from '../core/jobs/job';
+import { NOT_SUBMITTED, type Job, type JobPart } from '../core/jobs/job';
+import { liveHolder } from '../core/lockFile';
 import type { JobStore } from '../core/jobs/store';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
@@ -129,15 +130,43 @@ export const INTERRUPTED_GRACE_MS = 2 * 60 * 1000;
  * The batch is looked for by the job id it carries; found, the part gets its id (nothing is lost and nothing is
  * created twice). Not found long after the job was created, the part is marked failed so the job can end.
  */
-async function recoverPart(job: Job, part: JobPart, provider: BatchProvider, now: number, signal?: AbortSignal): Promise<JobPart | undefined> {
+async function recoverPart(job: Job, part: JobPart, provider: BatchProvider, now: number, submitGone: boolean, signal?: AbortSignal): Promise<JobPart | undefined> {
   const found = findsParts(provider) ? await provider.findPart(job.id, part.index, signal) : undefined;
   if (found) return applyRemote({ ...part, errors: part.errors.filter((e) => e.code !== 'submit_interrupted') }, found);
   // The submit records each part as it is created: a recent one means it may still be uploading the next.
   const lastSubmitActivity = Math.max(Date.parse(job.createdAt), ...job.parts.map((p) => (p.submittedAt ? Date.parse(p.submittedAt) : 0)));
-  const interrupted = findsParts(provider) && part.errors.some((e) => e.code === 'submit_interrupted');
+  const interrupted = findsParts(provider) && (submitGone || part.errors.some((e) => e.code === 'submit_interrupted'));
   if (now - lastSubmitActivity < (interrupted ? INTERRUPTED_GRACE_MS : SUBMIT_GRACE_MS)) return undefined;
   const hint = findsParts(provider) ? 'no batch for it exists at the provider' : `check the provider's batch list for a batch created after ${new Date(lastSubmitActivity).toISOString()}`;
   return { ...part, status: 'failed', counts: { ...part.counts, processing: 0 }, errors: [{ code: 'submit_interrupted', message: `The submit stopped before this part's batch was recorded; ${hint}. Submit the input again.` }] };
+}
+
+/** A part whose submit ended before its create request: no batch exists for it and nothing of it is billed. */
+export function unsentPart(part: JobPart): JobPart {
+  return {
+    ...part,
+    status: 'failed',
+    counts: { ...part.counts, processing: 0 },
+    errors: [{ code: NOT_SUBMITTED, message: 'Not submitted: the submit stopped before this part was sent (nothing was created or billed). Submit the input again.' }],
+  };
+}
+
+/** Waiting for a batch id that cannot come: no create was started for the part and its submit is not running. */
+function neverCreated(part: JobPart): boolean {
+  return part.remoteId === null && !part.createStartedAt && !isTerminal(part.status);
+}
+
+async function submitRunning(store: JobStore, job: Job): Promise<boolean> {
+  return (await liveHolder(store.submitLockPath(job.inputSha256)).catch(() => undefined)) !== undefined;
+}
+
+/** Marks the never-created parts of this input's jobs not submitted; call only while holding its submit lock. */
+export async function settleUnsentParts(store: JobStore, inputSha256: string): Promise<void> {
+  const { jobs } = await store.list();
+  for (const job of jobs) {
+    if (job.inputSha256 !== inputSha256 || !job.parts.some(neverCreated)) continue;
+    await store.update(job.id, (j) => ({ ...withAggregate(j, j.parts.map((p) => (neverCreated(p) ? unsentPart(p) : p))), updatedAt: new Date().toISOString() }));
+  }
 }
 
 /** Polls every non-terminal part (unknown included), writes the store, returns the updated job. */
@@ -166,11 +195,18 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
   const updates = new Map<number, JobPart>();
   let firstError: unknown;
   const now = Date.now();
+  // Asked once, and only when a part has no batch id: is the submit that would give it one still running?
+  let running: Promise<boolean> | undefined;
   for (const part of job.parts) {
     if (isTerminal(part.status)) continue;
     if (!part.remoteId) {
+      const submitGone = !(await (running ??= submitRunning(store, job)));
+      if (neverCreated(part) && submitGone) {
+        updates.set(part.index, unsentPart(part));
+        continue;
+      }
       try {
-        const recovered = await recoverPart(job, part, provider, now, signal);
+        const recovered = await recoverPart(job, part, provider, now, submitGone, signal);
         if (recovered) updates.set(part.index, recovered);
       } catch (err) {
         if (signal?.aborted) throw err;

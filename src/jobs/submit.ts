@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { countOf } from '../core/format';
-import type { Estimate, Job, JobPart } from '../core/jobs/job';
+import { NOT_SUBMITTED, type Estimate, type Job, type JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import { PROVIDER_LIMITS } from '../core/limits';
 import { planParts, readPartLines, type PartPlan } from '../core/split';
@@ -10,7 +10,7 @@ import { isTerminal } from '../core/status';
 import { validateFile, type ValidationResult } from '../core/validate';
 import { toProviderError } from '../providers/retry';
 import { ProviderError, type BatchProvider } from '../providers/types';
-import { applyRemote, withAggregate } from './refresh';
+import { applyRemote, settleUnsentParts, withAggregate } from './refresh';
 import { describeOwner, tryLock, type LockOwner } from '../core/lockFile';
 
 /** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
@@ -55,6 +55,20 @@ export class SubmitInterrupted extends Error {
         `Run "batchwise status ${job.id}" to find it (or mark it not submitted), and "batchwise cancel ${job.id}" to stop it`,
     );
     this.name = 'SubmitInterrupted';
+  }
+}
+
+/**
+ * The create failed in a way that does not tell whether the batch exists (a timeout, a dropped connection, a 5xx
+ * after the request went out): the job is kept so the next refresh looks the batch up instead of forgetting it.
+ */
+export class CreateUncertain extends ProviderError {
+  constructor(
+    readonly job: Job,
+    cause: ProviderError,
+  ) {
+    super(`${cause.message.replace(/\s+$/, '').replace(/\.?$/, '.')} The batch may have been created anyway: job ${job.id} is kept and its next status refresh looks for it.`, cause.status, cause.code, cause.retryAfterMs);
+    this.name = 'CreateUncertain';
   }
 }
 
@@ -119,7 +133,7 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
   const sha = await sha256File(inputPath, signal);
   // One submit of an input at a time across processes (CLI, extension windows): the duplicate check and the
   // creates happen under the lock, so two submits at the same moment cannot both pass the check.
-  const lock = await tryLock(store.lockPath(`submit-${sha.slice(0, 32)}`), `submit ${inputPath}`);
+  const lock = await tryLock(store.submitLockPath(sha), `submit ${inputPath}`);
   if ('heldBy' in lock) throw new SubmitInProgress(lock.heldBy);
   try {
     return await submitLocked(opts, { inputPath, sha, result, progress });
@@ -131,6 +145,9 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
 async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: string; result: ValidationResult; progress: (msg: string) => void }): Promise<Job> {
   const { store, provider, signal } = opts;
   const { inputPath, sha, result, progress } = ctx;
+  // Under the lock no other submit of this input runs: parts of earlier submits that never got as far as their
+  // create (killed during the upload) are not submitted, and do not block this one.
+  await settleUnsentParts(store, sha);
   if (!opts.force) {
     const live = await findLiveJobsByHash(store, sha);
     if (live.length) throw new DuplicateSubmission(live);
@@ -172,9 +189,12 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
       signal?.throwIfAborted();
       progress(plans.length > 1 ? `Uploading part ${plan.index + 1} of ${plans.length}` : 'Uploading');
       const partSha = await sha256Lines(readPartLines(inputPath, plan));
-      sending = true;
       const remote = await provider.create(
         {
+          beforeCreate: async () => {
+            job = await store.update(id, (j) => ({ ...j, parts: j.parts.map((p) => (p.index === plan.index ? { ...p, createStartedAt: new Date().toISOString() } : p)) }));
+            sending = true;
+          },
           jobId: id,
           partIndex: plan.index,
           sha256: partSha,
@@ -195,7 +215,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
         // stays tracked and the next refresh looks it up instead of it being forgotten.
         const kept = await recordInterrupted(store, job, plan);
         const e = toProviderError(err);
-        throw new ProviderError(`${e.message} The batch may have been created anyway: job ${kept.id} is kept and its next status refresh looks for it.`, e.status, e.code, e.retryAfterMs);
+        throw new CreateUncertain(kept, e);
       }
       await recordFailure(store, job, plan, err);
       throw err;
@@ -236,7 +256,7 @@ async function recordInterrupted(store: JobStore, job: Job, plan: PartPlan): Pro
     if (p.index === plan.index) {
       return { ...p, submittedAt: now, errors: [{ code: SUBMIT_INTERRUPTED, message: 'The submit was interrupted while this batch was being created; it may exist at the provider. A status refresh looks for it.' }] };
     }
-    return { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: [{ code: 'not_submitted', message: `Not submitted: the submit was interrupted at part ${plan.index + 1}.` }] };
+    return { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: [{ code: NOT_SUBMITTED, message: `Not submitted: the submit was interrupted at part ${plan.index + 1}.` }] };
   });
   const updated = { ...withAggregate(current, parts), updatedAt: now };
   await store.save(updated);
@@ -270,7 +290,7 @@ async function recordFailure(store: JobStore, job: Job, plan: PartPlan, err: unk
   const error = toProviderError(err);
   const failed = current.parts.map((p): JobPart =>
     p.index >= plan.index && p.remoteId === null
-      ? { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: p.index === plan.index ? [{ code: error.code ?? 'submit_failed', message: error.message }] : [{ code: 'not_submitted', message: `Not submitted: part ${plan.index + 1} failed before it.` }] }
+      ? { ...p, status: 'failed', counts: { ...p.counts, processing: 0 }, errors: p.index === plan.index ? [{ code: error.code ?? 'submit_failed', message: error.message }] : [{ code: NOT_SUBMITTED, message: `Not submitted: part ${plan.index + 1} failed before it.` }] }
       : p,
   );
   await store.save({ ...withAggregate(current, failed), updatedAt: new Date().toISOString() });

@@ -49,6 +49,7 @@ export class AnthropicProvider implements BatchProvider {
       }
       requests.push({ custom_id: line.custom_id, params: line.params as BatchRequest['params'] });
     }
+    await part.beforeCreate?.();
     const startedAt = Date.now();
     const batch = await withRetry(() => this.client.messages.batches.create({ requests }, { signal }), {
       ...this.retry,

@@ -202,6 +202,7 @@ export class GeminiProvider implements BatchProvider {
         else inline = false;
       }
       if (inline) {
+        await part.beforeCreate?.();
         const job = await withRetry(() => this.client.batches.create({ model, src: requests, config: { displayName, abortSignal: signal } }), { ...this.retry, signal, idempotent: false, recover });
         const remote = this.toRemote(job);
         if (!remote.counts.total) remote.counts = { ...remote.counts, total: requests.length, processing: requests.length };
@@ -220,6 +221,7 @@ export class GeminiProvider implements BatchProvider {
       const fileName = file.name;
       if (!fileName) throw new ProviderError('Gemini accepted the upload but returned no file name.');
       const config = { displayName, abortSignal: signal };
+      await part.beforeCreate?.();
       const job = await withRetry(
         () => (embed ? this.client.batches.createEmbeddings({ model, src: { fileName }, config }) : this.client.batches.create({ model, src: fileName, config })),
         { ...this.retry, signal, idempotent: false, recover },

@@ -178,6 +178,7 @@ export class LocalProvider implements BatchProvider {
       state: 'running',
       createdAt: new Date().toISOString(),
     };
+    await part.beforeCreate?.();
     await this.writeState(state);
     await this.start(state);
     return this.retrieve(id);

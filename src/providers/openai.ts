@@ -71,6 +71,7 @@ export class OpenAIProvider implements BatchProvider {
         { ...this.retry, signal, idempotent: true },
       );
       const metadata = { [META_JOB]: part.jobId, [META_PART]: String(part.partIndex), [META_SHA]: part.sha256.slice(0, 64) };
+      await part.beforeCreate?.();
       const batch = await withRetry(
         () =>
           this.client.batches.create(

@@ -52,6 +52,11 @@ export interface SubmitPart {
   /** Byte size of the part (for choosing inline vs file upload where a provider has both). */
   bytes: number;
   displayName?: string;
+  /**
+   * Awaited once, after the upload and right before the request that creates the batch (the first one that can
+   * bill): the submit records that from here on the batch may exist.
+   */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface ListPage {

@@ -88,6 +88,27 @@ describe('CLI: submit / status / list / cancel / split against the emulator', ()
     assert.equal((await cli(['submit', path, '--base-url', `${emu.url}/v1`, '--force'])).code, 0);
   });
 
+  it('a create that fails ambiguously (HTTP 500 after the request went out) gets one account of what happened', async () => {
+    const path = await input('ambiguous.jsonl', [chat('a', 'maybe created')]);
+    emu.faults.add({ method: 'POST', path: '/v1/batches', status: 500, times: 10 });
+    try {
+      const r = await cli(['submit', path, '--base-url', `${emu.url}/v1`]);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /may have been created anyway: job bw-\S+ is kept/);
+      assert.match(r.err, /Run "batchwise status bw-\S+" before submitting again/);
+      // Not also the opposite, nor advice that would create a second batch.
+      assert.doesNotMatch(r.err, /No batch was created|Try again/);
+    } finally {
+      emu.faults.clear();
+    }
+    const refused = await input('refused.jsonl', [chat('a', 'refused')]);
+    emu.faults.add({ method: 'POST', path: '/v1/batches', status: 400, times: 1 });
+    const r = await cli(['submit', refused, '--base-url', `${emu.url}/v1`]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /No batch was created/);
+    assert.doesNotMatch(r.err, /may have been created/);
+  });
+
   it('cancel', async () => {
     const path = await input('cancel.jsonl', Array.from({ length: 5 }, (_, i) => chat(`c${i}`, `line ${i}`)));
     const { job } = JSON.parse((await cli(['submit', path, '--base-url', `${emu.url}/v1`, '--json'])).out) as { job: string };

@@ -75,6 +75,40 @@ test('a prefix shared by a readable and a corrupt job is not silently resolved t
   assert.equal(full.code, 0, full.err);
 });
 
+test('list with only corrupt job files says they cannot be read, never "No jobs", and never echoes their bytes', async () => {
+  const id = 'bw-20260101-cccccc';
+  await mkdir(store.jobDir(id), { recursive: true });
+  // Garbage with a terminal escape and a secret-looking word: V8's JSON.parse message would quote it.
+  await writeFile(join(store.jobDir(id), 'job.json'), '{"version":1,\n  "id": \u001b[31mSECRETBYTES');
+  const r = await cli('list');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /No readable jobs in .*: one job file cannot be read \(see the warnings above\)/);
+  assert.doesNotMatch(r.out, /No jobs in/);
+  assert.match(r.err, /not valid JSON \(unexpected character at line 2, column 9\)/);
+  assert.doesNotMatch(r.out + r.err, /SECRETBYTES/);
+  assert.ok(!(r.out + r.err).includes('\u001b'), 'no escape byte');
+});
+
+test('a job file with a wrong value is named by field, without quoting the value it holds', async () => {
+  const input = join(dir, 'in.jsonl');
+  await writeFile(input, chat('a') + '\n' + chat('b') + '\n');
+  const job = finishedJob('bw-20260101-dddddd', input);
+  await mkdir(store.jobDir(job.id), { recursive: true });
+  await writeFile(join(store.jobDir(job.id), 'job.json'), JSON.stringify({ ...job, provider: 'SECRETBYTES' }));
+  const r = await cli('list');
+  assert.match(r.err, /not a Batchwise job: provider: /);
+  assert.doesNotMatch(r.err, /SECRETBYTES/);
+});
+
+test('status PREFIX that matches only unreadable jobs says so, instead of "no job"', async () => {
+  await mkdir(store.jobDir('bw-20260101-eeeeee'), { recursive: true });
+  await writeFile(join(store.jobDir('bw-20260101-eeeeee'), 'job.json'), '');
+  const r = await cli('status', 'bw-20260101-e');
+  assert.equal(r.code, 2);
+  assert.match(r.err, /"bw-20260101-e" matches only a job that cannot be read: .*job\.json: not valid JSON \(the file is empty\)/);
+  assert.doesNotMatch(r.err, /no job "/);
+});
+
 test('a job reference that is a path is never read from outside the store', async () => {
   await mkdir(join(dir, 'home', 'outside'), { recursive: true });
   const input = join(dir, 'in.jsonl');

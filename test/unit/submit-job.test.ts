@@ -4,8 +4,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobStore } from '../../src/core/jobs/store';
-import type { Job } from '../../src/core/jobs/job';
-import { DuplicateSubmission, SubmitRefused, findLiveJobsByHash, sha256File, submitJob } from '../../src/jobs/submit';
+import type { Job, JobPart } from '../../src/core/jobs/job';
+import { DuplicateSubmission, SubmitInProgress, SubmitRefused, findLiveJobsByHash, sha256File, submitJob } from '../../src/jobs/submit';
+import { jobCounts, partCounts } from '../../src/core/jobs/counts';
+import { displayState } from '../../src/core/jobs/treeModel';
+import { tryLock } from '../../src/core/lockFile';
 import { SUBMIT_GRACE_MS, refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
 import { ProviderError, type BatchProvider, type RemoteBatch, type SubmitPart } from '../../src/providers/types';
@@ -26,6 +29,7 @@ class FakeProvider implements BatchProvider {
   async create(part: SubmitPart): Promise<RemoteBatch> {
     const lines: string[] = [];
     for await (const l of part.lines) lines.push(l);
+    await part.beforeCreate?.();
     const stored = (await this.store.list()).jobs.find((j) => j.id === part.jobId);
     this.created.push({ part, lines, storedBefore: stored });
     if (part.partIndex === this.failPart) throw this.failWith ?? new ProviderError('Injected: the service is down', 503);
@@ -139,7 +143,7 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     const job = await submitJob({ store, provider, inputPath: path, limits: { maxRequests: 1, maxBytes: 1e9 } });
     const lostId = job.parts[1]!.remoteId!;
     const old = new Date(Date.now() - SUBMIT_GRACE_MS - 1000).toISOString();
-    const killed: Job = { ...job, createdAt: old, parts: job.parts.map((p) => (p.index === 1 ? { ...p, remoteId: null, submittedAt: undefined } : { ...p, submittedAt: old })) };
+    const killed: Job = { ...job, createdAt: old, parts: job.parts.map((p) => (p.index === 1 ? { ...p, remoteId: null, submittedAt: undefined, createStartedAt: old } : { ...p, submittedAt: old })) };
     await store.save(killed);
 
     const withFind = Object.assign(Object.create(provider) as FakeProvider, {
@@ -155,6 +159,86 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     const recent: Job = { ...killed, parts: killed.parts.map((p) => (p.index === 0 ? { ...p, submittedAt: new Date().toISOString() } : p)) };
     await store.save(recent);
     assert.equal((await refreshJob(store, recent, provider)).parts[1]!.status, 'validating', 'a submit may still be uploading');
+  });
+
+  it('records that a create started before it sends it, so a part without that mark was never sent', async () => {
+    const path = await input(['a', 'b'].map(line));
+    const job = await submitJob({ store, provider, inputPath: path, limits: { maxRequests: 1, maxBytes: 1e9 } });
+    assert.ok(provider.created[0]!.storedBefore?.parts[0]!.createStartedAt, 'part 1 marked before its create');
+    assert.equal(provider.created[0]!.storedBefore?.parts[1]!.createStartedAt, undefined, 'part 2 not yet');
+    assert.ok(job.parts.every((p) => p.createStartedAt));
+  });
+
+  it('a submit killed during the upload: the part is "not submitted" at once and the same file can be submitted again', async () => {
+    const path = await input(['a', 'b'].map(line));
+    const sha = await sha256File(path);
+    // What a kill -9 during the upload leaves: the job as written before any create, and no live submit lock.
+    const now = new Date().toISOString();
+    const killed: Job = {
+      version: 1, id: store.newId(), name: 'in.jsonl', provider: 'openai', profile: 'p', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini',
+      inputPath: path, inputSha256: sha, inputLines: 2, requests: 2, attempt: 1, status: 'validating', createdAt: now, updatedAt: now,
+      parts: [{ index: 0, remoteId: null, status: 'validating', lineStart: 1, lineEnd: 2, requests: 2, counts: { total: 2, succeeded: 0, failed: 0, processing: 2, expired: 0, canceled: 0 }, errors: [] }],
+    };
+    await store.save(killed);
+
+    const refreshed = await refreshJob(store, killed, provider);
+    assert.equal(refreshed.status, 'failed');
+    assert.equal(refreshed.parts[0]!.errors[0]!.code, 'not_submitted');
+    assert.equal(displayState(refreshed, Date.now()), 'not_submitted');
+    assert.deepEqual(jobCounts(refreshed), { total: 2, succeeded: 0, failed: 2, processing: 0, expired: 0, canceled: 0 });
+
+    // The submit itself settles such a job too (no refresh in between) and is not refused as a duplicate.
+    await store.save(killed);
+    const again = await submitJob({ store, provider, inputPath: path });
+    assert.notEqual(again.id, killed.id);
+    assert.equal((await store.get(killed.id))!.parts[0]!.errors[0]!.code, 'not_submitted');
+    assert.equal(provider.created.length, 1);
+  });
+
+  it('while its submit still runs (its lock is held by a live process), a part without a batch id waits', async () => {
+    const path = await input([line('a')]);
+    const sha = await sha256File(path);
+    const now = new Date().toISOString();
+    const uploading: Job = {
+      version: 1, id: store.newId(), name: 'in.jsonl', provider: 'openai', profile: 'p', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini',
+      inputPath: path, inputSha256: sha, inputLines: 1, requests: 1, attempt: 1, status: 'validating', createdAt: now, updatedAt: now,
+      parts: [{ index: 0, remoteId: null, status: 'validating', lineStart: 1, lineEnd: 1, requests: 1, counts: { total: 1, succeeded: 0, failed: 0, processing: 1, expired: 0, canceled: 0 }, errors: [] }],
+    };
+    await store.save(uploading);
+    const lock = await tryLock(store.submitLockPath(sha), 'test: a submit uploading');
+    assert.ok(!('heldBy' in lock));
+    try {
+      assert.equal((await refreshJob(store, uploading, provider)).parts[0]!.status, 'validating');
+      await assert.rejects(submitJob({ store, provider, inputPath: path }), (e: unknown) => e instanceof SubmitInProgress);
+    } finally {
+      await lock.release();
+    }
+    assert.equal((await refreshJob(store, uploading, provider)).parts[0]!.status, 'failed');
+  });
+
+  it('counts add up (succeeded + failed + expired + canceled + processing = total) for every part and job state', async () => {
+    const c = (total: number, succeeded: number, failed: number, processing = 0, expired = 0, canceled = 0) => ({ total, succeeded, failed, processing, expired, canceled });
+    const part = (status: JobPart['status'], counts: ReturnType<typeof c>, requests = 10): JobPart => ({ index: 0, remoteId: 'b', status, lineStart: 1, lineEnd: requests, requests, counts, errors: [] });
+    const cases: [JobPart, ReturnType<typeof c>][] = [
+      // A batch that failed validation at the provider reports no counts at all: its lines failed.
+      [part('failed', c(0, 0, 0)), c(10, 0, 10)],
+      // A part refused at create (recordFailure) keeps total, zero processing.
+      [{ ...part('failed', c(10, 0, 0)), remoteId: null }, c(10, 0, 10)],
+      [part('in_progress', c(10, 3, 1, 0)), c(10, 3, 1, 6)],
+      [part('validating', c(0, 0, 0)), c(10, 0, 0, 10)],
+      [part('expired', c(10, 4, 0)), c(10, 4, 0, 0, 6)],
+      [part('cancelled', c(10, 2, 1)), c(10, 2, 1, 0, 0, 7)],
+      [part('completed', c(10, 10, 0)), c(10, 10, 0)],
+    ];
+    for (const [p, want] of cases) {
+      const got = partCounts(p);
+      assert.deepEqual(got, want, `${p.status} ${JSON.stringify(p.counts)}`);
+      assert.equal(got.succeeded + got.failed + got.expired + got.canceled + got.processing, got.total);
+    }
+    const job = { parts: cases.map(([p], i) => ({ ...p, index: i })), requests: 70 } as unknown as Job;
+    const sum = jobCounts(job);
+    assert.equal(sum.succeeded + sum.failed + sum.expired + sum.canceled + sum.processing, sum.total);
+    assert.equal(sum.total, 70);
   });
 
   it('refresh polls running parts and cancel asks the provider; the job follows its parts', async () => {

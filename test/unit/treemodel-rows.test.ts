@@ -157,6 +157,17 @@ describe('treeModel: job rows', () => {
     assert.match(jobRow(l, opts()).description, /12 req\/s · 840 tok\/s · ETA 42s/);
   });
 
+  it('a job whose submit stopped before any create shows "not submitted", not failed, and its lines count as failed', () => {
+    const unsent = part({ remoteId: null, status: 'failed', counts: counts({ processing: 0 }), errors: [{ code: 'not_submitted', message: 'Not submitted: the submit stopped before this part was sent.' }] });
+    const row = jobRow(job({ status: 'failed', parts: [unsent] }), opts());
+    assert.match(row.description, /^not submitted · 0\/100 · 100 failed/);
+    assert.equal(row.iconId, 'circle-large-outline');
+    // A split job with one part sent and one not: the job is failed, the unsent part says what it is.
+    const split = jobRow(job({ status: 'failed', parts: [part({ index: 0, status: 'completed', counts: counts({ total: 50, succeeded: 50 }) }), { ...unsent, index: 1, requests: 50, counts: counts({ total: 50, processing: 0 }) }] }), opts());
+    assert.match(split.description, /^failed · 50\/100 · 50 failed/);
+    assert.match(split.children[1]!.description, /^not submitted · 0\/50 · 50 failed/);
+  });
+
   it('parts are children only when the job was split', () => {
     assert.equal(jobRow(job(), opts()).children.length, 0);
     const split = job({ parts: [part({ index: 0, remoteId: 'batch_a', status: 'completed', counts: counts({ total: 50, succeeded: 50 }) }), part({ index: 1, remoteId: 'batch_b', counts: counts({ total: 50, processing: 50 }) })] });

@@ -1,8 +1,10 @@
 import type { Job } from '../../core/jobs/job';
 import { failedLines, jobCounts } from '../../core/jobs/counts';
+import { neverSent } from '../../core/jobs/treeModel';
 
 
 export function statusLabel(job: Job): string {
+  if (job.parts.length > 0 && job.parts.every(neverSent)) return 'not submitted';
   return job.status === 'unknown' && job.rawStatus ? `unknown (${job.rawStatus})` : job.status;
 }
 
@@ -25,7 +27,7 @@ export function describeJob(job: Job): string {
     `  requests  ${c.total}: ${c.succeeded} succeeded, ${c.failed} errored, ${c.expired} expired, ${c.canceled} canceled, ${c.processing} pending`,
   ];
   if (job.parts.length > 1 || job.parts.some((p) => p.rawStatus)) {
-    for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? '(not created)'}  lines ${p.lineStart}-${p.lineEnd}  ${p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
+    for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? '(not created)'}  lines ${p.lineStart}-${p.lineEnd}  ${neverSent(p) ? 'not submitted' : p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
   }
   const errors = job.parts.flatMap((p) => p.errors);
   for (const e of errors.slice(0, 20)) lines.push(`  ${e.line !== undefined ? `${job.inputPath}:${e.line}: ` : ''}${e.code}: ${e.message}`);

@@ -41,6 +41,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     });
     return EXIT_OK;
   }
+  if (!jobs.length && problems.length) {
+    io.out(`No readable jobs in ${store.jobsDir}: ${problems.length === 1 ? 'one job file cannot' : `${problems.length} job files cannot`} be read (see the warnings above).\n`);
+    return EXIT_OK;
+  }
   if (!jobs.length) {
     io.out(`No jobs in ${store.jobsDir}. Submit one with: batchwise submit FILE\n`);
     return EXIT_OK;

@@ -3,7 +3,7 @@ import { checkInputFile } from '../inputFile';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { errorCount, validateFile, type ValidationResult } from '../../core/validate';
 import { cliStore, providerFromCli } from '../../jobs/providerForJob';
-import { DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
+import { CreateUncertain, DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
 import { providerFailure } from '../errors';
 import { API_KEY_ENV } from '../../providers/env';
 import { baseUrlProblem } from '../../core/baseUrl';
@@ -96,7 +96,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.err(`batchwise submit: the provider refused the API key (HTTP ${status}): ${(err as Error).message}\ncheck ${env ?? 'the API key'}\n`);
       return EXIT_USAGE;
     }
-    throw providerFailure(err, { provider, baseUrl: adapter.profile.baseUrl, next: 'No batch was created for the part that failed (a part created before it stays tracked: batchwise list).' });
+    // One account of what happened: a create that may have gone through says so (and nothing else).
+    const next = err instanceof CreateUncertain ? `Run "batchwise status ${err.job.id}" before submitting again.` : 'No batch was created for the part that failed (a part created before it stays tracked: batchwise list).';
+    throw providerFailure(err, { provider, baseUrl: adapter.profile.baseUrl, next, mayHaveActed: err instanceof CreateUncertain });
   }
 }
 

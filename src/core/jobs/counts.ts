@@ -1,16 +1,36 @@
-import type { RequestCounts } from '../status';
+import { isTerminal, type RequestCounts } from '../status';
 import type { Job, JobPart } from './job';
 
-/** Sum of the parts' counts; a part that has not reported counts yet still counts its requests in `total`. */
+/**
+ * A part's counts that add up: succeeded + failed + expired + canceled + processing = total. A part that has not
+ * reported counts yet counts its requests; lines a running part has not finished are processing, and lines an ended
+ * part never answered (a batch that failed validation, a part that was never sent) are failed, expired or canceled
+ * as the part ended: they are what a retry sends again.
+ */
+export function partCounts(part: JobPart): RequestCounts {
+  const c = part.counts;
+  const total = c.total || part.requests;
+  const finished = c.succeeded + c.failed + c.expired + c.canceled;
+  const out: RequestCounts = { total, succeeded: c.succeeded, failed: c.failed, processing: 0, expired: c.expired, canceled: c.canceled };
+  const rest = Math.max(0, total - finished);
+  if (!isTerminal(part.status)) out.processing = rest;
+  else if (part.status === 'expired') out.expired += rest;
+  else if (part.status === 'cancelled') out.canceled += rest;
+  else out.failed += rest;
+  return out;
+}
+
+/** Sum of the parts' counts (each as `partCounts`). */
 export function sumPartCounts(parts: readonly JobPart[]): RequestCounts {
   const sum: RequestCounts = { total: 0, succeeded: 0, failed: 0, processing: 0, expired: 0, canceled: 0 };
   for (const p of parts) {
-    sum.total += p.counts.total || p.requests;
-    sum.succeeded += p.counts.succeeded;
-    sum.failed += p.counts.failed;
-    sum.processing += p.counts.processing;
-    sum.expired += p.counts.expired;
-    sum.canceled += p.counts.canceled;
+    const c = partCounts(p);
+    sum.total += c.total;
+    sum.succeeded += c.succeeded;
+    sum.failed += c.failed;
+    sum.processing += c.processing;
+    sum.expired += c.expired;
+    sum.canceled += c.canceled;
   }
   return sum;
 }

@@ -20,6 +20,11 @@ export const JobPartSchema = z.object({
   /** Server-side validation errors (OpenAI `errors.data`) with input line numbers relative to the job input. */
   errors: z.array(z.object({ line: z.number().int().positive().optional(), code: z.string(), message: z.string() })).default([]),
   submittedAt: z.string().optional(),
+  /**
+   * Written just before the create request may go out. A part with neither this nor a remote id was never sent:
+   * once its submit is gone it is "not submitted" at once, without waiting for a batch that cannot exist.
+   */
+  createStartedAt: z.string().optional(),
   endedAt: z.string().optional(),
   lastPolledAt: z.string().optional(),
   usage: TokenUsageSchema.optional(),
@@ -27,6 +32,9 @@ export const JobPartSchema = z.object({
   throughput: ThroughputSchema.optional(),
 });
 export type JobPart = z.infer<typeof JobPartSchema>;
+
+/** The error code of a part that never reached the provider (its submit failed or stopped before it). */
+export const NOT_SUBMITTED = 'not_submitted';
 
 export const EstimateSchema = z.object({
   requests: z.number().int().nonnegative(),

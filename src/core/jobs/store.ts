@@ -1,7 +1,9 @@
+import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { readdir, readFile, rm, watch as fsWatch } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JobSchema, type Job } from './job';
+import { describeParseError } from '../jsonLocate';
 import { writeFileAtomic, ensureDir } from '../fsAtomic';
 
 export interface StoreProblem {
@@ -29,6 +31,11 @@ export class JobStore {
   /** A cross-process lock file in the store (see lockFile.ts). */
   lockPath(name: string): string {
     return join(this.home, 'locks', `${name}.lock`);
+  }
+
+  /** Held by the process submitting an input (by its SHA-256) for as long as that submit runs. */
+  submitLockPath(inputSha256: string): string {
+    return this.lockPath(`submit-${inputSha256.slice(0, 32)}`);
   }
 
   private jobFile(id: string): string {
@@ -78,13 +85,15 @@ export class JobStore {
     let json: unknown;
     try {
       json = JSON.parse(text);
-    } catch (err) {
-      return { problem: { path, message: `not valid JSON (${(err as Error).message}); the file was left as it is` } };
+    } catch {
+      // Where, not what: V8's message quotes the file's bytes, which may be anything.
+      return { problem: { path, message: `not valid JSON (${whereJsonBreaks(text)}); the file was left as it is` } };
     }
     const parsed = JobSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return { problem: { path, message: `not a Batchwise job: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` } };
+      // zod quotes the value it received in some messages: the field and what was expected are enough.
+      return { problem: { path, message: `not a Batchwise job: ${issue?.path.join('.') || '(root)'}: ${issue?.message.replace(/,? received .*$/s, '')}` } };
     }
     return { job: parsed.data };
   }
@@ -113,6 +122,14 @@ export class JobStore {
     }
     const byPrefix = jobs.filter((j) => j.id.startsWith(ref));
     if (byPrefix.length === 1) return byPrefix[0]!;
+    const brokenMatches = problems.filter((p) => basename(dirname(p.path)).startsWith(ref));
+    if (ref && byPrefix.length === 0 && brokenMatches.length > 0 && !jobs.some((j) => j.name === ref)) {
+      const [first] = brokenMatches;
+      throw new Error(
+        `"${ref}" matches only ${brokenMatches.length === 1 ? 'a job that cannot be read' : `${brokenMatches.length} jobs that cannot be read`}: ${first!.path}: ${first!.message}. ` +
+          `Repair or restore that file, or remove its folder to forget the job (its remote batch is not affected)`,
+      );
+    }
     const byName = jobs.filter((j) => j.name === ref);
     if (byName.length === 1) return byName[0]!;
     const matches = byPrefix.length > 1 ? byPrefix : byName;
@@ -171,4 +188,17 @@ export class JobStore {
       },
     };
   }
+}
+
+/** "unexpected character at line 3, column 7" for a job file JSON.parse rejected. */
+function whereJsonBreaks(text: string): string {
+  if (text.trim() === '') return 'the file is empty';
+  const errors: ParseError[] = [];
+  parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const offset = errors[0]?.offset ?? 0;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const problem = errors[0] ? describeParseError(printParseErrorCode(errors[0].error)) : 'invalid JSON';
+  return `${problem} at line ${line}, column ${column}`;
 }

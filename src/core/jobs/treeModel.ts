@@ -3,7 +3,8 @@ import { markdownText } from '../safeText';
 import { redactSecrets } from '../redact';
 import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
-import { failedLines, jobCounts } from './counts';
+import { failedLines, jobCounts, partCounts } from './counts';
+import { NOT_SUBMITTED } from './job';
 import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
@@ -66,7 +67,8 @@ export type DisplayState =
   | 'cancelling'
   | 'cancelled'
   | 'unknown'
-  | 'past_window';
+  | 'past_window'
+  | 'not_submitted';
 
 // ---------- text helpers (also used by notify.ts) ----------
 
@@ -116,7 +118,13 @@ function stateOf(status: Job['status'], counts: RequestCounts): DisplayState {
 
 export function displayState(job: Job, now: number): DisplayState {
   if (isPastGeminiWindow(job, now)) return 'past_window';
+  if (job.parts.length > 0 && job.parts.every(neverSent)) return 'not_submitted';
   return stateOf(job.status, jobCounts(job));
+}
+
+/** A part that ended without a batch: nothing of it reached the provider, nothing is billed. */
+export function neverSent(part: JobPart): boolean {
+  return part.remoteId === null && part.status === 'failed' && part.errors.some((e) => e.code === NOT_SUBMITTED);
 }
 
 const LOOKS: Record<DisplayState, { icon: string; color?: string; text: string }> = {
@@ -132,6 +140,7 @@ const LOOKS: Record<DisplayState, { icon: string; color?: string; text: string }
   cancelled: { icon: 'circle-slash', color: 'disabledForeground', text: 'canceled' },
   unknown: { icon: 'question', color: 'charts.yellow', text: 'unknown' },
   past_window: { icon: 'warning', color: 'list.warningForeground', text: 'past 48h window' },
+  not_submitted: { icon: 'circle-large-outline', color: 'disabledForeground', text: 'not submitted' },
 };
 
 export function stateLook(state: DisplayState): { icon: string; color?: string; text: string } {
@@ -269,7 +278,8 @@ export function jobContextValue(job: Job, opts: Pick<TreeOptions, 'hasConsole'> 
 }
 
 function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
-  const state = stateOf(part.status, part.counts);
+  const counts = partCounts(part);
+  const state = neverSent(part) ? 'not_submitted' : stateOf(part.status, counts);
   const look = LOOKS[state];
   const statusText = state === 'unknown' ? `unknown (${part.rawStatus ?? 'no status'})` : look.text;
   const words = ['part'];
@@ -282,7 +292,7 @@ function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
     partIndex: part.index,
     ...(part.remoteId ? { remoteId: part.remoteId } : {}),
     label: `Part ${part.index + 1}: ${part.remoteId ?? '(not created)'}`,
-    description: [statusText, ...countsText(state, part.counts)].join(' · '),
+    description: [statusText, ...countsText(state, counts)].join(' · '),
     iconId: look.icon,
     ...(look.color ? { colorId: look.color } : {}),
     tooltipMarkdown: `Lines ${part.lineStart}-${part.lineEnd} (${countOf(part.requests, 'request')})` + (part.rawStatus ? `  \nProvider status: ${escapeMarkdown(part.rawStatus)}` : ''),
