@@ -1,6 +1,7 @@
 import { lstat, open, readlink, rename, unlink, mkdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { sweepOnce } from './staleFiles';
 
 /**
  * Where a write to `path` lands. Symlinks are followed to their final target (replacing the link itself would
@@ -84,6 +85,8 @@ export async function openAtomic(path: string): Promise<AtomicOutput> {
     return { target, handle, commit: () => handle.close(), abort: () => handle.close().catch(() => undefined) };
   }
   await ensureDir(dirname(target.path));
+  // What a killed earlier write of this target left beside it goes first.
+  await sweepOnce(dirname(target.path), basename(target.path));
   const tmp = tempPathFor(target.path);
   const handle = await open(tmp, 'wx', target.mode ?? 0o666);
   if (target.mode !== undefined) await handle.chmod(target.mode).catch(() => undefined);

@@ -3,6 +3,9 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { tempPathFor, ensureDir } from './fsAtomic';
+import { processAlive } from './staleFiles';
+
+export { processAlive };
 
 /** Who holds a lock: enough to tell a live holder from one that was killed. */
 export const LockOwnerSchema = z.object({ pid: z.number().int(), host: z.string(), since: z.string(), purpose: z.string() });
@@ -13,16 +16,6 @@ export const FOREIGN_LOCK_STALE_MS = 60 * 60 * 1000;
 
 export interface HeldLock {
   release(): Promise<void>;
-}
-
-/** True when a process with this id runs here (EPERM: it runs, as another user). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A holder that is gone: its process ended on this machine, or it is long past on another. */

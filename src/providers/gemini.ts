@@ -1,9 +1,9 @@
 import { GoogleGenAI, type BatchJob, type InlinedRequest, type InlinedResponse, type GenerateContentConfig } from '@google/genai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { scratchDir } from '../core/staleFiles';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
@@ -212,7 +212,7 @@ export class GeminiProvider implements BatchProvider {
       // file, byte for byte, so the service gets every field and judges it. Nothing is dropped on the way.
       lines = texts;
     }
-    const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
+    const dir = await scratchDir('gemini');
     try {
       const path = join(dir, 'input.jsonl');
       const n = await writeLines(path, lines);
@@ -330,7 +330,7 @@ export class GeminiProvider implements BatchProvider {
 
   /** The result file, downloaded to a temp file (the SDK writes downloads to disk) and read line by line. */
   private async *fileResults(fileName: string, state: JobStatus, signal?: AbortSignal): AsyncGenerator<ProviderResult> {
-    const dir = await mkdtemp(join(tmpdir(), 'batchwise-gemini-'));
+    const dir = await scratchDir('gemini');
     try {
       const path = join(dir, 'results.jsonl');
       await withRetry(() => this.client.files.download({ file: fileName, downloadPath: path, config: { abortSignal: signal } }), { ...this.retry, signal });

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { scratchDir } from '../core/staleFiles';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withRetry, type RetryTuning } from './retry';
 
@@ -71,7 +71,7 @@ export class ReplayableLines {
       }
       return new ReplayableLines(Buffer.concat(chunks), undefined, undefined, count, bytes);
     }
-    const dir = await mkdtemp(join(tmpdir(), 'batchwise-part-'));
+    const dir = await scratchDir('part');
     const path = join(dir, 'part.jsonl');
     const out = createWriteStream(path);
     let count = 0;

@@ -62,6 +62,58 @@ export class RunAuthError extends Error {
 }
 
 /**
+ * The server cannot be reached (connection refused, unknown host): every other line would wait out its retries the
+ * same way, so the run stops. Lines not answered are not written: run again to resume sends them.
+ */
+export class RunUnreachableError extends Error {
+  constructor(
+    readonly baseUrl: string,
+    detail: string,
+    answeredBefore: boolean,
+  ) {
+    super(`the server at ${baseUrl} is not reachable${answeredBefore ? ' any more' : ''} (${detail}): start it (or fix the base URL), then run the same command again to resume; the lines not answered yet are sent then`);
+    this.name = 'RunUnreachableError';
+  }
+}
+
+/** Connection errors that mean nothing is listening there (not a request the server dropped). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Refusals in a row, with no answer between them. Before the server answered anything a few are enough (it is not
+ * running, or the URL is wrong); once it has answered, a restart is allowed for: every request in flight has to
+ * exhaust its retries first.
+ */
+class Reachability {
+  private answered = false;
+  private streak = 0;
+  constructor(private readonly concurrency: number) {}
+  ok(): void {
+    this.answered = true;
+    this.streak = 0;
+  }
+  /** Counts a refusal; true when the run should stop. */
+  refused(): boolean {
+    this.streak++;
+    return this.streak >= (this.answered ? 5 * this.concurrency : COLD_REFUSALS);
+  }
+  get answeredBefore(): boolean {
+    return this.answered;
+  }
+}
+
+/** Refusals before anything answered that stop a run. */
+export const COLD_REFUSALS = 3;
+
+function unreachableCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
  * Sends every line of an OpenAI-batch-format file to an OpenAI-compatible server with bounded concurrency,
  * writing each result as soon as it arrives (OpenAI batch output format; answers that arrive together share one write).
  * Run again after a kill or cancel, it resumes: answered lines are skipped, a torn last line is repaired.
@@ -78,14 +130,14 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const onOuterAbort = () => stop.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   if (outer?.aborted) stop.abort(outer.reason);
-  let authError: RunAuthError | undefined;
+  let authError: RunAuthError | RunUnreachableError | undefined;
   const runOpts: RunOptions = { ...opts, signal: stop.signal };
   const total = opts.total ?? (await countRequests(opts.inputPath));
   const meter = new Throughput();
   const progress: RunProgress = { total, done: answered.size, succeeded: 0, failed: 0, skipped: answered.size, inFlight: 0, requestsPerSec: 0, tokensPerSec: 0, etaSeconds: null };
   const out = await open(opts.outPath, 'a');
   const appender = new LineAppender(out);
-  const target = targetOf(opts, stop.signal);
+  const target = targetOf(opts, stop.signal, new Reachability(concurrency));
   const report = () => {
     if (!opts.onProgress) return;
     Object.assign(progress, meter.rates(), { etaSeconds: meter.etaSeconds(progress.total - progress.done) });
@@ -95,7 +147,7 @@ export async function runBatch(opts: RunOptions): Promise<RunSummary> {
   const sendOne = async (req: InputRequest) => {
     progress.inFlight++;
     const line = await send(req, runOpts, target, sleep).catch((err: unknown) => {
-      if (!(err instanceof RunAuthError)) throw err;
+      if (!(err instanceof RunAuthError) && !(err instanceof RunUnreachableError)) throw err;
       authError ??= err;
       stop.abort(err);
       return null;
@@ -182,14 +234,18 @@ interface SendResult {
 /** What every request of a run shares: built once, not per request. */
 interface Target {
   http: RunHttpClient;
+  reach: Reachability;
+  baseUrl: string;
   headers: Record<string, string>;
   url(lineUrl: string): URL;
 }
 
-function targetOf(opts: RunOptions, signal: AbortSignal): Target {
+function targetOf(opts: RunOptions, signal: AbortSignal, reach: Reachability): Target {
   const urls = new Map<string, URL>();
   return {
     http: new RunHttpClient(opts.timeoutMs ?? 600_000, signal),
+    reach,
+    baseUrl: opts.baseUrl,
     headers: { 'content-type': 'application/json', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
     url(lineUrl) {
       let url = urls.get(lineUrl);
@@ -211,6 +267,7 @@ async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: 
     if (opts.signal?.aborted) break;
     try {
       const res = await target.http.post(target.url(req.url), target.headers, JSON.stringify(req.body));
+      target.reach.ok();
       const text = res.text;
       const body = parseBody(text);
       if (res.status === 401 || res.status === 403) throw new RunAuthError(res.status, errorMessage(body) ?? res.statusText);
@@ -229,6 +286,10 @@ async function send(req: InputRequest, opts: RunOptions, target: Target, sleep: 
       if (err instanceof RunAuthError) throw err;
       if (opts.signal?.aborted) break;
       lastError = err instanceof Error ? (err.name === 'TimeoutError' ? 'request timed out' : err.message) : String(err);
+      const code = unreachableCode(err);
+      // A refusal is never a line's result: when the line is out of attempts (or enough requests were refused in a
+      // row) the run stops, and a resume sends the line again.
+      if (code && (target.reach.refused() || attempt === maxAttempts)) throw new RunUnreachableError(target.baseUrl, code === 'ECONNREFUSED' ? 'connection refused' : `${code}: ${lastError}`, target.reach.answeredBefore);
       if (attempt < maxAttempts) await sleep(backoffMs(attempt, null));
     }
   }

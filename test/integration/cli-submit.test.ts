@@ -70,6 +70,18 @@ describe('CLI: submit / status / list / cancel / split against the emulator', ()
     assert.match(human.out, /status\s+expired/);
   });
 
+  it('status --watch waits out an outage (the provider failing every poll for a while) instead of giving up', async () => {
+    const path = await input('outage.jsonl', [chat('a', 'x')]);
+    const { job, parts } = JSON.parse((await cli(['submit', path, '--base-url', `${emu.url}/v1`, '--json'])).out) as { job: string; parts: { remoteId: string }[] };
+    // Every poll fails, the first one too, through the adapter's retries: 40 refused GETs of the batch.
+    emu.faults.add({ method: 'GET', path: `/v1/batches/${parts[0]!.remoteId}`, status: 503, times: 40 });
+    const st = await cli(['status', job, '--watch', '--interval', '0.01', '--json']);
+    assert.equal(emu.faults.pending, 0, 'the outage was over before the watch ended');
+    assert.equal(st.code, 0, st.err);
+    assert.equal(JSON.parse(st.out).status, 'completed');
+    assert.match(st.err, /warning: .*503.*; still watching/);
+  });
+
   it('a TTY gets a progress bar while watching', async () => {
     const path = await input('tty.jsonl', [chat('a', 'x'), chat('b', 'y')]);
     const { job } = JSON.parse((await cli(['submit', path, '--base-url', `${emu.url}/v1`, '--json'])).out) as { job: string };

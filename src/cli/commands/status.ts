@@ -91,10 +91,19 @@ class Tracker {
   /** Polls until the job ends (or Ctrl+C), backing off while nothing changes; a progress bar on a terminal. */
   async watch(intervalMs: number, json: boolean): Promise<Job> {
     const { io } = this;
-    await this.pollIfRunning();
+    let drewBar = false;
+    /** Still failing after the adapter's retries: keep watching (an outage of minutes is waited out), and say why. */
+    const poll = async (): Promise<void> => {
+      try {
+        await this.pollIfRunning();
+      } catch (err) {
+        if (io.signal?.aborted) return;
+        io.err(`${drewBar ? '\n' : ''}warning: ${err instanceof Error ? err.message : String(err)}; still watching\n`);
+      }
+    };
+    await poll();
     let wait = intervalMs;
     let last = fingerprint(this.job);
-    let drewBar = false;
     const draw = () => {
       if (json || !io.isTTY) return;
       io.err(`\r${progressBar(this.job)}\u001b[K`);
@@ -105,13 +114,8 @@ class Tracker {
     while (!isTerminal(this.job.status) && !io.signal?.aborted) {
       await sleep(wait, io.signal);
       if (io.signal?.aborted) break;
-      try {
-        await this.pollIfRunning();
-      } catch (err) {
-        // Still failing after the adapter's retries: keep watching, and say why.
-        if (io.signal?.aborted) break;
-        io.err(`${drewBar ? '\n' : ''}warning: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
+      await poll();
+      if (io.signal?.aborted) break;
       const now = fingerprint(this.job);
       if (now === last) wait = Math.min(MAX_INTERVAL_MS, Math.round(wait * 1.5));
       else {

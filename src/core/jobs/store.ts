@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { JobSchema, type Job } from './job';
 import { describeParseError } from '../jsonLocate';
 import { writeFileAtomic, ensureDir } from '../fsAtomic';
+import { removeStaleScratchDirs, removeStaleTemps } from '../staleFiles';
 
 export interface StoreProblem {
   path: string;
@@ -17,6 +18,7 @@ export interface StoreProblem {
  */
 export class JobStore {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private sweeping: Promise<number> | undefined;
 
   constructor(readonly home: string) {}
 
@@ -48,7 +50,20 @@ export class JobStore {
     return `bw-${day}-${randomBytes(4).toString('hex').slice(0, 6)}`;
   }
 
+  /**
+   * Removes what killed processes left: temp files in the job folders and the lock folder, scratch folders in the
+   * system temp folder. Started (in the background) by the first `list` of a process.
+   */
+  async sweepStale(): Promise<number> {
+    const names = await readdir(this.jobsDir).catch(() => [] as string[]);
+    let removed = await removeStaleScratchDirs();
+    removed += await removeStaleTemps(join(this.home, 'locks'));
+    for (const name of names) if (!name.startsWith('.')) removed += await removeStaleTemps(this.jobDir(name));
+    return removed + (await removeStaleTemps(this.jobsDir));
+  }
+
   async list(): Promise<{ jobs: Job[]; problems: StoreProblem[] }> {
+    this.sweeping ??= this.sweepStale().catch(() => 0);
     let names: string[];
     try {
       names = await readdir(this.jobsDir);
