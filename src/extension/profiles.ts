@@ -5,6 +5,7 @@ import type { ProviderId } from '../core/status';
 import { createProvider, defaultProfile, profileForJob, type BatchProvider, type ProviderProfile } from '../providers/index';
 import { showInformation, showPick, type PickItem } from './notify';
 import { baseUrlProblem } from '../core/baseUrl';
+import { PROVIDER_LABEL, mergeProfiles, profileDescription } from '../providers/profileList';
 
 /**
  * Provider profiles for the extension: the `batchwise.profiles` setting, the sandbox's profiles
@@ -19,7 +20,6 @@ export interface ProfileTarget {
 }
 
 const HOSTED: readonly ProviderId[] = ['openai', 'anthropic', 'gemini'];
-const PROVIDER_LABEL: Record<ProviderId, string> = { openai: 'OpenAI', anthropic: 'Anthropic', gemini: 'Google Gemini', local: 'Local server' };
 const LAST_PROFILE_KEY = 'batchwise.lastProfile';
 
 /** Profiles the sandbox registered while its emulator runs (in-process, so not in settings). */
@@ -38,19 +38,9 @@ export function compatibleProviders(detected: ProviderId): ProviderId[] {
   return detected === 'openai' || detected === 'local' ? ['openai', 'local'] : [detected];
 }
 
-/** Every usable profile: sandbox first (the user started it to use it), then settings, then the built-in defaults. */
+/** Every usable profile (see mergeProfiles): the sandbox's, the settings', the built-in defaults. */
 export function listProfiles(ctx: BatchwiseContext): ProviderProfile[] {
-  const out: ProviderProfile[] = [];
-  const seen = new Set<string>();
-  const add = (p: ProviderProfile) => {
-    if (seen.has(p.name)) return;
-    seen.add(p.name);
-    out.push(p);
-  };
-  sandboxProfiles.forEach(add);
-  ctx.config.profiles.forEach(add);
-  HOSTED.forEach((p) => add(defaultProfile(p)));
-  return out;
+  return mergeProfiles(sandboxProfiles, ctx.config.profiles, HOSTED.map((p) => defaultProfile(p)));
 }
 
 /**
@@ -122,7 +112,7 @@ export async function pickProfile(ctx: BatchwiseContext, provider: ProviderId, o
   }
   const items: ProfileItem[] = candidates.map((p) => ({
     label: p.name,
-    description: `${PROVIDER_LABEL[p.provider]}${p.provider === provider ? ' (detected)' : ''}`,
+    description: profileDescription(p, sandboxProfiles[0]?.baseUrl),
     detail: p.baseUrl ?? (p.provider === 'local' ? undefined : 'official API'),
     profile: p,
   }));

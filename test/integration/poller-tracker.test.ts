@@ -28,6 +28,7 @@ function fakeVscode() {
   const listeners: { event: string; fn: (e: unknown) => void }[] = [];
   const views: Record<string, unknown>[] = [];
   const statusItems: Record<string, unknown>[] = [];
+  const progressShown: unknown[] = [];
   const disposable = { dispose() {} };
   const event = (name: string) => (fn: (e: unknown) => void) => {
     listeners.push({ event: name, fn });
@@ -97,7 +98,10 @@ function fakeVscode() {
       showInformationMessage: show('info'),
       showWarningMessage: show('warning'),
       showErrorMessage: show('error'),
-      withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) => task({ report() {} }, { isCancellationRequested: false }),
+      withProgress: async (o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) => {
+        progressShown.push(o);
+        return task({ report() {} }, { isCancellationRequested: false });
+      },
       setStatusBarMessage: () => disposable,
       showQuickPick: async (items: unknown, opts: unknown) => {
         const answer = pickers.shift();
@@ -118,7 +122,7 @@ function fakeVscode() {
     env: { clipboard: { text: '', async writeText(t: string) { vscode.env.clipboard.text = t; } }, openExternal: async () => true },
     workspace: { onDidChangeConfiguration: event('config') },
   };
-  return { vscode, commands, executed, shown, views, statusItems, pickers, setAnswer: (a: string | undefined) => (answer = a) };
+  return { vscode, commands, executed, shown, views, statusItems, pickers, progressShown, setAnswer: (a: string | undefined) => (answer = a) };
 }
 
 function openaiLine(id: string, text: string): string {
@@ -193,6 +197,11 @@ describe('tracker in a (stand-in) VS Code window against the emulator', () => {
     }
     const view = fake.views.at(-1)!;
     assert.equal(view.id, 'batchwise.batches');
+    // The welcome text ("No batches yet") waits for the store to be read; meanwhile the view shows progress.
+    await until(() => fake.executed.some((e) => e.id === 'setContext' && e.args[0] === 'batchwise.jobsLoaded' && e.args[1] === true), 'the loaded context key');
+    assert.ok(fake.progressShown.some((o) => (o as { location?: { viewId?: string } }).location?.viewId === 'batchwise.batches'));
+    const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { contributes: { viewsWelcome: { view: string; when?: string }[] } };
+    assert.equal(pkg.contributes.viewsWelcome.find((w) => w.view === 'batchwise.batches')?.when, 'batchwise.jobsLoaded');
     assert.deepEqual(view.opts && (view.opts as { showCollapseAll: boolean }).showCollapseAll, true);
 
     // Submitted as the CLI would: only the store knows about it.

@@ -7,6 +7,7 @@ import { SANDBOX_KEY, sandboxProfiles } from './sandboxProfiles';
 import { getSandboxProfiles, setSandboxProfiles } from '../profiles';
 import { openSample } from './samples';
 import { showInformation } from '../notify';
+import { loopbackOrigin } from '../../providers/profileList';
 
 /**
  * The sandbox: the local emulator of the OpenAI, Anthropic and Gemini batch APIs, run inside the
@@ -58,14 +59,15 @@ class Sandbox implements vscode.Disposable {
   }
 
   private async launch(port?: number): Promise<{ url: string; port: number }> {
-    if (port) {
-      const url = `http://127.0.0.1:${port}`;
-      if (await isEmulator(url)) {
-        this.shared = { url, port };
-        await this.publish(url, port, true);
-        this.watchShared(port);
-        return this.shared;
-      }
+    // An emulator that already runs is shared: the one this window used last, else one the settings' profiles point
+    // at (`npm run demo` starts one and configures it), so there is one sandbox, not two told apart by port.
+    for (const url of [...(port ? [`http://127.0.0.1:${port}`] : []), ...this.configuredOrigins()]) {
+      if (!(await isEmulator(url))) continue;
+      const shared = { url, port: Number(new URL(url).port) };
+      this.shared = shared;
+      await this.publish(url, shared.port, true);
+      this.watchShared(shared.port);
+      return shared;
     }
     let emulator: Emulator;
     try {
@@ -95,10 +97,19 @@ class Sandbox implements vscode.Disposable {
     }, SHARED_CHECK_MS);
   }
 
+  /** Origins on this machine that the settings' profiles point at. */
+  private configuredOrigins(): string[] {
+    return [...new Set(this.ctx.config.profiles.map((p) => loopbackOrigin(p.baseUrl)).filter((o): o is string => !!o))];
+  }
+
   /** Points the sandbox profiles at `url`, with their placeholder keys, and remembers the port for the next activation. */
   private async publish(url: string, port: number, shared: boolean): Promise<void> {
     const profiles = sandboxProfiles(url);
     for (const p of profiles) await this.ctx.keys.set(p.name, SANDBOX_KEY);
+    // Settings profiles at this emulator need no real key either (it takes any): never asked for one.
+    for (const p of this.ctx.config.profiles) {
+      if (loopbackOrigin(p.baseUrl) === url && !(await this.ctx.keys.get(p.name, p.provider))) await this.ctx.keys.set(p.name, SANDBOX_KEY);
+    }
     setSandboxProfiles(profiles);
     await this.ctx.extension.globalState.update(STATE_KEY, { running: true, port } satisfies SandboxState);
     this.status.text = `$(beaker) Sandbox :${port}`;

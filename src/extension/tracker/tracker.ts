@@ -14,6 +14,8 @@ import { ResultsKeeper } from './resultsKeeper';
 import { showError, showInformation, showWarning } from '../notify';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
+/** Set once the job store has been read: the view's welcome text waits for it (package.json viewsWelcome). */
+const LOADED_CONTEXT = 'batchwise.jobsLoaded';
 /** Polls of one job that may fail in a row (network blips, rate limits) before the user is told. */
 const POLL_FAILURES_BEFORE_REPORT = 3;
 
@@ -91,9 +93,16 @@ export class Tracker implements vscode.Disposable {
     );
   }
 
-  /** First load after activation: every active job in the store is followed again. */
+  /**
+   * First load after activation: every active job in the store is followed again. Until the store is read the view
+   * shows a progress bar and no welcome text: "No batches yet" over a store that has jobs would be wrong.
+   */
   async start(): Promise<void> {
-    await this.reload();
+    try {
+      await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, () => this.reload());
+    } finally {
+      await vscode.commands.executeCommand('setContext', LOADED_CONTEXT, true).then(undefined, () => undefined);
+    }
     this.poller.resume(this.jobs);
   }
 
@@ -206,10 +215,10 @@ export class Tracker implements vscode.Disposable {
     }
   }
 
-  /** Elapsed times in the descriptions move on while jobs run and the view is visible. */
+  /** Times in the descriptions ("12m", "3h ago", "results expire in 2d") move on while the view is visible. */
   private startTicker(): vscode.Disposable {
     const timer = setInterval(() => {
-      if (this.view.visible && activeCount(this.jobs) > 0) this.render();
+      if (this.view.visible && this.jobs.length > 0) this.render();
     }, 30_000);
     return { dispose: () => clearInterval(timer) };
   }
