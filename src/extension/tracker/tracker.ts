@@ -11,7 +11,7 @@ import { BatchesTreeProvider } from './treeProvider';
 import { TrackerProviders } from './providers';
 import { errorMessage, FailureReporter } from '../errors';
 import { ResultsKeeper } from './resultsKeeper';
-import { showError, showInformation, showWarning } from '../notify';
+import { showError, showInformation, showWarning, withProgress } from '../notify';
 
 const FILTER_KEY = 'batchwise.tracker.providerFilter';
 /** Set once the job store has been read: the view's welcome text waits for it (package.json viewsWelcome). */
@@ -99,7 +99,7 @@ export class Tracker implements vscode.Disposable {
    */
   async start(): Promise<void> {
     try {
-      await vscode.window.withProgress({ location: { viewId: 'batchwise.batches' } }, () => this.reload());
+      await withProgress({ location: { viewId: 'batchwise.batches' } }, () => this.reload());
     } finally {
       await vscode.commands.executeCommand('setContext', LOADED_CONTEXT, true).then(undefined, () => undefined);
     }
