@@ -2,6 +2,7 @@ import { sumPartCounts } from '../core/jobs/counts';
 import { isBlankLine, readJsonlFile } from '../core/jsonl';
 import { NOT_SUBMITTED, type Job, type JobPart } from '../core/jobs/job';
 import { liveHolder } from '../core/lockFile';
+import { withOriginalLines } from './retryLines';
 import type { JobStore } from '../core/jobs/store';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
@@ -227,6 +228,10 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
       }
       firstError ??= err;
     }
+  }
+  if (job.parentId && [...updates.values()].some((p) => p.errors.some((e) => e.line !== undefined && e.originalLine === undefined))) {
+    const mapped = await withOriginalLines(store, job, [...updates.values()]);
+    for (const p of mapped) updates.set(p.index, p);
   }
   // A part that got its id meanwhile (its submit is still running) keeps the submit's record.
   const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => (p.remoteId === null || p.remoteId === updates.get(p.index)?.remoteId ? (updates.get(p.index) ?? p) : p)));

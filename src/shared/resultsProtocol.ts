@@ -27,7 +27,17 @@ export const PanelSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), path: z.string().min(1) }),
 ]);
 export type PanelSource = z.infer<typeof PanelSourceSchema>;
-export const PanelStateSchema = z.object({ source: PanelSourceSchema });
+/**
+ * What the webview keeps across hide/show and reloads (vscode.setState): the source, and what the user set up —
+ * filter, search, sort, scroll position, selected row — so switching tabs does not reset the view.
+ */
+export const PanelStateSchema = z.object({
+  source: PanelSourceSchema,
+  query: QuerySchema.optional(),
+  scrollTop: z.number().nonnegative().optional(),
+  /** Position of the selected row in the current query's order. */
+  selected: z.number().int().nonnegative().optional(),
+});
 export type PanelState = z.infer<typeof PanelStateSchema>;
 
 export const RowSchema = z.object({

@@ -111,7 +111,7 @@ test('CSV escaping follows RFC 4180', async () => {
   await exportMerged(rows, out);
   assert.equal(
     await readFile(out, 'utf8'),
-    'custom_id,outcome,output,error,input_tokens,output_tokens\r\n"id,1",succeeded,"He said ""yes"",\nthen left",,3,4\r\nid2,errored,,rate_limit: slow down,,\r\n',
+    'custom_id,outcome,input,output,error,input_tokens,output_tokens\r\n"id,1",succeeded,,"He said ""yes"",\nthen left",,3,4\r\nid2,errored,,,rate_limit: slow down,,\r\n',
   );
   const jsonl = join(dir, 'out.jsonl');
   const missing = new MergedRows({ jobId: 'j', attempt: 1 });

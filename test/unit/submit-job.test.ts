@@ -8,6 +8,7 @@ import type { Job, JobPart } from '../../src/core/jobs/job';
 import { DuplicateSubmission, SubmitInProgress, SubmitRefused, findLiveJobsByHash, sha256File, submitJob } from '../../src/jobs/submit';
 import { jobCounts, partCounts } from '../../src/core/jobs/counts';
 import { displayState } from '../../src/core/jobs/treeModel';
+import { completionMessage } from '../../src/core/jobs/notify';
 import { tryLock } from '../../src/core/lockFile';
 import { SUBMIT_GRACE_MS, refreshJob } from '../../src/jobs/refresh';
 import { cancelJob } from '../../src/jobs/cancel';
@@ -239,6 +240,23 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     const sum = jobCounts(job);
     assert.equal(sum.succeeded + sum.failed + sum.expired + sum.canceled + sum.processing, sum.total);
     assert.equal(sum.total, 70);
+  });
+
+  it('an error the provider reports on a line of a retry file cites the line of the original input too', async () => {
+    const original = await input(['r1', 'r2', 'r3', 'r4', 'r5'].map(line), 'labels.jsonl');
+    const root = await submitJob({ store, provider, inputPath: original });
+    // The retry file as buildRetryFile writes it: the failed lines r2 and r4, in input order.
+    const retryFile = await input(['r2', 'r4'].map(line), 'retry-1.jsonl');
+    const retry = await submitJob({ store, provider, inputPath: retryFile, parentId: root.id, attempt: 2 });
+    const remoteId = retry.parts[0]!.remoteId!;
+    provider.remote.set(remoteId, { ...provider.remote.get(remoteId)!, status: 'failed', rawStatus: 'failed', errors: [{ line: 2, code: 'model_mismatch', message: 'The model for this request does not match.' }] });
+    const failed = await refreshJob(store, retry, provider);
+    assert.deepEqual(failed.parts[0]!.errors, [{ line: 2, originalLine: 4, code: 'model_mismatch', message: 'The model for this request does not match.' }]);
+    assert.match(completionMessage(failed), /failed: line 4 of the original input \(line 2 of the retry file\): The model/);
+    // Not a retry: the line stays the only one.
+    const plainId = root.parts[0]!.remoteId!;
+    provider.remote.set(plainId, { ...provider.remote.get(plainId)!, status: 'failed', rawStatus: 'failed', errors: [{ line: 3, code: 'x', message: 'bad' }] });
+    assert.deepEqual((await refreshJob(store, root, provider)).parts[0]!.errors, [{ line: 3, code: 'x', message: 'bad' }]);
   });
 
   it('refresh polls running parts and cancel asks the provider; the job follows its parts', async () => {

@@ -30,7 +30,7 @@ export function describeJob(job: Job): string {
     for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? '(not created)'}  lines ${p.lineStart}-${p.lineEnd}  ${neverSent(p) ? 'not submitted' : p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
   }
   const errors = job.parts.flatMap((p) => p.errors);
-  for (const e of errors.slice(0, 20)) lines.push(`  ${e.line !== undefined ? `${job.inputPath}:${e.line}: ` : ''}${e.code}: ${e.message}`);
+  for (const e of errors.slice(0, 20)) lines.push(`  ${e.line !== undefined ? `${job.inputPath}:${e.line}: ` : ''}${e.originalLine !== undefined ? `(original input line ${e.originalLine}) ` : ''}${e.code}: ${e.message}`);
   if (errors.length > 20) lines.push(`  ... and ${errors.length - 20} more errors`);
   if (job.usage) lines.push(`  tokens    ${job.usage.inputTokens} in, ${job.usage.outputTokens} out`);
   return lines.join('\n') + '\n';

@@ -44,7 +44,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // The job folders keep one copy of the results (each job's results.jsonl); --out writes the merged view from them.
   let out = values.out ?? null;
-  if (out) await exportMerged(chain.rows, out, io.signal);
+  if (out) await exportMerged(chain.rows, out, io.signal, root.inputPath);
   else if (chain.jobs.length === 1) out = (await store.get(root.id))?.resultsPath ?? null;
   const failedOut = values['failed-out'] ?? null;
   if (failedOut) await writeFailedLines(root.inputPath, chain.rows, failedOut, { withoutId: true, signal: io.signal });

@@ -18,7 +18,17 @@ export const JobPartSchema = z.object({
   outputFileId: z.string().optional(),
   errorFileId: z.string().optional(),
   /** Server-side validation errors (OpenAI `errors.data`) with input line numbers relative to the job input. */
-  errors: z.array(z.object({ line: z.number().int().positive().optional(), code: z.string(), message: z.string() })).default([]),
+  errors: z
+    .array(
+      z.object({
+        line: z.number().int().positive().optional(),
+        /** For a retry: the line of the chain's original input this error is about (the user's file, not the retry file). */
+        originalLine: z.number().int().positive().optional(),
+        code: z.string(),
+        message: z.string(),
+      }),
+    )
+    .default([]),
   submittedAt: z.string().optional(),
   /**
    * Written just before the create request may go out. A part with neither this nor a remote id was never sent:
@@ -32,6 +42,12 @@ export const JobPartSchema = z.object({
   throughput: ThroughputSchema.optional(),
 });
 export type JobPart = z.infer<typeof JobPartSchema>;
+
+/** "line 17 of the original input (line 2 of the retry file): " for a retry's error, "line 2: " otherwise, "" without a line. */
+export function errorLinePrefix(e: JobPart['errors'][number]): string {
+  if (e.line === undefined) return '';
+  return e.originalLine !== undefined ? `line ${e.originalLine} of the original input (line ${e.line} of the retry file): ` : `line ${e.line}: `;
+}
 
 /** The error code of a part that never reached the provider (its submit failed or stopped before it). */
 export const NOT_SUBMITTED = 'not_submitted';

@@ -1,6 +1,6 @@
 import { isTerminal } from '../status';
 import { countOf, statusText } from '../format';
-import type { Job } from './job';
+import { errorLinePrefix, type Job } from './job';
 import { failedLines, jobCounts } from './counts';
 import { displayState, finishedLines, formatCount } from './treeModel';
 
@@ -40,7 +40,7 @@ export function completionMessage(job: Job, now = Date.now()): string {
     case 'failed': {
       if (job.status === 'completed') return `${name} failed: ${c.total === 1 ? 'its only line' : `all ${countOf(c.total, 'line')}`} failed`;
       const err = job.parts.flatMap((p) => p.errors)[0];
-      const why = err ? `${err.line ? `line ${err.line}: ` : ''}${err.message}` : finishedLines(c) > 0 ? tally() : 'the provider rejected it';
+      const why = err ? `${errorLinePrefix(err)}${err.message}` : finishedLines(c) > 0 ? tally() : 'the provider rejected it';
       return `${name} failed: ${why}`;
     }
     case 'expired':

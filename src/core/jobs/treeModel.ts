@@ -4,7 +4,7 @@ import { redactSecrets } from '../redact';
 import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts, partCounts } from './counts';
-import { NOT_SUBMITTED } from './job';
+import { NOT_SUBMITTED, errorLinePrefix } from './job';
 import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
@@ -246,7 +246,7 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
   const expiry = describeResultsExpiry(job, opts.now);
   if (expiry) lines.push(`$(warning) ${e(expiry[0]!.toUpperCase() + expiry.slice(1))}: open the results to download them.`);
   const errs = job.parts.flatMap((p) => p.errors).slice(0, 3);
-  for (const err of errs) lines.push(`$(error) ${err.line ? `line ${err.line}: ` : ''}${e(err.code)}: ${e(err.message)}`);
+  for (const err of errs) lines.push(`$(error) ${errorLinePrefix(err)}${e(err.code)}: ${e(err.message)}`);
   // Two trailing spaces = markdown line break, so each fact stays on its own line.
   return lines.join('  \n');
 }

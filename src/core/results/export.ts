@@ -4,6 +4,7 @@ import { writeLinesAtomic } from './lineWriter';
 import type { MergedRow, MergedRows } from './rows';
 import { RecordReader, type RecordTexts } from './recordReader';
 import { FAILED_OUTCOMES } from './summary';
+import { conversationOf } from './conversation';
 
 /** RFC 4180: a field with a comma, quote, CR or LF is quoted, and its quotes doubled. */
 export function csvField(value: string | number | undefined | null): string {
@@ -17,7 +18,7 @@ export function csvRow(fields: (string | number | undefined | null)[]): string {
   return fields.map(csvField).join(',') + '\r\n';
 }
 
-export const CSV_HEADER = ['custom_id', 'outcome', 'output', 'error', 'input_tokens', 'output_tokens'];
+export const CSV_HEADER = ['custom_id', 'outcome', 'input', 'output', 'error', 'input_tokens', 'output_tokens'];
 
 function errorText(r: RecordTexts): string | undefined {
   if (!r.errorCode && !r.errorMessage) return undefined;
@@ -41,11 +42,23 @@ async function* withTexts(rows: MergedRows, signal?: AbortSignal): AsyncGenerato
   }
 }
 
-export async function writeMergedCsv(rows: MergedRows, path: string, signal?: AbortSignal): Promise<void> {
-  await writeLinesAtomic(path, async (w) => {
-    await w.write(csvRow(CSV_HEADER));
-    for await (const { row: r, texts: t } of withTexts(rows, signal)) await w.write(csvRow([r.customId, r.outcome, t.outputText, errorText(t), r.usage?.inputTokens, r.usage?.outputTokens]));
-  });
+/**
+ * The `input` column is the line's last user message (what the results table shows), read from the input file
+ * (`inputPath`, the chain's original input) by the row's byte range; empty without one.
+ */
+export async function writeMergedCsv(rows: MergedRows, path: string, signal?: AbortSignal, inputPath?: string): Promise<void> {
+  const inputs = new RecordReader();
+  try {
+    await writeLinesAtomic(path, async (w) => {
+      await w.write(csvRow(CSV_HEADER));
+      for await (const { row: r, texts: t } of withTexts(rows, signal)) {
+        const input = inputPath && r.input.bytes > 0 ? conversationOf(await inputs.text({ path: inputPath, ...r.input })).lastUserText : undefined;
+        await w.write(csvRow([r.customId, r.outcome, input, t.outputText, errorText(t), r.usage?.inputTokens, r.usage?.outputTokens]));
+      }
+    });
+  } finally {
+    await inputs.close();
+  }
 }
 
 /** One JSON object per original input line, in input order. */
@@ -61,8 +74,8 @@ export async function writeMergedJsonl(rows: MergedRows, path: string, signal?: 
 }
 
 /** CSV for a `.csv` path, JSONL otherwise; streamed from the results files, never a second copy in memory. */
-export async function exportMerged(rows: MergedRows, path: string, signal?: AbortSignal): Promise<void> {
-  if (/\.csv$/i.test(path)) await writeMergedCsv(rows, path, signal);
+export async function exportMerged(rows: MergedRows, path: string, signal?: AbortSignal, inputPath?: string): Promise<void> {
+  if (/\.csv$/i.test(path)) await writeMergedCsv(rows, path, signal, inputPath);
   else await writeMergedJsonl(rows, path, signal);
 }
 

@@ -146,7 +146,7 @@ export class ResultsCommands {
       saveLabel: 'Export Results',
     });
     if (!target) return;
-    await exportMerged(data.rows, target.fsPath);
+    await exportMerged(data.rows, target.fsPath, undefined, data.inputPath);
     const h = data.header;
     const choice = await showInformation(
       `Batchwise: exported ${countOf(h.total, 'row')} (${formatCount(h.counts.succeeded)} succeeded, ${formatCount(h.failed)} failed) to ${basename(target.fsPath)}.`,

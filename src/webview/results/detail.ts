@@ -32,9 +32,11 @@ function section(title: string, ...body: (Node | null)[]): HTMLElement {
   return s;
 }
 
-function copyButton(label: string, value: string, actions: DetailActions): HTMLElement {
-  const b = h('vscode-button', { secondary: '', title: `Copy ${label}` }, `Copy ${label}`);
-  b.addEventListener('click', () => actions.copy(value));
+/** Disabled, and saying why, when there is nothing to copy (a failed line has no output). */
+function copyButton(label: string, value: string, actions: DetailActions, missing: string): HTMLElement {
+  const b = h('vscode-button', { secondary: '', title: value ? `Copy ${label}` : missing }, `Copy ${label}`);
+  if (!value) b.setAttribute('disabled', '');
+  else b.addEventListener('click', () => actions.copy(value));
   return b;
 }
 
@@ -49,7 +51,12 @@ export function renderDetail(d: Detail, actions: DetailActions): HTMLElement {
   const diffButton = h('vscode-button', { class: 'bw-open-diff', title: 'Open the input and output in VS Code\'s diff editor' }, 'Open in Diff Editor');
   if (d.output === undefined) diffButton.setAttribute('disabled', '');
   diffButton.addEventListener('click', () => actions.openDiff(d.index));
-  toolbar.append(diffButton, copyButton('Output', output, actions), copyButton('Input', d.lastUserText, actions), copyButton('custom_id', d.customId, actions));
+  toolbar.append(
+    diffButton,
+    copyButton('Output', output, actions, 'No output for this line'),
+    copyButton('Input', d.lastUserText, actions, 'No user message in the input'),
+    copyButton('custom_id', d.customId, actions, 'This line has no custom_id'),
+  );
   root.append(title, text('div', facts, 'bw-muted'), toolbar);
 
   if (d.error) root.append(section('Error', text('pre', d.error, 'bw-error')));

@@ -8,12 +8,14 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import {
   FilterSchema,
   HostMessageSchema,
+  PanelStateSchema,
   WebviewMessageSchema,
   parseMessage,
   type Filter,
   type Header,
   type HostMessage,
   type PanelSource,
+  type PanelState,
   type Row,
   type WebviewMessage,
 } from '../../shared/resultsProtocol';
@@ -58,8 +60,17 @@ const detailEl = h('aside', { class: 'bw-detail', 'aria-label': 'Selected row', 
 
 let detailTimer: ReturnType<typeof setTimeout> | undefined;
 let shownDetail = -1;
+/** What was saved when the tab was last shown: the view comes back as the user left it. */
+const saved = PanelStateSchema.safeParse(vscode.getState());
+let panelState: Partial<PanelState> = saved.success ? saved.data : {};
+function saveState(change: Partial<PanelState>): void {
+  panelState = { ...panelState, ...change };
+  vscode.setState(panelState);
+}
+
 const table = new VirtualTable({
   requestPage: (requestId, query, offset, count) => send({ type: 'query', requestId, query, offset, count }),
+  onViewChange: (view) => saveState({ query: view.query, scrollTop: view.scrollTop, selected: view.selected }),
   onSelect: (row: Row, open: boolean) => {
     clearTimeout(detailTimer);
     // Arrow keys move fast through rows: the detail follows after a pause; Enter and clicks open at once.
@@ -171,7 +182,7 @@ function renderHeader(hd: Header, source: PanelSource): void {
 function onHostMessage(m: HostMessage): void {
   switch (m.type) {
     case 'header':
-      vscode.setState({ source: m.source });
+      saveState({ source: m.source });
       errorEl.classList.add('bw-hidden');
       progressEl.classList.add('bw-hidden');
       renderHeader(m.header, m.source);
@@ -215,6 +226,13 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (m) onHostMessage(m);
 });
 
-table.reset();
+const savedQuery = panelState.query;
+if (savedQuery) {
+  (filterSelect as unknown as { value: string }).value = savedQuery.filter;
+  (search as unknown as { value: string }).value = savedQuery.search;
+  table.restore({ query: savedQuery, scrollTop: panelState.scrollTop ?? 0, ...(panelState.selected !== undefined ? { selected: panelState.selected } : {}) });
+} else {
+  table.reset();
+}
 send({ type: 'ready' });
 table.focus();

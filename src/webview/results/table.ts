@@ -22,6 +22,14 @@ const COLUMNS: Column[] = [
 export interface TableHost {
   requestPage(requestId: number, query: Query, offset: number, count: number): void;
   onSelect(row: Row, open: boolean): void;
+  /** The query, scroll position or selection changed: what the panel saves to come back to. */
+  onViewChange?(view: TableView): void;
+}
+
+export interface TableView {
+  query: Query;
+  scrollTop: number;
+  selected?: number;
 }
 
 /**
@@ -39,6 +47,9 @@ export class VirtualTable {
   private generation = 0;
   private total = 0;
   private selected = -1;
+  /** A saved view waiting for its rows: scroll there and select the row once they arrive. */
+  private restoring: TableView | undefined;
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
   query: Query = { filter: 'all', search: '', sort: { key: 'line', dir: 'asc' } };
 
   constructor(private readonly host: TableHost) {
@@ -60,7 +71,10 @@ export class VirtualTable {
     this.spacer = h('div', { class: 'bw-spacer' });
     this.viewport = h('div', { class: 'bw-viewport', tabindex: '0', role: 'rowgroup', 'aria-label': 'Results rows' }, this.spacer);
     this.element = h('div', { class: 'bw-table', role: 'grid', 'aria-label': 'Results' }, head, this.viewport);
-    this.viewport.addEventListener('scroll', () => this.render());
+    this.viewport.addEventListener('scroll', () => {
+      this.render();
+      this.viewChanged();
+    });
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     new ResizeObserver(() => this.render()).observe(this.viewport);
     this.updateSortIndicators();
@@ -77,9 +91,31 @@ export class VirtualTable {
     this.pages.clear();
     this.pending.clear();
     this.selected = -1;
+    this.restoring = undefined;
     this.viewport.scrollTop = 0;
     this.updateSortIndicators();
     this.fetch(0);
+    this.viewChanged();
+  }
+
+  /** Back to a saved view (the tab was hidden and shown again): its query, then its scroll and row once rows come. */
+  restore(view: TableView): void {
+    this.query = view.query;
+    this.generation++;
+    this.pages.clear();
+    this.pending.clear();
+    this.selected = -1;
+    this.restoring = view;
+    this.updateSortIndicators();
+    this.fetch(0);
+    this.fetch(Math.floor(view.scrollTop / ROW_HEIGHT / PAGE_SIZE));
+  }
+
+  /** Debounced: scrolling fires often, the saved state needs only where it ended. */
+  private viewChanged(): void {
+    if (!this.host.onViewChange || this.restoring) return;
+    clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => this.host.onViewChange?.({ query: this.query, scrollTop: this.viewport.scrollTop, ...(this.selected >= 0 ? { selected: this.selected } : {}) }), 100);
   }
 
   /** Data changed underneath (a retry finished): reload the pages in view, keep the scroll and selection. */
@@ -106,7 +142,29 @@ export class VirtualTable {
     this.total = total;
     this.countLabel.textContent = `${formatNumber(total)} row${total === 1 ? '' : 's'}`;
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    const restoring = this.restoring;
+    if (restoring) {
+      this.restoring = undefined;
+      this.viewport.scrollTop = restoring.scrollTop;
+      if (restoring.selected !== undefined && restoring.selected < total) {
+        this.selected = restoring.selected;
+        const selectedPage = Math.floor(restoring.selected / PAGE_SIZE);
+        // The row's page may not be here yet: the detail opens when it is.
+        if (this.pages.has(selectedPage)) this.reselect();
+        else this.reselectPending = true;
+      }
+    } else if (this.reselectPending && this.pages.has(Math.floor(this.selected / PAGE_SIZE))) {
+      this.reselect();
+    }
     this.render();
+  }
+
+  private reselectPending = false;
+
+  private reselect(): void {
+    this.reselectPending = false;
+    const row = this.rowAt(this.selected);
+    if (row) this.host.onSelect(row, false);
   }
 
   rowAt(pos: number): Row | undefined {
@@ -165,6 +223,7 @@ export class VirtualTable {
     this.render();
     const row = this.rowAt(this.selected);
     if (row) this.host.onSelect(row, open);
+    this.viewChanged();
   }
 
   focus(): void {
