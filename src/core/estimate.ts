@@ -65,6 +65,21 @@ export interface FileEstimate extends Estimate {
   pricingSources: string[];
 }
 
+/** The part of an estimate a job records (JobSchema's `estimate`). */
+export function toStoredEstimate(e: FileEstimate): Estimate {
+  return {
+    requests: e.requests,
+    inputTokens: e.inputTokens,
+    outputTokensMax: e.outputTokensMax,
+    outputTokensTypical: e.outputTokensTypical,
+    standardCost: e.standardCost,
+    batchCost: e.batchCost,
+    currency: e.currency,
+    model: e.model,
+    pricingDate: e.pricingDate,
+  };
+}
+
 export interface EstimateOptions {
   /** The provider the file is for; detected from each line's shape when absent. `local` has no price. */
   provider?: ProviderId;

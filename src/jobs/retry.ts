@@ -1,6 +1,7 @@
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isBlankLine, readJsonlFile } from '../core/jsonl';
 import { isTerminal } from '../core/status';
-import type { Job } from '../core/jobs/job';
+import type { Estimate, Job } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import type { PricingOverrides } from '../core/pricing';
 import { lookupPrice } from '../core/pricingData';
@@ -74,6 +75,27 @@ export async function buildRetryFile(opts: { store: JobStore; job: Job; provider
   return { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
 }
 
+/** `<jobs>/<parent id>/retry-<n>.jsonl`: the name buildRetryFile gives a retry file. */
+const RETRY_FILE = /^retry-(\d+)\.jsonl$/;
+
+/**
+ * The plan for a retry file already on disk (written by "Review File First", maybe edited since): its parent is
+ * the job whose folder holds it. Undefined for any other file. `submittedAs` lists the jobs already sent from it.
+ */
+export async function planForRetryFile(store: JobStore, path: string): Promise<(RetryPlan & { submittedAs: Job[] }) | undefined> {
+  const full = resolve(path);
+  const m = RETRY_FILE.exec(basename(full));
+  const folder = dirname(full);
+  if (!m || resolve(dirname(folder)) !== resolve(store.jobsDir)) return undefined;
+  const parent = await store.get(basename(folder));
+  if (!parent) return undefined;
+  const root = await rootOf(store, parent);
+  let requests = 0;
+  for await (const l of readJsonlFile(full)) if (!isBlankLine(l.text)) requests++;
+  const { jobs } = await store.list();
+  return { parent, retryFile: full, requests, name: retryName(root.name, Number(m[1])), attempt: parent.attempt + 1, submittedAs: jobs.filter((j) => resolve(j.inputPath) === full) };
+}
+
 /** How many lines are failed, and how many more succeeded with an output that fails the request's JSON schema. */
 export async function retryCandidates(chain: MergedChain, signal?: AbortSignal): Promise<{ failed: number; schemaFailures: number }> {
   const failed = (await selectLines(chain.root.inputPath, chain.rows, { signal })).size;
@@ -82,7 +104,7 @@ export async function retryCandidates(chain: MergedChain, signal?: AbortSignal):
 }
 
 /** Submits a retry file (possibly edited by the user) as a retry job linked to its parent. */
-export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal }): Promise<Job> {
+export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal; estimate?: Estimate }): Promise<Job> {
   return submitJob({
     store: opts.store,
     provider: opts.provider,
@@ -91,6 +113,7 @@ export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; prov
     parentId: opts.plan.parent.id,
     attempt: opts.plan.attempt,
     signal: opts.signal,
+    ...(opts.estimate ? { estimate: opts.estimate } : {}),
   });
 }
 

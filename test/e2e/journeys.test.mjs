@@ -266,7 +266,9 @@ journey('5. Resubmit Failed: a retry job under its parent completes; merged view
   // A confirmation (cost of the retry) may follow.
   if (await wb.page.locator('.monaco-dialog-box').waitFor({ timeout: 8000 }).then(() => true, () => false)) {
     await wb.shot('j5 resubmit confirm');
-    await wb.clickDialogButton(/Submit|Resubmit|Yes|OK/i);
+    const dialog = await wb.page.locator('.monaco-dialog-box').innerText();
+    assert.match(dialog, /Estimated cost: (\$[\d.]+ at the batch rate \(standard \$[\d.]+\)|unknown)/, `the resubmit confirmation shows the retry's cost: ${dialog}`);
+    await wb.clickDialogButton(/Submit Now/i);
   }
   await wb.openBatchesView();
   // The child is "<name> (retry N)"; the parent's description may say "6/6 after 1 retry".

@@ -10,6 +10,9 @@ import { MergedRows, mergedResultsForChain, rootOf } from '../../src/core/result
 import { RecordReader } from '../../src/core/results/recordReader';
 import { RowQuery } from '../../src/core/results/rowQuery';
 import { writeFailedLines, exportMerged, csvField, csvRow } from '../../src/core/results/export';
+import { buildRetryFile, planForRetryFile } from '../../src/jobs/retry';
+import { retryCostLine } from '../../src/extension/submit/confirmText';
+import type { FileEstimate } from '../../src/core/estimate';
 import { outputFailsSchema } from '../../src/core/results/schemaCheck';
 import type { ProviderResult } from '../../src/core/results/record';
 
@@ -146,4 +149,32 @@ test('merge: a root record whose line no longer holds its id (input edited after
   await writeFile(input, [line('new'), line('a'), line('b')].join('\n') + '\n');
   const merged = await mergedResultsForChain(store, root);
   assert.deepEqual([...merged.rows].map((r) => [r.line, r.customId, r.outcome]), [[1, 'new', 'missing'], [2, 'a', 'succeeded'], [3, 'b', 'errored']]);
+});
+
+test('a retry file left for review is found again by its place (the parent job folder), edited or not, and knows once it was sent', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bw-retryfile-'));
+  const store = new JobStore(join(dir, 'home'));
+  const input = join(dir, 'in.jsonl');
+  await writeFile(input, ['a', 'b', 'c'].map(line).join('\n') + '\n');
+  const root = await finished(store, job('bw-root', input, 1), [ok('a'), fail('b'), fail('c')]);
+  const plan = await buildRetryFile({ store, job: root });
+  assert.equal(plan.retryFile, join(store.jobDir('bw-root'), 'retry-1.jsonl'));
+  // The user edits it during the review: one line removed.
+  await writeFile(plan.retryFile, line('c') + '\n\n');
+  const found = await planForRetryFile(store, plan.retryFile);
+  assert.ok(found);
+  assert.deepEqual({ parent: found.parent.id, requests: found.requests, name: found.name, attempt: found.attempt, sent: found.submittedAs.length }, { parent: 'bw-root', requests: 1, name: 'labels (retry 1)', attempt: 2, sent: 0 });
+  await store.save({ ...job('bw-r1', plan.retryFile, 2, 'bw-root'), status: 'in_progress' });
+  assert.deepEqual((await planForRetryFile(store, plan.retryFile))!.submittedAs.map((j) => j.id), ['bw-r1']);
+  // Elsewhere, or another name: not a retry file.
+  await writeFile(join(dir, 'retry-1.jsonl'), line('c') + '\n');
+  assert.equal(await planForRetryFile(store, join(dir, 'retry-1.jsonl')), undefined);
+  assert.equal(await planForRetryFile(store, input), undefined);
+});
+
+test('the resubmit confirmation says what the retry costs', () => {
+  const e = { standardCost: 0.0246, batchCost: 0.0123, currency: 'USD', inputTokens: 1200, tokenMethod: 'exact' } as unknown as FileEstimate;
+  assert.equal(retryCostLine(e), 'Estimated cost: $0.012 at the batch rate (standard $0.025), 1,200 input tokens.');
+  assert.equal(retryCostLine({ ...e, standardCost: null, batchCost: null, reason: 'no price for model m' }), 'Estimated cost: unknown (no price for model m).');
+  assert.equal(retryCostLine(null, 'cannot read the file'), 'Estimated cost: unknown (cannot read the file).');
 });

@@ -4,7 +4,10 @@ import type { BatchwiseContext } from '../context';
 import type { Job } from '../../core/jobs/job';
 import { isTerminal } from '../../core/status';
 import { exportMerged } from '../../core/results/export';
-import { buildRetryFile, loadChain, retryCandidates, submitRetry, type RetryPlan } from '../../jobs/retry';
+import { buildRetryFile, loadChain, planForRetryFile, retryCandidates, submitRetry, type RetryPlan } from '../../jobs/retry';
+import { toStoredEstimate, type FileEstimate } from '../../core/estimate';
+import { estimateWithProgress } from '../submit/flow';
+import { retryCostLine } from '../submit/confirmText';
 import { DuplicateSubmission, SubmitRefused } from '../../jobs/submit';
 import { providerFor } from '../profiles';
 import type { BatchProvider } from '../../providers/types';
@@ -29,6 +32,9 @@ export function jobIdOf(arg: JobArg): string | undefined {
 }
 
 export class ResultsCommands {
+  /** Fires when a retry file was submitted (its CodeLens changes). */
+  readonly retryFilesChanged = new vscode.EventEmitter<void>();
+
   constructor(
     private readonly ctx: BatchwiseContext,
     private readonly deps: PanelDeps,
@@ -182,36 +188,74 @@ export class ResultsCommands {
       void showInformation(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
       return;
     }
+    const what = `The original input lines of the errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}, byte for byte (${basename(plan.retryFile)}).`;
+    await this.confirmRetry(plan, provider, what, { review: true });
+  }
+
+  /** The resubmit confirmation, with what the retry costs; "Review File First" opens the file instead. */
+  private async confirmRetry(plan: RetryPlan, provider: BatchProvider, what: string, opts: { review: boolean }): Promise<void> {
+    const { estimate, error, cancelled } = await estimateWithProgress(this.ctx, vscode.Uri.file(plan.retryFile), provider.id);
+    if (cancelled) return;
     const SUBMIT = 'Submit Now';
     const REVIEW = 'Review File First';
     const choice = await showWarning(
       `Resubmit ${countOf(plan.requests, 'failed line')} as "${plan.name}"?`,
-      { modal: true, detail: `The original input lines of the errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}, byte for byte (${basename(plan.retryFile)}). It is a new batch, billed like the first; the results panel merges it with its parent.` },
+      { modal: true, detail: `${what} ${retryCostLine(estimate, error)}\nIt is a new batch, billed like the first; the results panel merges it with its parent.` },
       SUBMIT,
-      REVIEW,
+      ...(opts.review ? [REVIEW] : []),
     );
-    if (choice === SUBMIT) await this.submit(plan, provider);
-    else if (choice === REVIEW) await this.review(plan, provider);
+    if (choice === SUBMIT) await this.submit(plan, provider, estimate);
+    else if (choice === REVIEW) await this.review(plan);
   }
 
-  private async review(plan: RetryPlan, provider: BatchProvider): Promise<void> {
+  /**
+   * Opens the retry file to edit. Submitting it later does not depend on this toast: the file keeps a CodeLens and
+   * an editor title action ("Submit as Retry") for as long as it is not submitted.
+   */
+  private async review(plan: RetryPlan): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(plan.retryFile));
     await vscode.window.showTextDocument(doc, { preview: false });
     const choice = await showInformation(
-      `Batchwise: review or edit ${basename(plan.retryFile)} (${countOf(plan.requests, 'line')}), then submit it as "${plan.name}".`,
-      'Submit',
-      'Discard',
+      `Batchwise: review or edit ${basename(plan.retryFile)} (${countOf(plan.requests, 'line')}), then submit it as "${plan.name}" (Submit as Retry, above the first line or in the editor title).`,
+      'Submit as Retry',
     );
-    if (choice !== 'Submit') return;
-    if (doc.isDirty) await doc.save();
-    await this.submit(plan, provider);
+    if (choice) await this.submitRetryFile(doc.uri);
   }
 
-  private async submit(plan: RetryPlan, provider: BatchProvider): Promise<void> {
+  /** `batchwise.submitRetryFile`: a retry file left for review, submitted as the retry of the job whose folder holds it. */
+  async submitRetryFile(arg?: unknown): Promise<void> {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') {
+      void showInformation('Batchwise: open a retry file (retry-N.jsonl from "Review File First") to submit it.');
+      return;
+    }
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+    const plan = await planForRetryFile(this.ctx.store, uri.fsPath);
+    if (!plan) {
+      void showWarning(`Batchwise: ${basename(uri.fsPath)} is not a retry file of a job in the list (those are written by Resubmit Failed > Review File First).`);
+      return;
+    }
+    if (plan.submittedAs.length) {
+      const open = await showInformation(`Batchwise: ${basename(plan.retryFile)} was already submitted as "${plan.submittedAs[0]!.name}" (${plan.submittedAs[0]!.id}).`, 'Open Results');
+      if (open) await ResultsPanel.show(this.deps, { kind: 'job', jobId: plan.submittedAs[0]!.id });
+      return;
+    }
+    if (plan.requests === 0) {
+      void showWarning(`Batchwise: ${basename(plan.retryFile)} has no requests left; nothing to submit.`);
+      return;
+    }
+    const provider = await this.providerOf(plan.parent);
+    if (!provider) return;
+    await this.confirmRetry(plan, provider, `The lines of ${basename(plan.retryFile)}, as you left them.`, { review: false });
+  }
+
+  private async submit(plan: RetryPlan, provider: BatchProvider, estimate?: FileEstimate | null): Promise<void> {
     try {
       const retryJob = await withProgress({ location: vscode.ProgressLocation.Notification, title: `Batchwise: submitting "${plan.name}"…` }, () =>
-        submitRetry({ store: this.ctx.store, plan, provider }),
+        submitRetry({ store: this.ctx.store, plan, provider, ...(estimate ? { estimate: toStoredEstimate(estimate) } : {}) }),
       );
+      this.retryFilesChanged.fire();
       this.ctx.log.info(`submitted retry ${retryJob.id} (${plan.requests} lines) of ${plan.parent.id}`);
       const open = await showInformation(`Batchwise: submitted "${retryJob.name}" (${countOf(plan.requests, 'line')}). The results panel merges it when it ends.`, 'Open Results');
       if (open) await ResultsPanel.show(this.deps, { kind: 'job', jobId: retryJob.id });

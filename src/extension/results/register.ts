@@ -6,6 +6,7 @@ import { VIEW_TYPE } from './html';
 import { RESULT_SCHEME, ResultDocuments } from './virtualDocs';
 import { ResultsPanel, type PanelDeps } from './resultsPanel';
 import { ResultsCommands, type JobArg } from './commands';
+import { RetryFileLens } from './retryLens';
 
 /**
  * Results feature: the results panel (one per retry chain, restored after a reload), the virtual documents
@@ -31,6 +32,10 @@ export function registerResults(ctx: BatchwiseContext): void {
   // From a tree menu the second argument is the selection, not a format: only 'csv' picks CSV.
   cmd('batchwise.job.downloadResults', (arg?: JobArg, format?: unknown) => commands.downloadResults(arg, format === 'csv' ? 'csv' : undefined));
   cmd('batchwise.job.resubmitFailed', (arg?: JobArg) => commands.resubmitFailed(arg));
+  cmd('batchwise.submitRetryFile', (arg?: unknown) => commands.submitRetryFile(arg));
+  ctx.register(commands.retryFilesChanged);
+  const lens = ctx.register(new RetryFileLens(ctx.store, commands.retryFilesChanged.event));
+  ctx.register(vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/retry-*.jsonl' }, lens));
 
   // Open panels close with the extension (each also disposes itself when the user closes it).
   ctx.register({ dispose: () => ResultsPanel.disposeAll() });

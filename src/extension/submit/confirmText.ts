@@ -55,3 +55,10 @@ export function estimateSummary(fileName: string, e: FileEstimate): string {
   const m = moneyFormat([e.standardCost, e.batchCost], e.currency);
   return `${fileName}: ${tokens}; standard ${m.money(e.standardCost)} vs batch ${m.money(e.batchCost)} (save ${m.difference(e.standardCost, e.batchCost)}).`;
 }
+
+/** The cost line of the resubmit confirmation: a retry is a new batch, billed like the first. */
+export function retryCostLine(e: FileEstimate | null, error?: string): string {
+  if (!e || e.standardCost === null || e.batchCost === null) return `Estimated cost: unknown${e?.reason ? ` (${e.reason})` : error ? ` (${error})` : ''}.`;
+  const m = moneyFormat([e.standardCost, e.batchCost], e.currency);
+  return `Estimated cost: ${m.money(e.batchCost)} at the batch rate (standard ${m.money(e.standardCost)}), ${countOf(e.inputTokens, 'input token')}${e.tokenMethod === 'exact' ? '' : ' (approx.)'}.`;
+}

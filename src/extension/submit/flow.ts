@@ -3,7 +3,7 @@ import { statusText } from '../../core/format';
 import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
 import { errorMessage } from '../errors';
-import { estimateFile, type FileEstimate } from '../../core/estimate';
+import { estimateFile, toStoredEstimate, type FileEstimate } from '../../core/estimate';
 import { PROVIDER_LIMITS } from '../../core/limits';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
@@ -183,7 +183,7 @@ async function uploadWithProgress(
             provider,
             inputPath: uri.fsPath,
             name,
-            ...(estimate ? { estimate: storedEstimate(estimate) } : {}),
+            ...(estimate ? { estimate: toStoredEstimate(estimate) } : {}),
             force,
             signal: ac.signal,
             validation,
@@ -221,19 +221,4 @@ async function uploadWithProgress(
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || /aborted|cancell?ed/i.test(err.message));
-}
-
-/** The job keeps the contract's Estimate fields only. */
-function storedEstimate(e: FileEstimate) {
-  return {
-    requests: e.requests,
-    inputTokens: e.inputTokens,
-    outputTokensMax: e.outputTokensMax,
-    outputTokensTypical: e.outputTokensTypical,
-    standardCost: e.standardCost,
-    batchCost: e.batchCost,
-    currency: e.currency,
-    model: e.model,
-    pricingDate: e.pricingDate,
-  };
 }
