@@ -23,6 +23,28 @@ function run(cmd, args, opts = {}) {
   return { ok: r.status === 0, status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
 }
 
+/**
+ * `run` for the steps that take minutes (apt-get, code-server's install and native build): a line on stderr every
+ * 15 s says it is still going, instead of minutes of silence. The command runs in a child Node that forwards its
+ * output on stdout (captured here, for the error message) and prints the heartbeat on the inherited stderr.
+ */
+const HEARTBEAT = `
+const { spawn } = require('node:child_process');
+const [label, cmd, ...args] = process.argv.slice(1);
+const t0 = Date.now();
+const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+child.stdout.pipe(process.stdout);
+child.stderr.pipe(process.stdout);
+const timer = setInterval(() => process.stderr.write('[e2e setup] ' + label + ': still working, ' + Math.round((Date.now() - t0) / 1000) + ' s\\n'), 15000);
+child.on('error', (e) => { console.log(String(e)); process.exitCode = 127; });
+child.on('close', (code) => { clearInterval(timer); process.exitCode = code ?? 1; });
+`;
+
+export function runLong(label, cmd, args, opts = {}) {
+  const r = spawnSync(process.execPath, ['-e', HEARTBEAT, label, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+  return { ok: r.status === 0, status: r.status, out: r.stdout ?? '', error: r.error };
+}
+
 function tail(text, n = 25) {
   return text.split('\n').filter((l) => !/Unknown (env|user) config "nodedir"/.test(l)).slice(-n).join('\n');
 }
@@ -53,9 +75,9 @@ function ensureApt(log) {
   }
   log(`apt-get install ${missing.join(' ')} (about a minute)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const up = run('apt-get', ['update', '-qq'], { env });
+  const up = runLong('apt-get update', 'apt-get', ['update', '-qq'], { env });
   if (!up.ok) throw new SetupError(`apt-get update failed:\n${tail(up.out)}`);
-  const inst = run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+  const inst = runLong('apt-get install', 'apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
   if (!inst.ok) throw new SetupError(`apt-get install ${missing.join(' ')} failed:\n${tail(inst.out)}`);
 }
 
@@ -84,7 +106,7 @@ function npmInstall(dir, spec, env, log) {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{ "name": "e2e-cache", "private": true }\n');
   log(`npm install ${spec} in ${dir}`);
-  const r = run('npm', ['install', spec], { cwd: dir, env });
+  const r = runLong(`npm install ${spec}`, 'npm', ['install', spec], { cwd: dir, env });
   if (!r.ok) throw new SetupError(`npm install ${spec} failed (npm registry reachable?):\n${tail(r.out)}`);
   return r;
 }
@@ -121,7 +143,8 @@ function ensureCodeServer(node24, home, log) {
   npmInstall(dir, `code-server@${CODE_SERVER_VERSION}`, env, log);
   // npm 11 may block install scripts; approving is harmless when it does not, and rebuild runs the postinstall.
   run('npm', ['install-scripts', 'approve', 'code-server', 'argon2'], { cwd: dir, env });
-  const rb = run('npm', ['rebuild'], { cwd: dir, env });
+  log('compiling code-server\'s native modules (npm rebuild)');
+  const rb = runLong('npm rebuild (code-server native modules)', 'npm', ['rebuild'], { cwd: dir, env });
   if (!rb.ok) throw new SetupError(`npm rebuild in ${dir} failed:\n${tail(rb.out)}`);
   const problem = codeServerProblem(bin, node24, home);
   if (problem) throw new SetupError(`code-server@${CODE_SERVER_VERSION} installed but does not start: ${problem}. Delete ${dir} and retry.`);
