@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { REPO } from './setup.mjs';
 import { collectLogs, startEnvironment } from './lib/harness.mjs';
 import { launchBrowser, Workbench } from './lib/workbench.mjs';
+import { chooseFilter as chooseFilterIn, countOf, headerText } from './lib/results.mjs';
 
 const SHOTS = resolve(process.env.E2E_SCREENSHOTS || join(REPO, 'test/e2e/.screenshots'));
 const TICK_MS = Number(process.env.E2E_TICK_MS || 2500); // emulator batches end after 8 ticks: 20 s
@@ -107,27 +108,7 @@ async function openResultsOf(file) {
 }
 
 const frameText = async (frame) => (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
-/** The results header (counts) when the panel has one, else the whole page: rows like "req-2 succeeded" must not count. */
-async function headerText(frame) {
-  const header = frame.locator('header, .bw-header, [role="banner"]').first();
-  return (await header.count()) ? (await header.innerText()).replace(/\s+/g, ' ') : frameText(frame);
-}
-
-/** A count in the results panel's header, shown as "4 succeeded" (value above label). 0 when absent. */
-function countOf(text, word) {
-  const m = new RegExp(`(\\d+)\\s*(?:${word})\\b`, 'i').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-/** Picks an entry of the results panel's outcome filter (a vscode-single-select, or a native select). */
-async function chooseFilter(frame, label) {
-  const native = frame.locator('select').filter({ has: frame.locator('option', { hasText: label }) });
-  if (await native.count()) return native.first().selectOption({ label });
-  const select = await wb.expectVisible(frame.locator('vscode-single-select, [aria-label*="filter" i]'), 'an outcome filter in the results panel');
-  await select.click();
-  const option = frame.getByRole('option', { name: new RegExp(`^\\s*${label}\\s*$`) });
-  await (await wb.expectVisible(option, `a "${label}" entry in the outcome filter`)).click();
-}
+const chooseFilter = (frame, label) => chooseFilterIn(wb, frame, label);
 
 journey('0. Batchwise is installed and active: activity bar icon, Batches view, palette command', async () => {
   await wb.openBatchesView();

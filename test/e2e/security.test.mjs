@@ -52,22 +52,8 @@ async function submitHostileFile() {
   await win.wb.clickDialogButton(/Submit/i);
 }
 
-/**
- * A notification as the notification center lists it (same renderer as the toast): VS Code drops toasts that come
- * fast after one another (its spam protection), so a toast may never show, while the center has every one.
- */
-async function centerItem(re, expected, timeout = 60000) {
-  const item = win.wb.page.locator('.notifications-center .notification-list-item', { hasText: re }).first();
-  return win.wb.waitUntil(async () => {
-    if (!(await win.wb.page.locator('.notifications-center').isVisible())) await win.wb.runCommand('Notifications: Show Notifications');
-    await item.waitFor({ state: 'visible', timeout: 3000 });
-    return item;
-  }, expected, { timeout, interval: 500 });
-}
-
-async function hideCenter() {
-  if (await win.wb.page.locator('.notifications-center').isVisible()) await win.wb.runCommand('Notifications: Clear All Notifications');
-}
+const centerItem = (re, expected, timeout) => win.wb.centerNotification(re, expected, timeout);
+const hideCenter = () => win.wb.hideNotificationCenter();
 
 async function addFault(fault) {
   await emulator('/_emulator/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });

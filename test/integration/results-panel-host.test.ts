@@ -26,6 +26,9 @@ function fakeVscode() {
   const uri = (p: string) => ({ fsPath: p, path: p, toString: () => p });
   const vscode = {
     ViewColumn: { Active: -1 },
+    TabInputWebview: class {
+      constructor(readonly viewType: string) {}
+    },
     Uri: { joinPath: (base: { path: string }, ...parts: string[]) => uri([base.path, ...parts].join('/')), file: uri },
     window: {
       createWebviewPanel: () => {
@@ -48,6 +51,7 @@ function fakeVscode() {
         };
       },
       setStatusBarMessage: () => disposable,
+      tabGroups: { all: [] as { tabs: unknown[] }[], close: async () => true },
     },
     commands: { executeCommand: async (id: string) => void executed.push(id) },
     env: { clipboard: { writeText: async () => undefined } },

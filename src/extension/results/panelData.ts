@@ -34,6 +34,13 @@ export async function panelKey(store: JobStore, source: PanelSource): Promise<st
   return `job:${job ? (await rootOf(store, job)).id : source.jobId}`;
 }
 
+/** The tab title a panel for this source gets once loaded (`Results: <name>`), to find its tab before that. */
+export async function panelTitle(store: JobStore, source: PanelSource): Promise<string> {
+  if (source.kind === 'file') return `Results: ${basename(source.path)}`;
+  const job = await store.get(source.jobId);
+  return `Results: ${job ? (await rootOf(store, job)).name : source.jobId}`;
+}
+
 export async function loadPanelData(
   store: JobStore,
   source: PanelSource,

@@ -5,7 +5,7 @@ import { MergedRows } from '../../core/results/rows';
 import { rowDetail } from '../../core/results/detail';
 import { HostMessageSchema, WebviewMessageSchema, parseMessage, type HostMessage, type PanelSource, type WebviewMessage } from '../../shared/resultsProtocol';
 import { VIEW_TYPE, resultsHtml, webviewOptions } from './html';
-import { loadPanelData, panelKey, undownloaded, type PanelData } from './panelData';
+import { loadPanelData, panelKey, panelTitle, undownloaded, type PanelData } from './panelData';
 import type { ResultDocuments } from './virtualDocs';
 import type { BatchProvider } from '../../providers/types';
 import { panelErrorSentence, type PanelErrorContext } from './panelError';
@@ -45,6 +45,7 @@ export class ResultsPanel {
       existing.post({ type: 'reset' });
       return existing;
     }
+    await closeUnrevivedTabs(await panelTitle(deps.ctx.store, source));
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Batchwise Results', vscode.ViewColumn.Active, webviewOptions(deps.ctx.extension.extensionUri));
     return new ResultsPanel(deps, panel, key, source);
   }
@@ -52,7 +53,13 @@ export class ResultsPanel {
   /** Restores a panel after a reload (webview panel serializer). */
   static async revive(deps: PanelDeps, panel: vscode.WebviewPanel, source: PanelSource): Promise<ResultsPanel> {
     const key = await panelKey(deps.ctx.store, source);
-    ResultsPanel.panels.get(key)?.panel.dispose();
+    const live = ResultsPanel.panels.get(key);
+    if (live) {
+      // Opened again meanwhile (a restored tab is revived only when first shown): one panel per chain, the live one.
+      panel.dispose();
+      live.panel.reveal();
+      return live;
+    }
     panel.webview.options = webviewOptions(deps.ctx.extension.extensionUri);
     return new ResultsPanel(deps, panel, key, source);
   }
@@ -248,4 +255,15 @@ export class ResultsPanel {
 
 function signature(data: PanelData): string {
   return (data.chain?.jobs ?? []).map((j) => `${j.id}:${j.status}:${j.resultsPath ?? ''}`).sort().join('|');
+}
+
+/**
+ * After a reload VS Code restores a results tab but revives its panel only when the tab is first shown: until then
+ * it is not in `panels`. Opening the same results closes such a tab first, so the chain does not get two tabs.
+ */
+async function closeUnrevivedTabs(title: string): Promise<void> {
+  const stale = vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(VIEW_TYPE) && t.label === title);
+  if (stale.length) await vscode.window.tabGroups.close(stale).then(undefined, () => false);
 }

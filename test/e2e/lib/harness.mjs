@@ -89,10 +89,10 @@ export function makeWorkspace(dir, { fixtures = true } = {}) {
   return copied;
 }
 
-function startEmulator(cliJs, runDir, tickMs) {
+function startEmulator(cliJs, runDir, tickMs, port = 0) {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const proc = startProcess('emulator', process.execPath, [cliJs, 'emulator', '--port', '0', '--tick-ms', String(tickMs)], {
+    const proc = startProcess('emulator', process.execPath, [cliJs, 'emulator', '--port', String(port), '--tick-ms', String(tickMs)], {
       env: process.env,
       logFile: join(runDir, 'emulator.log'),
       onLine: (line) => {
@@ -155,7 +155,7 @@ export async function startEnvironment(opts = {}) {
   };
 
   try {
-    const emu = await startEmulator(cliJs, runDir, opts.tickMs ?? 1500);
+    let emu = await startEmulator(cliJs, runDir, opts.tickMs ?? 1500);
     procs.push(emu.proc);
     log(`emulator on ${emu.url} (pid ${emu.proc.pid})`);
 
@@ -189,6 +189,17 @@ export async function startEnvironment(opts = {}) {
       dirs,
       files,
       emulatorUrl: emu.url,
+      /**
+       * Stops the emulator and starts a fresh one on the same port: every batch and file it held is gone, as when a
+       * sandbox restarts or a provider deletes results past their retention.
+       */
+      async restartEmulator() {
+        const i = procs.indexOf(emu.proc);
+        await stopProcess(emu.proc);
+        emu = await startEmulator(cliJs, runDir, opts.tickMs ?? 1500, Number(new URL(emu.url).port));
+        procs[i] = emu.proc;
+        log(`emulator restarted on ${emu.url} (pid ${emu.proc.pid}), empty`);
+      },
       port,
       baseUrl: `http://127.0.0.1:${port}`,
       url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`,

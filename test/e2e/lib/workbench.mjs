@@ -209,6 +209,23 @@ export class Workbench {
     return toast.innerText();
   }
 
+  /**
+   * A notification as the notification center lists it (same renderer as the toast): VS Code drops toasts that come
+   * fast after one another (its spam protection), so a toast may never show, while the center has every one.
+   */
+  async centerNotification(re, expected, timeout = 60000) {
+    const item = this.page.locator('.notifications-center .notification-list-item', { hasText: re }).first();
+    return this.waitUntil(async () => {
+      if (!(await this.page.locator('.notifications-center').isVisible())) await this.runCommand('Notifications: Show Notifications');
+      await item.waitFor({ state: 'visible', timeout: 3000 });
+      return item;
+    }, expected, { timeout, interval: 500 });
+  }
+
+  async hideNotificationCenter() {
+    if (await this.page.locator('.notifications-center').isVisible()) await this.runCommand('Notifications: Clear All Notifications');
+  }
+
   async clearNotifications() {
     for (const btn of await this.page.locator('.notifications-toasts .codicon-notifications-clear, .notifications-toasts .codicon-close').all()) {
       await btn.click({ timeout: 1000 }).catch(() => {});
