@@ -80,6 +80,9 @@ export function toStoredEstimate(e: FileEstimate): Estimate {
   };
 }
 
+/** The price of a free endpoint (moderations): known, and zero. */
+const FREE = { input: 0, output: 0, batchInput: 0, batchOutput: 0, source: 'https://platform.openai.com/docs/guides/moderation (free to use)' } as unknown as NonNullable<ReturnType<typeof lookupPrice>>;
+
 export interface EstimateOptions {
   /** The provider the file is for; detected from each line's shape when absent. `local` has no price. */
   provider?: ProviderId;
@@ -116,6 +119,10 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
   let defaultedMaxTokens = 0;
   let requests = 0;
   let detected: ProviderId | null = null;
+  /** Why some requests have no per-token price (images, videos): the costs are unknown then. */
+  const perUnit = new Set<string>();
+  /** Groups whose every request is free (moderations). */
+  const free = new Map<ModelEstimate, boolean>();
 
   const lines = readJsonlFile(path, { signal: opts.signal, onChunk: opts.onProgress ? (n: number) => opts.onProgress!(n, totalBytes) : undefined });
   for await (const l of lines) {
@@ -176,6 +183,8 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
     }
     g.requests++;
     g.inputTokens += input;
+    if (typeof r.billing === 'object') perUnit.add(r.billing.perUnit);
+    free.set(g, (free.get(g) ?? true) && r.billing === 'free');
     if (deferredChars > 0) {
       const byCounter = deferred.get(g) ?? new Map<TokenCounter, number>();
       byCounter.set(counter, (byCounter.get(counter) ?? 0) + deferredChars);
@@ -196,7 +205,7 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
   const models = [...groups.values()].sort((a, b) => b.requests - a.requests);
   const unpriced: string[] = [];
   for (const g of models) {
-    g.price = provider === 'local' ? null : lookupPrice(g.model, opts.overrides);
+    g.price = provider === 'local' || perUnit.size > 0 ? null : free.get(g) ? FREE : lookupPrice(g.model, opts.overrides);
     if (!g.price) {
       unpriced.push(g.model ?? '(no model)');
       continue;
@@ -215,6 +224,7 @@ export async function estimateFile(path: string, opts: EstimateOptions = {}): Pr
   let reason: string | undefined;
   if (requests === 0) reason = 'the file has no requests';
   else if (provider === 'local') reason = 'self-hosted models have no per-token price';
+  else if (perUnit.size > 0) reason = `unknown price: ${[...perUnit].join('; ')}`;
   else if (!priced) {
     const list = unpriced.join(', ');
     reason = unpriced.includes('(no model)')

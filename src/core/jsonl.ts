@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { openAtomic } from './fsAtomic';
@@ -19,6 +20,8 @@ export interface JsonlLine {
   eol: '' | '\n' | '\r\n';
   /** Set on line 1 when the file starts with a UTF-8 byte order mark (stripped from `text`). */
   bom?: true;
+  /** The first byte that is not valid UTF-8 (`text` shows U+FFFD there): its 1-based column in `text` and its value. */
+  invalidUtf8?: { column: number; byte: number };
 }
 
 const LF = 0x0a;
@@ -80,10 +83,38 @@ export async function* readJsonlFile(
 }
 
 function makeLine(line: number, offset: number, raw: Buffer, end: number, eol: JsonlLine['eol']): JsonlLine {
-  if (line === 1 && end >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
-    return { line, offset, bytes: end, text: raw.toString('utf8', 3, end), eol, bom: true };
+  const bom = line === 1 && end >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf;
+  const start = bom ? 3 : 0;
+  const out: JsonlLine = { line, offset, bytes: end, text: raw.toString('utf8', start, end), eol };
+  if (bom) out.bom = true;
+  // isUtf8 is a vectorized check: the byte-by-byte search runs only for a line that fails it.
+  if (!isUtf8(raw.subarray(start, end))) {
+    const bad = firstInvalidUtf8(raw, start, end);
+    out.invalidUtf8 = { column: raw.toString('utf8', start, bad).length + 1, byte: raw[bad]! };
   }
-  return { line, offset, bytes: end, text: raw.toString('utf8', 0, end), eol };
+  return out;
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(b: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+    // Not a lead byte, or a sequence cut off by the end of the line.
+    if (n === 0 || i + n >= end) return i;
+    // The second byte's range excludes overlong forms and surrogates; the others are plain continuations.
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    if (b[i + 1]! < lo || b[i + 1]! > hi) return i;
+    for (let k = 2; k <= n; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return i;
+    i += n + 1;
+  }
+  return end;
 }
 
 /**

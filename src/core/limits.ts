@@ -7,6 +7,8 @@ export interface ProviderLimits {
   maxBytes: number;
   /** Where the figure comes from. */
   source: string;
+  /** `/v1/embeddings` batches: embedding inputs across all requests (an input array counts each entry). */
+  maxEmbeddingInputs?: number;
 }
 
 const MB = 1024 * 1024;
@@ -19,7 +21,9 @@ export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
   openai: {
     maxRequests: 50_000,
     maxBytes: 200 * MB,
-    source: 'https://platform.openai.com/docs/guides/batch (openai-node src/resources/batches.ts: "up to 50,000 requests, and can be up to 200 MB in size")',
+    maxEmbeddingInputs: 50_000,
+    source:
+      'https://platform.openai.com/docs/guides/batch (openai-node resources/batches.d.ts BatchCreateParams: "up to 50,000 requests, and can be up to 200 MB in size"; "/v1/embeddings batches are also restricted to a maximum of 50,000 embedding inputs across all requests in the batch")',
   },
   anthropic: {
     maxRequests: 100_000,
@@ -42,3 +46,10 @@ export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
 /** Anthropic `custom_id`: letters, digits, `_` and `-`, 1 to 64 characters. */
 export const ANTHROPIC_CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 export const ANTHROPIC_CUSTOM_ID_SOURCE = 'https://docs.claude.com/en/api/creating-message-batches (custom_id pattern ^[a-zA-Z0-9_-]{1,64}$)';
+
+/** How many embedding inputs one `/v1/embeddings` body carries: a string is one, an array one per entry (a token array is one). */
+export function embeddingInputCount(input: unknown): number {
+  if (!Array.isArray(input)) return 1;
+  if (input.length > 0 && input.every((x) => typeof x === 'number')) return 1;
+  return input.length;
+}

@@ -1,3 +1,4 @@
+import { embeddingInputCount } from './limits';
 import { createReadStream } from 'node:fs';
 import { basename, join } from 'node:path';
 import { isBlankLine, readJsonlFile } from './jsonl';
@@ -23,6 +24,30 @@ export interface PartPlan {
 export interface SplitLimits {
   maxRequests: number;
   maxBytes: number;
+  /** OpenAI embeddings batches: inputs across the part's requests (see PROVIDER_LIMITS). */
+  maxEmbeddingInputs?: number;
+}
+
+/** A line with bytes that are not UTF-8: a split would re-encode them (and providers reject them anyway). */
+export class InvalidUtf8Line extends Error {
+  constructor(
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`line ${line} is not valid UTF-8 at column ${column}: re-save the file as UTF-8 first (batchwise validate shows every such line)`);
+    this.name = 'InvalidUtf8Line';
+  }
+}
+
+/** Embedding inputs of a line, read only for lines that can be embeddings requests (most lines are not parsed). */
+function embeddingInputsOf(text: string): number {
+  if (!text.includes('/v1/embeddings')) return 0;
+  try {
+    const v = JSON.parse(text) as { url?: unknown; body?: { input?: unknown } };
+    return v.url === '/v1/embeddings' ? embeddingInputCount(v.body?.input) : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** A single line larger than one batch may be: no split can help, the line itself must shrink. */
@@ -46,6 +71,8 @@ export async function planParts(path: string, limits: SplitLimits, opts: { signa
   const maxRequests = Math.max(1, limits.maxRequests);
   const parts: PartPlan[] = [];
   let cur: PartPlan | undefined;
+  /** Embedding inputs in the current part. */
+  let embedded = 0;
   for await (const l of readJsonlFile(path, { signal: opts.signal })) {
     const end = l.offset + l.bytes + l.eol.length;
     if (isBlankLine(l.text)) {
@@ -58,13 +85,18 @@ export async function planParts(path: string, limits: SplitLimits, opts: { signa
       }
       continue;
     }
+    if (l.invalidUtf8) throw new InvalidUtf8Line(l.line, l.invalidUtf8.column);
     const size = Buffer.byteLength(l.text) + 1;
     if (size > limits.maxBytes) throw new LineTooLarge(l.line, size, limits.maxBytes);
-    if (cur && cur.requests > 0 && (cur.requests + 1 > maxRequests || cur.bytes + size > limits.maxBytes)) {
+    const inputs = limits.maxEmbeddingInputs !== undefined ? embeddingInputsOf(l.text) : 0;
+    const overInputs = limits.maxEmbeddingInputs !== undefined && cur !== undefined && inputs > 0 && embedded + inputs > limits.maxEmbeddingInputs;
+    if (cur && cur.requests > 0 && (cur.requests + 1 > maxRequests || cur.bytes + size > limits.maxBytes || overInputs)) {
       parts.push(cur);
       cur = undefined;
+      embedded = 0;
     }
     cur ??= { index: parts.length, lineStart: l.line, lineEnd: l.line, requests: 0, bytes: 0, startOffset: l.offset, endOffset: end };
+    embedded += inputs;
     cur.requests++;
     cur.bytes += size;
     cur.lineEnd = l.line;

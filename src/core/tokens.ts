@@ -128,6 +128,8 @@ export interface RequestText {
   maxOutputTokens: number | null;
   /** True for endpoints that produce no output tokens (embeddings, moderations). */
   noOutput: boolean;
+  /** How the endpoint bills when it is not by token: free (moderations) or why no per-token price applies. */
+  billing?: 'free' | { perUnit: string };
 }
 
 export function textChars(r: RequestText): number {
@@ -170,6 +172,16 @@ function describeOpenAi(body: JsonObject, url: string): RequestText {
     r.noOutput = true;
     r.maxOutputTokens = 0;
     addInputs(r, body.input);
+    // https://platform.openai.com/docs/guides/moderation: the moderation endpoint is free to use.
+    if (url.includes('/moderations')) r.billing = 'free';
+    return r;
+  }
+  if (url.startsWith('/v1/images/') || url === '/v1/videos') {
+    // Priced per image (by size and quality) or per second of video: the prompt's tokens are not the bill.
+    r.noOutput = true;
+    r.maxOutputTokens = 0;
+    if (typeof body.prompt === 'string') r.texts.push(body.prompt);
+    r.billing = { perUnit: url === '/v1/videos' ? `${url} is priced per second of video, not per token` : `${url} is priced per image (by size and quality), not per token` };
     return r;
   }
   if (Array.isArray(body.messages)) {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Diagnostic } from './diagnostics';
 import type { ProviderId } from './status';
 import { readJsonlFile, splitJsonlText, isBlankLine, type JsonlLine } from './jsonl';
-import { ProviderVote } from './detect';
+import { ProviderVote, detectLineProvider } from './detect';
 import { PROVIDER_LIMITS, type ProviderLimits } from './limits';
 import { locateJsonError } from './jsonLocate';
 import { DiagnosticSink, LineContext } from './rules/sink';
@@ -11,7 +11,7 @@ import { checkOpenAILine } from './rules/openai';
 import { checkAnthropicLine } from './rules/anthropic';
 import { checkGeminiLine } from './rules/gemini';
 import { reportBlankLine, reportBom, reportEmpty, reportFileTooLarge, reportTooManyRequests } from './rules/file';
-import { describeValue } from './rules/text';
+import { describeValue, PROVIDER_NAMES } from './rules/text';
 import { HashedIds } from './rules/requestIds';
 import { reportDuplicateId } from './rules/common';
 
@@ -26,7 +26,9 @@ export interface ValidationResult {
   requests: number;
   bytes: number;
   hasBom: boolean;
+  /** Capped per code (MAX_DIAGNOSTICS_PER_CODE): `totals` has the real counts. */
   diagnostics: Diagnostic[];
+  totals: { errors: number; warnings: number };
 }
 
 export interface ValidateOptions {
@@ -37,10 +39,9 @@ export interface ValidateOptions {
   idHash?: (id: string) => [number, number];
 }
 
-export function errorCount(result: ValidationResult): number {
-  let n = 0;
-  for (const d of result.diagnostics) if (d.severity === 'error') n++;
-  return n;
+/** Errors in the file, also those not listed past the per-code cap. */
+export function errorCount(result: Pick<ValidationResult, 'diagnostics'> & { totals?: ValidationResult['totals'] }): number {
+  return result.totals?.errors ?? result.diagnostics.filter((d) => d.severity === 'error').length;
 }
 
 /** Validates a file from disk, streaming: memory stays flat whatever its size. */
@@ -79,6 +80,7 @@ interface Pending {
   ok: boolean;
   value: unknown;
   error?: string;
+  invalidUtf8?: { column: number; byte: number };
 }
 
 /** After this many lines a streamed file's id table is sized for the whole file, from the mean line length. */
@@ -107,6 +109,8 @@ export class ValidationRun {
   private hasBom = false;
   private requestsOverAt = 0;
   private bytesOverAt = 0;
+  /** Lines in another provider's format, by that provider. */
+  private readonly foreign = new Map<ProviderId, { lines: number[]; count: number; firstLength: number }>();
 
   constructor(
     private readonly file: string,
@@ -128,7 +132,7 @@ export class ValidationRun {
     if (l.bom) this.hasBom = true;
     const end = l.offset + l.bytes + l.eol.length;
     this.bytes = end;
-    const p: Pending = { line: l.line, text: l.text, end, last: l.eol === '', blank: isBlankLine(l.text), ok: false, value: undefined };
+    const p: Pending = { line: l.line, text: l.text, end, last: l.eol === '', blank: isBlankLine(l.text), ok: false, value: undefined, ...(l.invalidUtf8 ? { invalidUtf8: l.invalidUtf8 } : {}) };
     if (!p.blank) {
       try {
         p.value = JSON.parse(l.text);
@@ -155,6 +159,7 @@ export class ValidationRun {
     const provider = this.provider ?? null;
     if (this.hasBom) reportBom(this.sink, provider);
     if (this.requests === 0) reportEmpty(this.sink);
+    if (provider) for (const [shape, f] of this.foreign) reportMixedProviders(this.sink, provider, shape, f, this.file);
     if (provider) {
       const limits = this.limitsFor(provider);
       if (this.requestsOverAt) reportTooManyRequests(this.sink, provider, limits, this.requests, this.requestsOverAt, this.file);
@@ -170,6 +175,7 @@ export class ValidationRun {
       bytes: this.bytes,
       hasBom: this.hasBom,
       diagnostics: this.sink.finish(),
+      totals: this.sink.totals(),
     };
   }
 
@@ -240,10 +246,22 @@ export class ValidationRun {
       if (!this.bytesOverAt && p.end > limits.maxBytes) this.bytesOverAt = p.line;
     }
     const ctx = new LineContext(p.line, p.text, this.sink);
+    if (p.invalidUtf8) reportInvalidUtf8(ctx, p.invalidUtf8);
     if (!p.ok) {
       reportInvalidJson(ctx, p.error);
       return;
     }
+    try {
+      this.checkRequest(ctx, p, provider);
+    } catch (err) {
+      // A line nested thousands of levels deep overflows the stack of a rule: that line gets one diagnostic and
+      // the others are still judged.
+      if (!(err instanceof RangeError)) throw err;
+      reportTooDeep(ctx);
+    }
+  }
+
+  private checkRequest(ctx: LineContext, p: Pending, provider: ProviderId | null): void {
     const v = p.value;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       ctx.report(
@@ -255,6 +273,16 @@ export class ValidationRun {
       return;
     }
     const o = v as Record<string, unknown>;
+    const shape = detectLineProvider(o);
+    if (provider && shape && family(shape) !== family(provider)) {
+      // Another provider's request: one file-level diagnostic names these lines (finish), instead of every rule of
+      // this file's provider failing on each of them.
+      const f = this.foreign.get(shape) ?? { lines: [], count: 0, firstLength: p.text.length };
+      f.count++;
+      if (f.lines.length < FOREIGN_LINES_LISTED) f.lines.push(p.line);
+      this.foreign.set(shape, f);
+      return;
+    }
     switch (provider) {
       case 'openai':
       case 'local':
@@ -286,6 +314,50 @@ function shapeOf(provider: ProviderId): string {
   if (provider === 'anthropic') return '{"custom_id": "...", "params": {...}}';
   if (provider === 'gemini') return '{"key": "...", "request": {"contents": [...]}}';
   return '{"custom_id": "...", "method": "POST", "url": "/v1/chat/completions", "body": {...}}';
+}
+
+/** Lines of other providers named in the mixed-providers diagnostic; the count says how many more. */
+const FOREIGN_LINES_LISTED = 10;
+
+/** OpenAI's format and the self-hosted runner's are one format. */
+function family(p: ProviderId): ProviderId {
+  return p === 'local' ? 'openai' : p;
+}
+
+function reportMixedProviders(sink: DiagnosticSink, provider: ProviderId, shape: ProviderId, f: { lines: number[]; count: number; firstLength: number }, file: string): void {
+  if (!sink.wants('mixed-providers')) return;
+  const line = f.lines[0]!;
+  const listed = f.lines.join(', ') + (f.count > f.lines.length ? ` and ${(f.count - f.lines.length).toLocaleString('en-US')} more` : '');
+  const what = f.count === 1 ? `Line ${listed} is a ${PROVIDER_NAMES[shape]} request` : `${f.count.toLocaleString('en-US')} lines (${listed}) are ${PROVIDER_NAMES[shape]} requests`;
+  sink.push({
+    line,
+    column: 1,
+    endLine: line,
+    endColumn: f.firstLength + 1,
+    severity: 'error',
+    code: 'mixed-providers',
+    message: `${what} in a file of ${PROVIDER_NAMES[provider]} requests: one batch file goes to one provider. Move ${f.count === 1 ? 'it' : 'them'} to a file of ${f.count === 1 ? 'its' : 'their'} own, or rewrite ${f.count === 1 ? 'it' : 'them'} in this format (\`batchwise convert ${file} --to ${family(provider)}\` converts a whole file).`,
+  });
+}
+
+/** Providers decode the file as UTF-8 and reject bytes that are not. */
+function reportInvalidUtf8(ctx: LineContext, bad: { column: number; byte: number }): void {
+  ctx.report(
+    'invalid-utf8',
+    'error',
+    () => ({ column: bad.column, endColumn: bad.column + 1 }),
+    () =>
+      `Not valid UTF-8 at column ${bad.column} (byte 0x${bad.byte.toString(16).padStart(2, '0')}): the providers read batch files as UTF-8 and reject this line (the editor shows the byte as \uFFFD). Re-save the file as UTF-8, or fix the text that was pasted in another encoding.`,
+  );
+}
+
+function reportTooDeep(ctx: LineContext): void {
+  ctx.report(
+    'too-deeply-nested',
+    'error',
+    () => ({ column: 1, endColumn: Math.min(ctx.text.length, 200) + 1 }),
+    () => 'This line nests objects or arrays too deeply to check (thousands of levels): no provider accepts a request like this. Flatten it.',
+  );
 }
 
 function reportInvalidJson(ctx: LineContext, parseMessage: string | undefined): void {

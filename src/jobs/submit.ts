@@ -76,7 +76,7 @@ export class CreateUncertain extends ProviderError {
 export const SUBMIT_INTERRUPTED = 'submit_interrupted';
 
 /** Limit diagnostics that splitting resolves: an input over a provider's limits becomes several remote batches. */
-const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
+export const SPLIT_HANDLES: ReadonlySet<string> = new Set(['too-many-requests', 'file-too-large', 'too-many-embedding-inputs']);
 
 export interface SubmitOptions {
   store: JobStore;

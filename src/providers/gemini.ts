@@ -5,14 +5,14 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
+import { isTerminal, type JobStatus, type RequestCounts } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { withRetry, type RetryTuning } from './retry';
 import { normalizeGeminiState } from './normalize';
 import { consoleUrlFor } from '../core/consoles';
 import { normalizeGeminiRequest, toSdkInlinedShape } from '../core/geminiRequest';
-import { geminiUsage } from '../core/results/geminiUsage';
+import { geminiResponseUsage } from '../core/results/geminiUsage';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
 export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
@@ -45,14 +45,10 @@ function textOf(response: unknown): string | undefined {
   return text || undefined;
 }
 
-function usageOf(response: unknown): TokenUsage | undefined {
-  return geminiUsage((response as { usageMetadata?: unknown } | undefined)?.usageMetadata);
-}
-
 /** One Gemini answer (inline response or result-file line) -> ProviderResult. Never joined by position alone. */
 export function geminiResult(key: string, response: unknown, error: { code?: number | string; message?: string } | undefined, raw: unknown, batchState?: JobStatus): ProviderResult {
   if (response && !error) {
-    return { customId: key, outcome: 'succeeded', outputText: textOf(response), raw, usage: usageOf(response) };
+    return { customId: key, outcome: 'succeeded', outputText: textOf(response), raw, usage: geminiResponseUsage(response) };
   }
   if (!error && batchState === 'expired') return { customId: key, outcome: 'expired', raw, errorCode: 'expired', errorMessage: 'The batch expired before this request finished.' };
   if (!error && batchState === 'cancelled') return { customId: key, outcome: 'canceled', raw, errorCode: 'canceled', errorMessage: 'The batch was canceled before this request ran.' };

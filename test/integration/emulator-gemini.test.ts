@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, GoogleGenAI, type BatchJob, type InlinedRequest } from '@google/genai';
-import { replyText, startEmulator, type Emulator } from '../../src/emulator';
+import { TERMINAL_TICK, approxTokens, replyText, startEmulator, type Emulator } from '../../src/emulator';
 
 const MODEL = 'gemini-2.5-flash';
 const TERMINAL = new Set(['JOB_STATE_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED']);
@@ -370,5 +370,82 @@ describe('emulator: Gemini memory bounds', () => {
       await emu.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** State changes only when the test moves the emulator's clock, so nothing here waits on wall time. */
+describe('emulator: Gemini on a manual clock', () => {
+  let emu: Emulator;
+  let ai: GoogleGenAI;
+  let dir: string;
+
+  before(async () => {
+    emu = await startEmulator({ manualClock: true, tickMs: 1000 });
+    ai = new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: emu.url } });
+    dir = await mkdtemp(join(tmpdir(), 'emu-gemini-manual-'));
+  });
+  after(async () => {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function upload(name: string, lines: string[]): Promise<string> {
+    const path = join(dir, name);
+    await writeFile(path, lines.join('\n') + '\n');
+    return (await ai.files.upload({ file: path, config: { mimeType: 'jsonl' } })).name!;
+  }
+
+  /** createEmbeddings() announces itself as experimental on every call. */
+  async function createEmbeddings(params: Parameters<GoogleGenAI['batches']['createEmbeddings']>[0]): Promise<BatchJob> {
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      return await ai.batches.createEmbeddings(params);
+    } finally {
+      console.warn = warn;
+    }
+  }
+
+  // Batch Mode docs (ai.google.dev/gemini-api/docs/batch-mode): each file line has "a user-defined key", a string.
+  // Batchwise's validator rejects a numeric key (invalid-custom-id); the emulator fails the batch on that line.
+  it('fails a file batch whose line has a numeric key, naming the line', async () => {
+    const file = await upload('numeric-key.jsonl', [line('a', 'Uppercase: a'), JSON.stringify({ key: 7, request: { contents: [{ role: 'user', parts: [{ text: 'Uppercase: b' }] }] } })]);
+    const created = await ai.batches.create({ model: MODEL, src: file });
+    assert.equal(created.state, 'JOB_STATE_PENDING');
+    emu.clock.tick(1);
+    const job = await ai.batches.get({ name: created.name! });
+    assert.equal(job.state, 'JOB_STATE_FAILED');
+    assert.equal(job.dest, undefined);
+    const rest = await fetch(`${emu.url}/v1beta/${created.name}`, { headers: { 'x-goog-api-key': 'k' } });
+    assert.equal(((await rest.json()) as { error: { message: string } }).error.message, 'Input file line 2: "key" must be a string, got the number 7.');
+  });
+
+  // InlinedRequest.metadata is Record<string, string> in @google/genai dist/genai.d.ts.
+  it('refuses an inline create whose metadata.key is a number (400, naming the request)', async () => {
+    const body = { batch: { displayName: 'n', inputConfig: { requests: { requests: [{ request: { contents: [{ parts: [{ text: 'hi' }] }] }, metadata: { key: 7 } }] } } } };
+    const res = await fetch(`${emu.url}/v1beta/models/${MODEL}:batchGenerateContent`, { method: 'POST', headers: { 'x-goog-api-key': 'k', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /requests\[0\]\.metadata\.key: must be a string/);
+  });
+
+  // SingleEmbedContentResponse in @google/genai dist/genai.d.ts: `{ embedding?: ContentEmbedding; tokenCount?: string }`.
+  it('gives embedding results a tokenCount string, in a result file and inline', async () => {
+    const embedLine = (key: string, text: string) => JSON.stringify({ key, request: { content: { parts: [{ text }] } } });
+    const fileName = await upload('embed.jsonl', [embedLine('e1', 'alpha beta'), embedLine('e2', 'gamma')]);
+    const fromFile = await createEmbeddings({ model: 'gemini-embedding-001', src: { fileName } });
+    const inline = await createEmbeddings({ model: 'gemini-embedding-001', src: { inlinedRequests: { contents: ['first text', 'second text here'] } } });
+    emu.clock.tick(TERMINAL_TICK);
+
+    const fileJob = await ai.batches.get({ name: fromFile.name! });
+    assert.equal(fileJob.state, 'JOB_STATE_SUCCEEDED');
+    const out = join(dir, 'embed-out.jsonl');
+    await ai.files.download({ file: fileJob.dest!.fileName!, downloadPath: out });
+    const lines = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { key: string; response: { tokenCount?: unknown } });
+    assert.deepEqual(lines.map((l) => [l.key, l.response.tokenCount]), [['e1', String(approxTokens('alpha beta'))], ['e2', String(approxTokens('gamma'))]]);
+
+    const inlineJob = await ai.batches.get({ name: inline.name! });
+    assert.equal(inlineJob.state, 'JOB_STATE_SUCCEEDED');
+    const counts = (inlineJob.dest?.inlinedEmbedContentResponses ?? []).map((r) => r.response?.tokenCount);
+    assert.deepEqual(counts, [String(approxTokens('first text')), String(approxTokens('second text here'))]);
   });
 });

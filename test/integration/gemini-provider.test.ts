@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { TERMINAL_TICK, approxTokens, startEmulator, type Emulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
 import { isTerminal } from '../../src/core/status';
@@ -138,5 +138,34 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
     emu.faults.add({ method: 'GET', path: new RegExp(`/${id}$`), status: 500, times: 1 });
     assert.equal((await p.retrieve(id)).id, id);
     assert.equal(retries.length, 1);
+  });
+});
+
+/** The emulator's clock moves only when the test ticks it: no polling, no wall-clock waits. */
+describe('Gemini adapter on a manual-clock emulator', () => {
+  let emu: Emulator;
+  let dir: string;
+
+  before(async () => {
+    emu = await startEmulator({ manualClock: true, tickMs: 1000 });
+    dir = await mkdtemp(join(tmpdir(), 'bw-gemini-manual-'));
+  });
+  after(async () => {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // SingleEmbedContentResponse in @google/genai dist/genai.d.ts carries `tokenCount?: string`: the usage of an
+  // embedding result, all input, so an embedding batch's cost is not zero.
+  it('counts an embedding result\'s tokenCount as input tokens', async () => {
+    const store = new JobStore(join(dir, 'home'));
+    const p = new GeminiProvider(defaultProfile('gemini', emu.url), 'test-key', { retry: { baseDelayMs: 1, sleep: async () => undefined } });
+    const e = (key: string, text: string) => JSON.stringify({ key, request: { content: { parts: [{ text }] } } });
+    const path = await writeInput(dir, 'emb.jsonl', [e('e1', 'alpha beta gamma'), e('e2', 'delta')]);
+    const job = await submitJob({ store, provider: p, inputPath: path, model: 'gemini-embedding-001' });
+    emu.clock.tick(TERMINAL_TICK);
+    const res = await collectResults(p, job);
+    assert.deepEqual(res.get('e1')?.usage, { inputTokens: approxTokens('alpha beta gamma'), outputTokens: 0 });
+    assert.deepEqual(res.get('e2')?.usage, { inputTokens: approxTokens('delta'), outputTokens: 0 });
   });
 });

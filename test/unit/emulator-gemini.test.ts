@@ -4,7 +4,8 @@ import { Clock, TERMINAL_TICK, expiryOf } from '../../src/emulator/clock';
 import { MarkerMemory } from '../../src/emulator/markers';
 import { GEMINI_WINDOW_MS, operationObject, resultFileLines, viewGeminiBatch, type GeminiBatch } from '../../src/emulator/gemini/batches';
 import { parseFileRequests, parseInlineRequests } from '../../src/emulator/gemini/requests';
-import { replyText } from '../../src/emulator/replies';
+import { approxTokens, replyText } from '../../src/emulator/replies';
+import { validateText } from '../../src/core/validate';
 import { HttpError } from '../../src/emulator/http';
 
 const TICK = 100;
@@ -120,7 +121,7 @@ describe('emulator Gemini batch lifecycle', () => {
     const parsed = parseFileRequests('generate', [
       { line: 1, text: JSON.stringify({ key: 'x', request: req('Uppercase: x') }) },
       { line: 2, text: '' },
-      { line: 3, text: JSON.stringify({ key: 7, request: req('y [[fail]]') }) },
+      { line: 3, text: JSON.stringify({ key: '7', request: req('y [[fail]]') }) },
     ], new MarkerMemory());
     assert.ok(Array.isArray(parsed));
     const b: GeminiBatch = { id: 'f1', seq: 1, kind: 'generate', model: 'models/m', displayName: '', createdMs: 1_000_000, expiresMs: 1_000_000 + GEMINI_WINDOW_MS, stalls: false, requests: parsed, inputFile: 'files/in' };
@@ -141,5 +142,41 @@ describe('emulator Gemini batch lifecycle', () => {
     assert.match(String(parseFileRequests('generate', [{ line: 1, text: '' }], m)), /no requests/);
     assert.throws(() => parseInlineRequests('generate', [{ request: req('ok') }, { metadata: { key: 'x' } }], m, 'b'), (e: unknown) => e instanceof HttpError && e.status === 400 && /requests\[1\]/.test(e.message));
     assert.throws(() => parseInlineRequests('generate', [], m, 'b'), HttpError);
+  });
+
+  // The Batch Mode docs (ai.google.dev/gemini-api/docs/batch-mode) give each file line "a user-defined key" as a string;
+  // Batchwise's validator (src/core/rules/common.ts, invalid-custom-id) rejects any other type, and the emulator agrees.
+  it('fails a file batch on a numeric key, naming the line, where the validator reports invalid-custom-id', () => {
+    const bad = JSON.stringify({ key: 7, request: req('Uppercase: seven') });
+    const parsed = parseFileRequests('generate', [{ line: 1, text: JSON.stringify({ key: 'a', request: req('ok') }) }, { line: 2, text: bad }], new MarkerMemory());
+    assert.equal(parsed, 'Input file line 2: "key" must be a string, got the number 7.');
+    const issues = validateText(`${JSON.stringify({ key: 'a', request: req('ok') })}\n${bad}\n`, { provider: 'gemini' }).diagnostics;
+    assert.deepEqual(issues.map((d) => [d.line, d.code]), [[2, 'invalid-custom-id']]);
+  });
+
+  // InlinedRequest.metadata is Record<string, string> in @google/genai dist/genai.d.ts: a number is not a key.
+  it('rejects an inline request whose metadata.key is a number with a 400 naming it', () => {
+    assert.throws(
+      () => parseInlineRequests('generate', [{ request: req('ok'), metadata: { key: 'a' } }, { request: req('ok'), metadata: { key: 7 } }], new MarkerMemory(), 'b'),
+      (e: unknown) => e instanceof HttpError && e.status === 400 && e.message === 'batch.input_config.requests.requests[1].metadata.key: must be a string.',
+    );
+  });
+
+  // SingleEmbedContentResponse in @google/genai dist/genai.d.ts: `{ embedding?: ContentEmbedding; tokenCount?: string }`.
+  it('gives embedding answers a tokenCount (an int64 string), in result files and inline', () => {
+    const { clock, set } = fakeClock();
+    const embed = (text: string) => ({ content: { parts: [{ text }] } });
+    const parsed = parseFileRequests('embed', [{ line: 1, text: JSON.stringify({ key: 'e', request: embed('alpha beta gamma') }) }], new MarkerMemory());
+    assert.ok(Array.isArray(parsed));
+    const base = { seq: 1, kind: 'embed' as const, model: 'models/gemini-embedding-001', displayName: '', createdMs: 1_000_000, expiresMs: 1_000_000 + GEMINI_WINDOW_MS, stalls: false };
+    const file: GeminiBatch = { ...base, id: 'e1', requests: parsed, inputFile: 'files/in' };
+    set(TERMINAL_TICK);
+    const [line] = [...resultFileLines(file, viewGeminiBatch(file, clock))].map((l) => JSON.parse(l) as { response: { tokenCount?: unknown; embedding: { values: number[] } } });
+    assert.equal(line!.response.tokenCount, String(approxTokens('alpha beta gamma')));
+    assert.equal(line!.response.embedding.values.length, 8);
+
+    const inline: GeminiBatch = { ...base, id: 'e2', requests: parseInlineRequests('embed', [{ request: embed('delta') }], new MarkerMemory(), 'e2') };
+    const op = operationObject(inline, clock) as { response: { inlinedResponses: { inlinedResponses: { response: { tokenCount?: unknown } }[] } } };
+    assert.equal(op.response.inlinedResponses.inlinedResponses[0]!.response.tokenCount, String(approxTokens('delta')));
   });
 });

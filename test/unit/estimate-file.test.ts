@@ -127,3 +127,20 @@ test('mixed models are priced per model', async () => {
   const sum = e.models.reduce((a, m) => a + m.standardCost!, 0);
   assert.ok(Math.abs(e.standardCost! - sum) < 1e-6);
 });
+
+test('images and videos have no per-token price: "unknown price" with why; moderations are free', async () => {
+  const img = await file([{ custom_id: 'i', method: 'POST', url: '/v1/images/generations', body: { model: 'gpt-image-1', prompt: 'A cute baby sea otter', size: '1024x1024' } }]);
+  const e = await estimateFile(img);
+  assert.equal(e.requests, 1);
+  assert.equal(e.standardCost, null);
+  assert.equal(e.batchCost, null);
+  assert.equal(e.outputTokensMax, 0, 'no 4,096-token reply assumed for an image');
+  assert.match(e.reason ?? '', /^unknown price: \/v1\/images\/generations is priced per image/);
+  const vid = await estimateFile(await file([{ custom_id: 'v', method: 'POST', url: '/v1/videos', body: { model: 'sora-2', prompt: 'A cat at a piano' } }]));
+  assert.match(vid.reason ?? '', /per second of video/);
+  // https://platform.openai.com/docs/guides/moderation: free to use.
+  const mod = await estimateFile(await file([{ custom_id: 'm', method: 'POST', url: '/v1/moderations', body: { model: 'omni-moderation-latest', input: 'hello' } }]));
+  assert.equal(mod.standardCost, 0);
+  assert.equal(mod.batchCost, 0);
+  assert.equal(mod.reason, undefined);
+});

@@ -45,3 +45,22 @@ test('the actual cost bills thinking tokens at the output rate', () => {
   assert.equal(s.standardCost, 0.00215);
   assert.equal(s.actualCost, 0.001075);
 });
+
+// SingleEmbedContentResponse in @google/genai dist/genai.d.ts: `{ embedding?: ContentEmbedding; tokenCount?: string }`,
+// an int64 as a string. An embedding has no output, so those tokens are all input.
+test('an embedding answer\'s tokenCount counts as input tokens, so an embedding batch is not free', () => {
+  const embed = { embedding: { values: [0.6, 0.8] }, tokenCount: '20000' };
+  const embedLine = JSON.stringify({ key: 'e1', response: embed });
+  for (const usage of [parseGeminiResultLine(embedLine)?.usage, geminiResult('e1', embed, undefined, embed).usage]) {
+    assert.deepEqual(usage, { inputTokens: 20000, outputTokens: 0 });
+  }
+  const price = lookupPrice('gemini-embedding-001');
+  assert.ok(price);
+  const b = new SummaryBuilder();
+  b.add({ outcome: 'succeeded', usage: parseGeminiResultLine(embedLine)!.usage });
+  const s = b.build({ jobId: 'j', price });
+  assert.equal(price.input, 0.15, 'gemini-embedding-001 list price, USD per 1M input tokens');
+  // 20000 x 0.15 / 1M = 0.003 at the standard rate, half at the batch rate.
+  assert.equal(s.standardCost, 0.003);
+  assert.equal(s.actualCost, 0.0015);
+});

@@ -42,7 +42,9 @@ test('--provider overrides detection', () => {
   assert.equal(validateText(text).provider, 'openai');
   const forced = validateText(text, { provider: 'gemini' });
   assert.equal(forced.provider, 'gemini');
-  assert.ok(forced.diagnostics.some((d) => d.code === 'missing-custom-id'));
+  // Every line is another provider's: one diagnostic says so, not every Gemini rule failing on each line.
+  assert.deepEqual(forced.diagnostics.map((d) => [d.code, d.line]), [['mixed-providers', 1]]);
+  assert.match(forced.diagnostics[0]!.message, /^2 lines \(1, 2\) are OpenAI requests in a file of Gemini requests/);
   assert.equal(validateText(text, { provider: 'auto' }).provider, 'openai');
   assert.equal(validateText(text, { provider: 'local' }).provider, 'local');
 });
@@ -76,7 +78,7 @@ test('validateFile and validateText agree on the same content (CRLF, BOM, blank 
   assert.equal(progress.at(-1), 1);
   assert.deepEqual(
     fromFile.diagnostics.map((d) => d.code),
-    ['bom', 'blank-line', 'duplicate-custom-id', 'invalid-json', 'invalid-method', 'invalid-url', 'missing-body', 'unknown-key'],
+    ['bom', 'blank-line', 'duplicate-custom-id', 'invalid-json', 'mixed-providers'],
   );
 });
 

@@ -3,7 +3,7 @@ import { checkInputFile, checkOutputDir } from '../inputFile';
 import { readJsonlFile, isBlankLine } from '../../core/jsonl';
 import { detectLineProvider } from '../../core/detect';
 import { PROVIDER_LIMITS } from '../../core/limits';
-import { LineTooLarge, planParts, splitFile } from '../../core/split';
+import { InvalidUtf8Line, LineTooLarge, planParts, splitFile } from '../../core/split';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { EXIT_FAILED, EXIT_OK, UsageError, intOption, parseCommandArgs, printJson, type CliIO } from '../io';
 
@@ -41,9 +41,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   let plans;
   try {
-    plans = await planParts(input, { maxRequests, maxBytes }, { signal: io.signal });
+    plans = await planParts(input, { maxRequests, maxBytes, ...(defaults.maxEmbeddingInputs ? { maxEmbeddingInputs: defaults.maxEmbeddingInputs } : {}) }, { signal: io.signal });
   } catch (err) {
-    if (err instanceof LineTooLarge) {
+    if (err instanceof LineTooLarge || err instanceof InvalidUtf8Line) {
       io.err(`${file}:${err.line}: ${err.message}\n`);
       return EXIT_FAILED;
     }

@@ -48,7 +48,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 /** `3 errors, 1 warning · 12 requests · openai /v1/chat/completions · gpt-4o-mini · 4.2 KB` */
 export function summaryLine(r: ValidationResult): string {
   const errors = errorCount(r);
-  const warnings = r.diagnostics.filter((d) => d.severity === 'warning').length;
+  const warnings = r.totals.warnings;
   const problems = errors + warnings === 0 ? 'No problems' : [errors ? plural(errors, 'error') : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(', ');
   const target = r.provider ? [r.provider, r.endpoint].filter(Boolean).join(' ') : 'provider unknown';
   return [problems, plural(r.requests, 'request'), target, r.model, formatBytes(r.bytes)].filter(Boolean).join(' · ');

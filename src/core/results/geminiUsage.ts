@@ -24,3 +24,15 @@ export function geminiUsage(usageMetadata: unknown): TokenUsage | undefined {
     ...(cached ? { cachedTokens: cached } : {}),
   };
 }
+
+/**
+ * The usage of one batch answer: a GenerateContentResponse's `usageMetadata`, or, for an embedding batch, the
+ * answer's `tokenCount` (SingleEmbedContentResponse in @google/genai dist/genai.d.ts: `tokenCount?: string`, an
+ * int64 as a string). Embedding tokens are all input: an embedding has no output tokens to bill.
+ */
+export function geminiResponseUsage(response: unknown): TokenUsage | undefined {
+  if (!isJsonObject(response)) return undefined;
+  if (response.usageMetadata !== undefined) return geminiUsage(response.usageMetadata);
+  if (response.tokenCount === undefined || response.tokenCount === null) return undefined;
+  return { inputTokens: count(response.tokenCount), outputTokens: 0 };
+}

@@ -2,7 +2,7 @@ import type { TokenUsage } from '../status';
 import { ResultRecordSchema, type ProviderResult } from './record';
 import { isJsonObject, type JsonObject } from '../json';
 import { countOf } from '../format';
-import { geminiUsage } from './geminiUsage';
+import { geminiResponseUsage } from './geminiUsage';
 import { readBatchOutputLine } from './batchOutputLine';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
@@ -99,7 +99,7 @@ function geminiLine(key: string, v: JsonObject): ProviderResult {
     const cands = Array.isArray(response.candidates) ? response.candidates : [];
     const parts = isJsonObject(cands[0]) && isJsonObject(cands[0].content) && Array.isArray(cands[0].content.parts) ? cands[0].content.parts : [];
     const text = parts.map((p) => (isJsonObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
-    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage: geminiUsage(response.usageMetadata) };
+    return { customId: key, outcome: 'succeeded', outputText: text || undefined, raw: v, usage: geminiResponseUsage(response) };
   }
   return { customId: key, outcome: 'errored', raw: v, errorCode: str(err?.code) ?? 'error', errorMessage: str(err?.message) ?? 'The request errored.' };
 }

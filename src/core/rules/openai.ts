@@ -1,4 +1,5 @@
-import { OPENAI_BODY_SCHEMAS, OPENAI_ENDPOINTS, OPENAI_LINE_KEYS, type OpenAIEndpoint } from '../schemas/openai';
+import { OPENAI_BODY_SCHEMAS, OPENAI_ENDPOINTS, OPENAI_LINE_KEYS, VLLM_BATCH_URLS, vllmAcceptsUrl, type OpenAIEndpoint } from '../schemas/openai';
+import { PROVIDER_LIMITS, embeddingInputCount } from '../limits';
 import { checkRequestId, checkSameAsFirst, checkTemperature, checkUnknownKeys } from './common';
 import { reportSchemaIssues } from './issues';
 import { nearest } from './nearest';
@@ -31,19 +32,32 @@ export function checkOpenAILine(ctx: LineContext, o: Record<string, unknown>, st
 
   let endpoint: OpenAIEndpoint | undefined;
   const url = o.url;
-  if (typeof url === 'string' && ENDPOINTS.has(url)) {
+  const local = st.provider === 'local';
+  if (local && typeof url === 'string' && vllmAcceptsUrl(url) && !ENDPOINTS.has(url)) {
+    // Score, rerank and audio lines are vLLM's own: only the envelope is checked, the server judges the body.
+    checkSameAsFirst(ctx, 'endpoint', url, ['url'], st, `${name} runs one endpoint per batch file.`);
+  } else if (typeof url === 'string' && ENDPOINTS.has(url)) {
     endpoint = url as OpenAIEndpoint;
     checkSameAsFirst(ctx, 'endpoint', url, ['url'], st, `${name} runs one endpoint per batch file.`);
+    if (local && !vllmAcceptsUrl(url)) {
+      ctx.report(
+        'vllm-unsupported-url',
+        'warning',
+        (l) => l.valueRange(['url']),
+        () => `vllm run-batch does not take ${url} (it takes ${VLLM_BATCH_URLS.join(', ')} and any URL ending in /score or /rerank): run this file with "batchwise run" against a server that serves ${url}, or change the endpoint.`,
+      );
+    }
   } else {
-    const suggestion = typeof url === 'string' ? nearest(url, OPENAI_ENDPOINTS) : guessEndpoint(o.body);
+    const valid: readonly string[] = local ? [...OPENAI_ENDPOINTS, ...VLLM_BATCH_URLS.filter((u) => !ENDPOINTS.has(u))] : OPENAI_ENDPOINTS;
+    const suggestion = typeof url === 'string' ? nearest(url, valid) : guessEndpoint(o.body);
     ctx.report(
       'invalid-url',
       'error',
       (l) => (url === undefined ? { column: 1, endColumn: 2 } : l.valueRange(['url'])),
       () =>
         url === undefined
-          ? `This request has no "url". Add the endpoint, e.g. "url": "${suggestion}" (one of ${OPENAI_ENDPOINTS.join(', ')}).`
-          : `url ${typeof url === 'string' ? JSON.stringify(url) : describeValue(url)} is not a batch endpoint. Did you mean "${suggestion}"? Valid: ${OPENAI_ENDPOINTS.join(', ')}.`,
+          ? `This request has no "url". Add the endpoint, e.g. "url": "${suggestion}" (one of ${valid.join(', ')}).`
+          : `url ${typeof url === 'string' ? JSON.stringify(url) : describeValue(url)} is not a batch endpoint. Did you mean "${suggestion}"? Valid: ${valid.join(', ')}.`,
       (l, r) => {
         if (url !== undefined) return { fix: ctx.replace(`Change url to "${suggestion}"`, r, JSON.stringify(suggestion)) };
         const ins = l.insertFirstProperty([], 'url', JSON.stringify(suggestion));
@@ -74,6 +88,19 @@ export function checkOpenAILine(ctx: LineContext, o: Record<string, unknown>, st
     return;
   }
   const b = body as Record<string, unknown>;
+  if (endpoint === '/v1/embeddings') {
+    const max = PROVIDER_LIMITS[st.provider].maxEmbeddingInputs;
+    st.embeddingInputs += embeddingInputCount(b.input);
+    if (max !== undefined && st.embeddingInputs > max && st.embeddingInputsOverAt === undefined) {
+      st.embeddingInputsOverAt = ctx.line;
+      ctx.report(
+        'too-many-embedding-inputs',
+        'error',
+        () => ({ column: 1, endColumn: 2 }),
+        () => `The file's embedding requests carry ${st.embeddingInputs.toLocaleString('en-US')} inputs by this line; ${name} accepts at most ${max.toLocaleString('en-US')} embedding inputs per batch (an input array counts each entry). Submitting splits the file into parts under the limit.`,
+      );
+    }
+  }
   if (endpoint) {
     const parsed = OPENAI_BODY_SCHEMAS[endpoint].safeParse(b);
     if (!parsed.success) reportSchemaIssues(ctx, st.provider, ['body'], b, parsed.error.issues);

@@ -8,6 +8,8 @@ export const MAX_DIAGNOSTICS_PER_CODE = 1000;
 export class DiagnosticSink {
   private readonly kept: Diagnostic[] = [];
   private readonly counts = new Map<string, number>();
+  /** The severity each code was reported with: a code past its cap still counts under it in `totals`. */
+  private readonly severities = new Map<string, Severity>();
 
   constructor(private readonly cap = MAX_DIAGNOSTICS_PER_CODE) {}
 
@@ -20,6 +22,18 @@ export class DiagnosticSink {
 
   push(d: Diagnostic): void {
     this.kept.push(d);
+    this.severities.set(d.code, d.severity);
+  }
+
+  /** Every problem found, also those past the cap (the summary's counts are the real ones). */
+  totals(): { errors: number; warnings: number } {
+    const t = { errors: 0, warnings: 0 };
+    for (const [code, n] of this.counts) {
+      const severity = this.severities.get(code);
+      if (severity === 'error') t.errors += n;
+      else if (severity === 'warning') t.warnings += n;
+    }
+    return t;
   }
 
   /** Everything in file order, then one info per capped code. */

@@ -9,8 +9,11 @@ export interface FileState {
   /** The file's endpoint and model: set by the first line that names them. */
   endpoint?: { value: string; line: number };
   model?: { value: string; line: number };
+  /** `/v1/embeddings` inputs so far, and the line that first went past the provider's cap. */
+  embeddingInputs: number;
+  embeddingInputsOverAt?: number;
 }
 
 export function newFileState(provider: ProviderId, ids: RequestIds = new ExactIds()): FileState {
-  return { provider, ids };
+  return { provider, ids, embeddingInputs: 0 };
 }

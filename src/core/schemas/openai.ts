@@ -1,9 +1,23 @@
 import { z } from 'zod';
 import { TokenCount, Temperature } from './common';
 
-/** Endpoints an OpenAI batch accepts for text requests (one per file). */
-export const OPENAI_ENDPOINTS = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/completions', '/v1/moderations'] as const;
+/**
+ * Endpoints an OpenAI batch accepts (one per file), per openai-node's `BatchCreateParams.endpoint`
+ * (node_modules/openai/resources/batches.d.ts) and https://platform.openai.com/docs/api-reference/batch/create.
+ */
+export const OPENAI_ENDPOINTS = ['/v1/chat/completions', '/v1/responses', '/v1/embeddings', '/v1/completions', '/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos'] as const;
 export type OpenAIEndpoint = (typeof OPENAI_ENDPOINTS)[number];
+
+/**
+ * What `vllm run-batch` accepts besides OpenAI's chat and embeddings (vllm/entrypoints/openai/run_batch.py,
+ * create_request_task: `url.endswith("/score")`, `url.endswith("/rerank")`, and the audio endpoints of newer releases).
+ */
+export const VLLM_BATCH_URLS = ['/v1/chat/completions', '/v1/embeddings', '/score', '/v1/score', '/rerank', '/v1/rerank', '/v2/rerank', '/v1/audio/transcriptions', '/v1/audio/translations'] as const;
+
+/** URLs vLLM's batch runner takes: the fixed ones and anything ending in /score or /rerank. */
+export function vllmAcceptsUrl(url: string): boolean {
+  return (VLLM_BATCH_URLS as readonly string[]).includes(url) || url.endsWith('/score') || url.endsWith('/rerank');
+}
 
 export const OPENAI_LINE_KEYS = ['custom_id', 'method', 'url', 'body'] as const;
 
@@ -58,7 +72,29 @@ export const ModerationsBodySchema = z.looseObject({
   input: StringOrArray,
 });
 
+/** ImageGenerateParams (resources/images.d.ts): `prompt` is required, the model has a default. */
+export const ImagesGenerateBodySchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  prompt: z.string().min(1),
+  n: z.number().int().min(1).max(10).optional(),
+});
+
+/** ImageEditParams: `prompt` and the image(s) to edit (in a batch, as `images` references or `image`). */
+export const ImagesEditBodySchema = ImagesGenerateBodySchema.check((ctx) => {
+  const b = ctx.value as Record<string, unknown>;
+  if (b.images === undefined && b.image === undefined) ctx.issues.push({ code: 'invalid_type', expected: 'array', path: ['images'], input: undefined, message: 'missing images' });
+});
+
+/** VideoCreateParams (resources/videos.d.ts): `prompt` is required; model, seconds and size have defaults. */
+export const VideosBodySchema = z.looseObject({
+  model: z.string().min(1).optional(),
+  prompt: z.string().min(1),
+});
+
 export const OPENAI_BODY_SCHEMAS: Record<OpenAIEndpoint, z.ZodType> = {
+  '/v1/images/generations': ImagesGenerateBodySchema,
+  '/v1/images/edits': ImagesEditBodySchema,
+  '/v1/videos': VideosBodySchema,
   '/v1/chat/completions': ChatBodySchema,
   '/v1/responses': ResponsesBodySchema,
   '/v1/embeddings': EmbeddingsBodySchema,

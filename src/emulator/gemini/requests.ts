@@ -80,6 +80,10 @@ export function parseInlineRequests(kind: GeminiBatchKind, items: unknown, marke
   });
 }
 
+/**
+ * Inline `metadata` is a map of strings (InlinedRequest.metadata: Record<string, string> in @google/genai
+ * dist/genai.d.ts), so a numeric `metadata.key` is refused with the rest of the create, never turned into a string.
+ */
 function parseMetadata(value: unknown, where: string): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isJsonObject(value)) throw new HttpError(400, `${where}.metadata: must be a map of strings.`);
@@ -89,6 +93,16 @@ function parseMetadata(value: unknown, where: string): Record<string, string> | 
     out[k] = v;
   }
   return out;
+}
+
+/**
+ * A file line's `key`: a non-empty string, as the Batch Mode docs define it ("a user-defined key"). A number is not
+ * turned into one: that fails the batch on this line, as Batchwise's validator (rule invalid-custom-id) predicts.
+ */
+function fileKey(raw: unknown, line: number): { value: string; error?: undefined } | { error: string } {
+  if (raw === undefined || raw === null || raw === '') return { error: `Input file line ${line}: "key" is required (a string).` };
+  if (typeof raw !== 'string') return { error: `Input file line ${line}: "key" must be a string, got ${typeof raw === 'number' ? `the number ${raw}` : typeof raw}.` };
+  return { value: raw };
 }
 
 /**
@@ -106,11 +120,11 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
       return `Input file line ${line}: not valid JSON.`;
     }
     if (!isJsonObject(value)) return `Input file line ${line}: expected a JSON object with "key" and "request".`;
-    const key = typeof value.key === 'string' ? value.key : typeof value.key === 'number' ? String(value.key) : undefined;
-    if (key === undefined || key === '') return `Input file line ${line}: "key" is required (a string).`;
+    const key = fileKey(value.key, line);
+    if (key.error !== undefined) return key.error;
     const parsed = parseOne(kind, value.request);
     if (typeof parsed === 'string') return `Input file line ${line}: ${parsed}.`;
-    out.push({ ...parsed, key, outcome: outcomeOf(markers, value, key, `line${line}`) });
+    out.push({ ...parsed, key: key.value, outcome: outcomeOf(markers, value, key.value, `line${line}`) });
   }
   if (out.length === 0) return 'The input file has no requests.';
   return out;
@@ -133,9 +147,13 @@ export function generateResponse(r: GeminiRequest, model: string, seed: string):
   };
 }
 
-/** An EmbedContentResponse: a unit vector derived from the text (8 dimensions unless `outputDimensionality`). */
+/**
+ * A batch embedding answer: a unit vector derived from the text (8 dimensions unless `outputDimensionality`) and the
+ * tokens it billed. Shape: SingleEmbedContentResponse in @google/genai dist/genai.d.ts, `{embedding?, tokenCount?:
+ * string}` (an int64, so a string in Google's JSON).
+ */
 export function embedResponse(r: GeminiRequest): Record<string, unknown> {
-  return { embedding: { values: embeddingVector(r.prompt, r.dims ?? 8) } };
+  return { embedding: { values: embeddingVector(r.prompt, r.dims ?? 8) }, tokenCount: String(r.inputTokens) };
 }
 
 /** The per-request error of a request carrying a failure marker (a google.rpc.Status, code 3 = INVALID_ARGUMENT). */

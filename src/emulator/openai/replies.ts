@@ -2,8 +2,17 @@ import { isJsonObject } from '../../core/json';
 import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
 import { unixSeconds } from '../clock';
 
-/** Endpoints the emulator answers, in batches and (chat, embeddings, completions, responses, moderations) directly. */
-export const OPENAI_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses', '/v1/moderations'] as const;
+/**
+ * Endpoints the emulator answers, in batches and directly: every endpoint a batch accepts, per openai-node's
+ * `BatchCreateParams.endpoint` (node_modules/openai/resources/batches.d.ts).
+ */
+export const OPENAI_ENDPOINTS = ['/v1/chat/completions', '/v1/embeddings', '/v1/completions', '/v1/responses', '/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos'] as const;
+
+/** A 1x1 PNG: an image answer small enough for tests and the results panel, still a real image. */
+const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+/** Moderation categories, per openai-node's `Moderation.Categories` (resources/moderations.d.ts). */
+const MODERATION_CATEGORIES = ['harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence', 'violence/graphic'];
 
 export interface OpenAiReply {
   body: unknown;
@@ -41,9 +50,58 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
     }
     case '/v1/moderations': {
       const inputs = embeddingInputs(body.input);
+      // `[[flag]]` in an input makes it flagged for violence: a result a test (or a demo) can filter on.
+      const result = (text: string) => {
+        const flagged = text.includes('[[flag]]');
+        const of = <T>(value: (c: string) => T) => Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, value(c)]));
+        return { flagged, categories: of((c) => flagged && c === 'violence'), category_scores: of((c) => (flagged && c === 'violence' ? 0.97 : 0.0001)), category_applied_input_types: of(() => ['text']) };
+      };
       return {
-        body: { id: `modr-${idPart}`, model: typeof body.model === 'string' ? body.model : 'omni-moderation-latest', results: inputs.map(() => ({ flagged: false, categories: {}, category_scores: {}, category_applied_input_types: {} })) },
+        body: { id: `modr-${idPart}`, model: typeof body.model === 'string' ? body.model : 'omni-moderation-latest', results: inputs.map(result) },
         inputTokens: inputs.reduce((n, t) => n + approxTokens(t), 0),
+        outputTokens: 0,
+      };
+    }
+    case '/v1/images/generations':
+    case '/v1/images/edits': {
+      // ImagesResponse (resources/images.d.ts): GPT image models answer base64 data and token usage.
+      const prompt = String(body.prompt ?? '');
+      const n = typeof body.n === 'number' && Number.isInteger(body.n) && body.n >= 1 && body.n <= 10 ? body.n : 1;
+      const inputTokens = approxTokens(prompt);
+      const outputTokens = 272 * n;
+      return {
+        body: {
+          created,
+          background: 'opaque',
+          data: Array.from({ length: n }, () => ({ b64_json: PNG_1X1 })),
+          output_format: 'png',
+          quality: typeof body.quality === 'string' ? body.quality : 'medium',
+          size: typeof body.size === 'string' ? body.size : '1024x1024',
+          usage: { input_tokens: inputTokens, input_tokens_details: { text_tokens: inputTokens, image_tokens: 0 }, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+        },
+        inputTokens,
+        outputTokens,
+      };
+    }
+    case '/v1/videos': {
+      // Video (resources/videos.d.ts): in a batch the job is answered once it has completed.
+      return {
+        body: {
+          id: `video_${idPart}`,
+          object: 'video',
+          created_at: created,
+          completed_at: created,
+          expires_at: created + 24 * 3600,
+          error: null,
+          model: typeof body.model === 'string' ? body.model : 'sora-2',
+          progress: 100,
+          prompt: String(body.prompt ?? ''),
+          remixed_from_video_id: null,
+          seconds: typeof body.seconds === 'string' ? body.seconds : '4',
+          size: typeof body.size === 'string' ? body.size : '720x1280',
+          status: 'completed',
+        },
+        inputTokens: approxTokens(String(body.prompt ?? '')),
         outputTokens: 0,
       };
     }
@@ -105,8 +163,15 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
 }
 
 /** What a request must carry for its endpoint (checked by the batch validator and the direct routes). */
+/** Endpoints whose model is optional (the service picks a default). */
+const MODEL_OPTIONAL = new Set(['/v1/moderations', '/v1/images/generations', '/v1/images/edits', '/v1/videos']);
+
 export function missingRequestField(endpoint: string, body: Record<string, unknown>): string | undefined {
-  if (typeof body.model !== 'string' || body.model === '') return endpoint === '/v1/moderations' ? undefined : 'model';
+  if (endpoint.startsWith('/v1/images/') || endpoint === '/v1/videos') {
+    if (typeof body.prompt !== 'string' || body.prompt === '') return 'prompt';
+    if (endpoint === '/v1/images/edits' && body.image === undefined && body.images === undefined) return 'images';
+  }
+  if (typeof body.model !== 'string' || body.model === '') return MODEL_OPTIONAL.has(endpoint) ? undefined : 'model';
   if (endpoint === '/v1/chat/completions' && !Array.isArray(body.messages)) return 'messages';
   if ((endpoint === '/v1/embeddings' || endpoint === '/v1/moderations' || endpoint === '/v1/responses') && body.input === undefined) return 'input';
   if (endpoint === '/v1/completions' && body.prompt === undefined) return 'prompt';

@@ -8,14 +8,13 @@ import { PROVIDER_LIMITS } from '../../core/limits';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
 import { validateFile, type ValidationResult } from '../../core/validate';
-import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob } from '../../jobs/submit';
+import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob, SPLIT_HANDLES } from '../../jobs/submit';
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
 import { showError, showInformation, showWarning, withProgress } from '../notify';
 
 /** Limit errors that submit resolves by splitting into parts: they do not block a submit. */
-const SPLIT_HANDLES = new Set(['too-many-requests', 'file-too-large']);
 const BATCHES_VIEW_FOCUS = 'batchwise.batches.focus';
 
 /** Saves an open, modified copy of the file first (asking), so what is sent is what the user sees. False: stop. */

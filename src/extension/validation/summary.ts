@@ -15,6 +15,8 @@ export interface SummarizableResult {
   requests: number;
   bytes: number;
   diagnostics: ReadonlyArray<{ severity: 'error' | 'warning' | 'info' }>;
+  /** Real counts, also past the per-code cap of `diagnostics`. */
+  totals?: { errors: number; warnings: number };
 }
 
 export interface ValidationSummary {
@@ -39,8 +41,8 @@ export function summarize(result: SummarizableResult): ValidationSummary {
     else infos++;
   }
   return {
-    errors,
-    warnings,
+    errors: result.totals?.errors ?? errors,
+    warnings: result.totals?.warnings ?? warnings,
     infos,
     requests: result.requests,
     lines: result.lines,
