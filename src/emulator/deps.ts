@@ -1,3 +1,4 @@
+import { PROVIDER_LIMITS } from '../core/limits';
 import type { Clock } from './clock';
 import type { MarkerMemory } from './markers';
 import type { EmulatorStats } from './stats';
@@ -14,6 +15,8 @@ export interface EmulatorDeps {
 export interface EmulatorLimits {
   /** Largest request body accepted (413 beyond). */
   maxBodyBytes: number;
+  /** Largest Message Batch create body: the real service refuses bigger ones with 413 `request_too_large`. */
+  maxAnthropicCreateBytes: number;
   /** Stored files (uploads) beyond this count or byte total evict the oldest. */
   maxFiles: number;
   maxFileBytes: number;
@@ -25,6 +28,7 @@ export interface EmulatorLimits {
 
 export const DEFAULT_LIMITS: EmulatorLimits = {
   maxBodyBytes: 320 * 1024 * 1024,
+  maxAnthropicCreateBytes: PROVIDER_LIMITS.anthropic.maxBytes,
   maxFiles: 2_000,
   maxFileBytes: 1024 * 1024 * 1024,
   maxBatches: 2_000,

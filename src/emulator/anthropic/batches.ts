@@ -15,6 +15,8 @@ export interface AnthropicRequest {
   reply: string;
   inputTokens: number;
   outputTokens: number;
+  /** What is wrong with its `params`: the service checks them only while processing, so the request errors then. */
+  invalid?: string;
 }
 
 export interface AnthropicBatch {
@@ -81,14 +83,20 @@ function resultOf(batch: AnthropicBatch, r: AnthropicRequest, type: ResultType):
   switch (type) {
     case 'succeeded':
       return { type, message: anthropicMessage(r, `${batch.id}/${r.customId}`) };
-    case 'errored':
-      return { type, error: { type: 'error', error: { type: 'invalid_request_error', message: 'The emulator failed this request on purpose (it carries a failure marker).' }, request_id: null } };
+    case 'errored': {
+      const message = r.invalid ?? 'The emulator failed this request on purpose (it carries a failure marker).';
+      // MessageBatchErroredResult: `error` is an ErrorResponse {type: 'error', error, request_id} (SDK resources/shared).
+      return { type, error: { type: 'error', error: { type: 'invalid_request_error', message }, request_id: null } };
+    }
     default:
       return { type };
   }
 }
 
-/** A Messages API response (also used by the direct POST /v1/messages). */
+/**
+ * A Messages API response (also used by the direct POST /v1/messages), with every field the SDK's `Message` and
+ * `Usage` types require (@anthropic-ai/sdk resources/messages/messages.d.ts); null for features the emulator lacks.
+ */
 export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
   return {
     id: `msg_${promptHash(seed)}${promptHash(`${seed}#`)}`,
@@ -96,9 +104,28 @@ export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | '
     role: 'assistant',
     model: r.model,
     content: [{ type: 'text', text: r.reply, citations: null }],
+    container: null,
+    diagnostics: null,
+    stop_details: null,
     stop_reason: 'end_turn',
     stop_sequence: null,
-    usage: { input_tokens: r.inputTokens, output_tokens: r.outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, server_tool_use: null, service_tier: serviceTier },
+    usage: messageUsage(r.inputTokens, r.outputTokens, serviceTier),
+  };
+}
+
+/** `Usage`: nothing is cached, so the cache counters are zero rather than unknown. */
+function messageUsage(inputTokens: number, outputTokens: number, serviceTier: string): Record<string, unknown> {
+  return {
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+    inference_geo: null,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: serviceTier,
+    speed: null,
   };
 }
 
@@ -106,7 +133,7 @@ export class AnthropicBatchStore {
   private readonly batches: BoundedMap<AnthropicBatch>;
   /** Bounded by count and by the (approximate) bytes the stored requests and replies take. */
   constructor(maxBatches: number, maxBytes = Infinity) {
-    this.batches = new BoundedMap<AnthropicBatch>(maxBatches, maxBytes, (b) => b.requests.reduce((n, r) => n + 64 + 2 * (r.customId.length + r.model.length + r.reply.length), 256));
+    this.batches = new BoundedMap<AnthropicBatch>(maxBatches, maxBytes, (b) => b.requests.reduce((n, r) => n + 64 + 2 * (r.customId.length + r.model.length + r.reply.length + (r.invalid?.length ?? 0)), 256));
   }
   put(batch: AnthropicBatch): void {
     this.batches.set(batch.id, batch);

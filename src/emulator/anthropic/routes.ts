@@ -1,7 +1,8 @@
 import { isJsonObject } from '../../core/json';
+import { ANTHROPIC_CUSTOM_ID, PROVIDER_LIMITS } from '../../core/limits';
 import { Readable } from 'node:stream';
-import type { EmulatorDeps } from '../deps';
-import { HttpError, intParam, jsonObject, sendJson } from '../http';
+import type { EmulatorDeps, EmulatorLimits } from '../deps';
+import { HttpError, intParam, jsonObject, parseJsonBody, readBody, sendJson, type RequestContext } from '../http';
 import { newId } from '../ids';
 import { FAIL } from '../markers';
 import { approxTokens, promptOfMessages, replyText } from '../replies';
@@ -9,8 +10,7 @@ import type { Route } from '../router';
 import { expiryOf } from '../clock';
 import { ANTHROPIC_WINDOW_MS, AnthropicBatchStore, anthropicMessage, messageBatchObject, resultLines, viewAnthropicBatch, type AnthropicBatch, type AnthropicRequest } from './batches';
 
-const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
-const MAX_REQUESTS = 100_000;
+const MAX_REQUESTS = PROVIDER_LIMITS.anthropic.maxRequests;
 
 /** Message Batches (create, retrieve, list, cancel, delete, results) and a plain POST /v1/messages. */
 export function anthropicRoutes(deps: EmulatorDeps): Route[] {
@@ -27,9 +27,10 @@ export function anthropicRoutes(deps: EmulatorDeps): Route[] {
       pattern: '/v1/messages/batches',
       provider: 'anthropic',
       handler: async (ctx) => {
-        const body = await jsonObject(ctx);
+        const body = await createBody(ctx, deps.limits);
         const requests = parseRequests(body.requests);
-        for (const r of requests) r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
+        // An invalid request errors whatever its markers say, and leaves `[[fail-once]]` unspent for its fixed resend.
+        for (const r of requests) if (r.invalid === undefined) r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
         const createdMs = deps.clock.now();
         const stalls = requests.some((r) => r.outcome === 'expire');
         const expiresMs = expiryOf(deps.clock, createdMs, ANTHROPIC_WINDOW_MS, stalls);
@@ -123,8 +124,9 @@ export function anthropicRoutes(deps: EmulatorDeps): Route[] {
       provider: 'anthropic',
       handler: async (ctx) => {
         const params = await jsonObject(ctx);
-        const problem = paramsProblem(params, 'params');
-        if (problem) throw new HttpError(400, problem.replace(/^params\./, ''));
+        // This endpoint is synchronous on the real service: bad params fail the call itself.
+        const problem = paramsProblem(params) ?? (params.stream === true ? 'stream: the emulator does not stream; send the request without `stream`.' : undefined);
+        if (problem) throw new HttpError(400, problem);
         const text = JSON.stringify(params);
         if (text.includes(FAIL)) throw new HttpError(400, 'The emulator failed this request on purpose (it carries [[fail]]).');
         sendJson(ctx.res, 200, anthropicMessage(requestOf('direct', params), ctx.requestId, 'standard'));
@@ -135,36 +137,67 @@ export function anthropicRoutes(deps: EmulatorDeps): Route[] {
 
 type ParsedRequest = AnthropicRequest & { text: string };
 
-/** Checks the whole create body like the real service: one bad request rejects the batch with a 400 naming it. */
+/** The create body, refused past the Message Batch size limit with 413 `request_too_large` as the real service does. */
+function createBody(ctx: RequestContext, limits: EmulatorLimits): Promise<Record<string, unknown>> {
+  const limit = Math.min(limits.maxBodyBytes, limits.maxAnthropicCreateBytes);
+  return jsonObject({ ...ctx, json: async () => parseJsonBody(await readBody(ctx.req, limit)) });
+}
+
+/**
+ * Checks the create body's structure like the real service: one malformed item rejects the batch with a 400 naming
+ * it. Each item's `params` are only checked later, while the batch runs: a bad one errors in the results.
+ */
 function parseRequests(value: unknown): ParsedRequest[] {
   if (value === undefined) throw new HttpError(400, 'requests: Field required');
   if (!Array.isArray(value)) throw new HttpError(400, 'requests: Input should be a valid list');
   if (value.length === 0) throw new HttpError(400, 'requests: List should have at least 1 item after validation, not 0');
   if (value.length > MAX_REQUESTS) throw new HttpError(400, `requests: List should have at most ${MAX_REQUESTS} items after validation, not ${value.length}`);
   const seen = new Map<string, number>();
-  return value.map((item, i) => {
+  return value.map((item: unknown, i) => {
     if (!isJsonObject(item)) throw new HttpError(400, `requests.${i}: Input should be a valid dictionary`);
-    const id = item.custom_id;
-    if (typeof id !== 'string') throw new HttpError(400, `requests.${i}.custom_id: Field required`);
-    if (!CUSTOM_ID.test(id)) throw new HttpError(400, `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id)})`);
-    const first = seen.get(id);
-    if (first !== undefined) throw new HttpError(400, `requests.${i}.custom_id: Duplicate custom_id ${JSON.stringify(id)} (also used by requests.${first}); custom_id must be unique within a batch.`);
-    seen.set(id, i);
-    if (!isJsonObject(item.params)) throw new HttpError(400, `requests.${i}.params: Field required`);
-    const problem = paramsProblem(item.params, `requests.${i}.params`);
-    if (problem) throw new HttpError(400, problem);
-    return { ...requestOf(id, item.params), text: JSON.stringify(item) };
+    const id = customIdOf(item.custom_id, i, seen);
+    const params = item.params;
+    if (params === undefined) throw new HttpError(400, `requests.${i}.params: Field required`);
+    if (!isJsonObject(params)) throw new HttpError(400, `requests.${i}.params: Input should be a valid dictionary`);
+    const problem = batchParamsProblem(params);
+    return { ...(problem ? invalidRequest(id, problem) : requestOf(id, params)), text: JSON.stringify(item) };
   });
 }
 
-function paramsProblem(params: Record<string, unknown>, at: string): string | undefined {
-  if (typeof params.model !== 'string' || !params.model) return `${at}.model: Field required`;
-  if (params.max_tokens === undefined) return `${at}.max_tokens: Field required`;
-  if (typeof params.max_tokens !== 'number' || !Number.isInteger(params.max_tokens) || params.max_tokens < 1) return `${at}.max_tokens: Input should be an integer greater than or equal to 1`;
-  if (!Array.isArray(params.messages)) return `${at}.messages: Field required`;
-  if (params.messages.length === 0) return `${at}.messages: List should have at least 1 item`;
-  if (params.stream === true) return `${at}.stream: streaming is not supported in Message Batches`;
+/** A valid, unique `custom_id`, or the 400 that rejects the whole create. */
+function customIdOf(id: unknown, i: number, seen: Map<string, number>): string {
+  if (id === undefined) throw new HttpError(400, `requests.${i}.custom_id: Field required`);
+  if (typeof id !== 'string') throw new HttpError(400, `requests.${i}.custom_id: Input should be a valid string`);
+  if (!ANTHROPIC_CUSTOM_ID.test(id)) throw new HttpError(400, `requests.${i}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' (got ${JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}...` : id)})`);
+  const first = seen.get(id);
+  if (first !== undefined) throw new HttpError(400, `requests.${i}.custom_id: Duplicate custom_id ${JSON.stringify(id)} (also used by requests.${first}); custom_id must be unique within a batch.`);
+  seen.set(id, i);
+  return id;
+}
+
+/** What is wrong with a Messages request's required fields, worded like the API's validation errors. */
+function paramsProblem(params: Record<string, unknown>): string | undefined {
+  const { model, max_tokens: maxTokens, messages } = params;
+  if (model === undefined) return 'model: Field required';
+  if (typeof model !== 'string') return 'model: Input should be a valid string';
+  if (!model) return 'model: String should have at least 1 character';
+  if (maxTokens === undefined) return 'max_tokens: Field required';
+  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens)) return 'max_tokens: Input should be a valid integer';
+  if (maxTokens < 1) return 'max_tokens: Input should be greater than or equal to 1';
+  if (messages === undefined) return 'messages: Field required';
+  if (!Array.isArray(messages)) return 'messages: Input should be a valid list';
+  if (messages.length === 0) return 'messages: List should have at least 1 item after validation, not 0';
   return undefined;
+}
+
+/** A batch request's params problem: the Messages API's, and streaming, which batches never do. */
+function batchParamsProblem(params: Record<string, unknown>): string | undefined {
+  return paramsProblem(params) ?? (params.stream === true ? 'stream: Message Batches do not support streaming; remove `stream` or set it to false.' : undefined);
+}
+
+/** A request whose params are invalid: it is never run, so it has no reply or usage. */
+function invalidRequest(customId: string, problem: string): AnthropicRequest {
+  return { customId, outcome: 'fail', model: '', reply: '', inputTokens: 0, outputTokens: 0, invalid: problem };
 }
 
 function requestOf(customId: string, params: Record<string, unknown>): AnthropicRequest {
