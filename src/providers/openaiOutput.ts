@@ -44,6 +44,8 @@ function textOfBody(body: unknown): string | undefined {
     if (typeof choice.text === 'string') return choice.text;
   }
   if (typeof b.output_text === 'string') return b.output_text;
+  const other = mediaText(body as Record<string, unknown>);
+  if (other !== undefined) return other;
   if (Array.isArray(b.output)) {
     const texts = b.output.flatMap((o) => (Array.isArray(o.content) ? o.content : [])).filter((c) => typeof c.text === 'string').map((c) => c.text as string);
     if (texts.length) return texts.join('');
@@ -61,3 +63,26 @@ function usageOfBody(body: unknown): TokenUsage | undefined {
   const cached = num(details?.cached_tokens);
   return { inputTokens: input, outputTokens: output, ...(cached ? { cachedTokens: cached } : {}) };
 }
+
+/**
+ * A line of text for the answers that are not text: images (ImagesResponse), a video job (Video) and moderation
+ * results (ModerationCreateResponse), per openai-node's resources/*.d.ts. The images themselves show in the detail.
+ */
+function mediaText(b: Record<string, unknown>): string | undefined {
+  if (Array.isArray(b.data) && b.data.some((d) => d && typeof d === 'object' && ('b64_json' in d || 'url' in d))) {
+    const n = b.data.length;
+    const facts = [typeof b.output_format === 'string' ? b.output_format : undefined, typeof b.size === 'string' ? b.size : undefined].filter(Boolean).join(', ');
+    return `${n} image${n === 1 ? '' : 's'}${facts ? ` (${facts})` : ''}`;
+  }
+  if (b.object === 'video') return `video ${String(b.id ?? '')}: ${String(b.status ?? 'unknown')}${b.seconds ? `, ${String(b.seconds)} s` : ''}${typeof b.size === 'string' ? `, ${b.size}` : ''}`;
+  if (Array.isArray(b.results) && typeof b.id === 'string' && b.id.startsWith('modr')) {
+    return b.results
+      .map((r: { flagged?: unknown; categories?: Record<string, unknown> }) => {
+        const flagged = Object.entries(r?.categories ?? {}).filter(([, v]) => v === true).map(([k]) => k);
+        return r?.flagged ? `flagged: ${flagged.join(', ') || 'yes'}` : 'not flagged';
+      })
+      .join('; ');
+  }
+  return undefined;
+}
+

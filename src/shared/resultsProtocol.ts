@@ -98,6 +98,11 @@ export const DetailSchema = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cachedTokens: z.number().optional() }).optional(),
   /** The provider's raw result, pretty-printed (truncated when huge). */
   raw: z.string().optional(),
+  /** Inline images of the output (never SVG), shown as data: URLs; the CSP allows img-src data:. */
+  images: z
+    .array(z.object({ mime: z.enum(['image/png', 'image/jpeg', 'image/webp', 'image/gif']), base64: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/) }))
+    .max(4)
+    .optional(),
 });
 export type Detail = z.infer<typeof DetailSchema>;
 

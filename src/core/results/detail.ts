@@ -4,6 +4,7 @@ import { readRange } from './export';
 import type { MergedRow } from './rows';
 import { textsOfLine } from './recordReader';
 import { checkJsonSchema, parseJsonOutput } from './schemaCheck';
+import { imagesOf, type OutputImage } from './images';
 
 const RAW_MAX_CHARS = 200_000;
 
@@ -23,6 +24,8 @@ export interface RowDetail {
   error?: string;
   usage?: TokenUsage;
   raw?: string;
+  /** Images the provider returned inline (image generation): shown as images, not base64 text. */
+  images?: OutputImage[];
 }
 
 /**
@@ -41,6 +44,7 @@ export async function rowDetail(row: MergedRow, index: number, inputPath: string
   if (schema !== undefined && row.outcome === 'succeeded') schemaErrors = json ? checkJsonSchema(json.value, schema) : ['the output is not JSON'];
   let rawText = raw === undefined ? undefined : typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
   if (rawText && rawText.length > RAW_MAX_CHARS) rawText = rawText.slice(0, RAW_MAX_CHARS) + '\n… (truncated)';
+  const images = raw === undefined ? [] : imagesOf(raw);
   const error = texts.errorCode || texts.errorMessage ? [texts.errorCode, texts.errorMessage].filter(Boolean).join(': ') : undefined;
   return {
     index,
@@ -57,5 +61,6 @@ export async function rowDetail(row: MergedRow, index: number, inputPath: string
     ...(error ? { error } : {}),
     ...(row.usage ? { usage: row.usage } : {}),
     ...(rawText !== undefined ? { raw: rawText } : {}),
+    ...(images.length ? { images } : {}),
   };
 }

@@ -70,8 +70,13 @@ export function renderDetail(d: Detail, actions: DetailActions): HTMLElement {
   if (!d.turns.length) convo.append(text('div', 'No input line for this row (a results file opened on its own).', 'bw-muted'));
 
   const out = h('div', { class: 'bw-output' });
-  if (d.output === undefined) out.append(text('div', d.outcome === 'succeeded' ? '(empty output)' : 'No output for this line.', 'bw-muted'));
-  else out.append(text('pre', output, d.outputJson ? 'bw-json' : ''));
+  for (const [i, img] of (d.images ?? []).entries()) {
+    // A data: URL built from a checked base64 string and a fixed image type: no markup from the provider.
+    const el = h('img', { class: 'bw-image', alt: `Image ${i + 1} of the output`, src: `data:${img.mime};base64,${img.base64}` });
+    out.append(el);
+  }
+  if (d.output === undefined && !d.images?.length) out.append(text('div', d.outcome === 'succeeded' ? '(empty output)' : 'No output for this line.', 'bw-muted'));
+  else if (d.output !== undefined) out.append(text('pre', output, d.outputJson ? 'bw-json' : ''));
   if (d.schemaErrors) {
     out.append(
       d.schemaErrors.length === 0
