@@ -17,6 +17,8 @@ export interface EmulatorLimits {
   maxBodyBytes: number;
   /** Largest Message Batch create body: the real service refuses bigger ones with 413 `request_too_large`. */
   maxAnthropicCreateBytes: number;
+  /** Largest OpenAI batch input file: the real service refuses a batch create over it with a 400 (200 MB). */
+  maxOpenAiInputBytes: number;
   /** Stored files (uploads) beyond this count or byte total evict the oldest. */
   maxFiles: number;
   maxFileBytes: number;
@@ -29,6 +31,7 @@ export interface EmulatorLimits {
 export const DEFAULT_LIMITS: EmulatorLimits = {
   maxBodyBytes: 320 * 1024 * 1024,
   maxAnthropicCreateBytes: PROVIDER_LIMITS.anthropic.maxBytes,
+  maxOpenAiInputBytes: PROVIDER_LIMITS.openai.maxBytes,
   maxFiles: 2_000,
   maxFileBytes: 1024 * 1024 * 1024,
   maxBatches: 2_000,

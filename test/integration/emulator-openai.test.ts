@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI, { toFile } from 'openai';
 import { promptHash, replyText, startEmulator, type Emulator } from '../../src/emulator';
+import { DEFAULT_LIMITS } from '../../src/emulator/deps';
 
 const STATUS_ORDER = ['validating', 'in_progress', 'finalizing', 'cancelling', 'completed', 'failed', 'expired', 'cancelled'];
 const TERMINAL = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -18,7 +19,7 @@ function jsonl(lines: unknown[]): string {
 interface ResultLine {
   id: string;
   custom_id: string;
-  response: { status_code: number; request_id: string; body: { choices: { message: { content: string } }[]; usage: { total_tokens: number }; error: { type: string } } };
+  response: { status_code: number; request_id: string; body: { choices: { message: { content: string } }[]; usage: { total_tokens: number }; error: { type: string; message?: string } } };
   error: { code: string; message: string };
 }
 
@@ -171,6 +172,187 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
     );
     assert.equal(errors[4].param, 'body');
     for (const e of errors) assert.ok(e.message && e.message.length > 10);
+  });
+
+  // Batch guide (https://platform.openai.com/docs/guides/batch): "Any failed requests in the batch will have their error
+  // information written to an error file"; the line is a BatchRequestOutput
+  // (https://platform.openai.com/docs/api-reference/batch/request-output) whose `response` carries the endpoint's own 400
+  // body. The ranges: `ChatCompletionCreateParamsBase.temperature` "between 0 and 2" and `max_tokens` /
+  // `max_completion_tokens` `number | null` (node_modules/openai/resources/chat/completions/completions.d.ts); the
+  // wording and codes are the API's request-time errors (https://platform.openai.com/docs/guides/error-codes).
+  it('puts lines whose parameters the endpoint refuses in the error file, the batch still completing', async () => {
+    const chat = (id: string, body: Record<string, unknown>) => ({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: id }], ...body } });
+    const expected: Record<string, [string, string, string]> = {
+      empty: ["Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array'],
+      neg: ["Invalid 'max_tokens': integer below minimum value. Expected a value >= 1, but got -5 instead.", 'max_tokens', 'integer_below_min_value'],
+      str: ["Invalid type for 'max_tokens': expected an integer, but got a string instead.", 'max_tokens', 'invalid_type'],
+      zero: ["Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead.", 'max_completion_tokens', 'integer_below_min_value'],
+      half: ["Invalid type for 'max_completion_tokens': expected an integer, but got a decimal instead.", 'max_completion_tokens', 'invalid_type'],
+      hot: ["Invalid type for 'temperature': expected a decimal, but got a string instead.", 'temperature', 'invalid_type'],
+      three: ["Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 3 instead.", 'temperature', 'decimal_above_max_value'],
+    };
+    const lines = [
+      chat('good', { max_tokens: 16, temperature: 0.7, max_completion_tokens: null }),
+      chat('empty', { messages: [] }),
+      chat('neg', { max_tokens: -5 }),
+      chat('str', { max_tokens: '10' }),
+      chat('zero', { max_completion_tokens: 0 }),
+      chat('half', { max_completion_tokens: 2.5 }),
+      chat('hot', { temperature: 'hot' }),
+      chat('three', { temperature: 3 }),
+    ];
+    const created = await submit(lines);
+    const { batch } = await waitTerminal(created.id);
+    assert.equal(batch.status, 'completed');
+    assert.equal(batch.errors, null);
+    assert.deepEqual(batch.request_counts, { total: 8, completed: 1, failed: 7 });
+    assert.deepEqual((await readLines(client, batch.output_file_id)).map((l) => l.custom_id), ['good']);
+    const errors = await readLines(client, batch.error_file_id);
+    assert.deepEqual(errors.map((l) => l.custom_id).sort(), Object.keys(expected).sort());
+    for (const line of errors) {
+      const [message, param, code] = expected[line.custom_id];
+      assert.match(line.id, /^batch_req_/);
+      assert.match(line.response.request_id, /^req_/);
+      assert.deepEqual(line, {
+        id: line.id,
+        custom_id: line.custom_id,
+        response: { status_code: 400, request_id: line.response.request_id, body: { error: { message, type: 'invalid_request_error', param, code } } },
+        error: null,
+      });
+    }
+    // The same rule answers a direct request with the 400 itself.
+    const direct = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [] }).catch((e: unknown) => e);
+    assert.ok(direct instanceof OpenAI.BadRequestError);
+    assert.equal(direct.code, 'empty_array');
+    assert.equal(direct.param, 'messages');
+  });
+
+  it('does not use up a [[fail-once]] on a line refused for its parameters', async () => {
+    const line = (temperature: number) => ({ ...chatLine('once-param', 'p [[fail-once]]'), body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'p [[fail-once]]' }], temperature } });
+    const refused = (await waitTerminal((await submit([line(5)])).id)).batch;
+    assert.equal((await readLines(client, refused.error_file_id))[0].response.body.error.type, 'invalid_request_error');
+    assert.deepEqual(refused.request_counts, { total: 1, completed: 0, failed: 1 });
+    // The first run of the request is the marker's: it fails, and only the next one succeeds.
+    const first = (await waitTerminal((await submit([line(1)])).id)).batch;
+    assert.deepEqual(first.request_counts, { total: 1, completed: 0, failed: 1 });
+    assert.match((await readLines(client, first.error_file_id))[0].response.body.error.message ?? '', /failure marker/);
+    const second = (await waitTerminal((await submit([line(1)])).id)).batch;
+    assert.deepEqual(second.request_counts, { total: 1, completed: 1, failed: 0 });
+  });
+
+  // node_modules/openai/resources/batches.d.ts `BatchCreateParams.input_file_id`: "The file can contain up to 50,000
+  // requests, and can be up to 200 MB in size" (src/core/limits.ts PROVIDER_LIMITS.openai.maxBytes). The limit is a
+  // constraint on the create parameter, so the create itself is refused (400, param input_file_id), not the batch run.
+  it('refuses a batch create whose input file is over the size limit, accepting one exactly at it', async () => {
+    assert.equal(DEFAULT_LIMITS.maxOpenAiInputBytes, 200 * 1024 * 1024);
+    const limit = 2048;
+    const small = await startEmulator({ manualClock: true, limits: { maxOpenAiInputBytes: limit } });
+    try {
+      const c = new OpenAI({ baseURL: `${small.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const sized = (bytes: number) => {
+        const base = `${JSON.stringify(chatLine('big', ''))}\n`;
+        return `${JSON.stringify(chatLine('big', 'x'.repeat(bytes - Buffer.byteLength(base))))}\n`;
+      };
+      const create = async (text: string) => {
+        const file = await c.files.create({ file: await toFile(Buffer.from(text), 'in.jsonl'), purpose: 'batch' });
+        assert.equal(file.bytes, Buffer.byteLength(text));
+        return c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+      };
+      assert.equal((await create(sized(limit))).status, 'validating');
+      const refused = await create(sized(limit + 1)).catch((e: unknown) => e);
+      assert.ok(refused instanceof OpenAI.BadRequestError);
+      assert.equal(refused.param, 'input_file_id');
+      assert.match(refused.message, /The batch input file is larger than the 2048 maximum for the gpt-4o-mini model/);
+      assert.equal((await c.batches.list()).data.length, 1);
+    } finally {
+      await small.close();
+    }
+  });
+
+  // node_modules/openai/resources/batches.d.ts `BatchCreateParams.output_expires_after`: anchor `created_at` ("the anchor
+  // is the file creation time, not the time the batch is created"), seconds "between 3600 (1 hour) and 2592000 (30 days)";
+  // `FileObject.expires_at` (files.d.ts) reports it, and an expired file is deleted (404 like a deleted file).
+  it('honours output_expires_after: result files report expires_at and are gone after it', async () => {
+    const manual = await startEmulator({ manualClock: true, tickMs: 1000 });
+    try {
+      const c = new OpenAI({ baseURL: `${manual.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const file = await c.files.create({ file: await toFile(Buffer.from(jsonl([chatLine('ok', 'a'), chatLine('bad', 'b [[fail]]')])), 'in.jsonl'), purpose: 'batch' });
+      const create = (output_expires_after: unknown) =>
+        c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', output_expires_after: output_expires_after as { anchor: 'created_at'; seconds: number } });
+      const refusals: [unknown, string, string][] = [
+        [{ anchor: 'created_at', seconds: 3599 }, 'output_expires_after.seconds', 'integer_below_min_value'],
+        [{ anchor: 'created_at', seconds: 2_592_001 }, 'output_expires_after.seconds', 'integer_above_max_value'],
+        [{ anchor: 'created_at', seconds: 'soon' }, 'output_expires_after.seconds', 'invalid_type'],
+        [{ anchor: 'completed_at', seconds: 3600 }, 'output_expires_after.anchor', 'invalid_value'],
+        [{ anchor: 'created_at' }, 'output_expires_after.seconds', 'missing_required_parameter'],
+      ];
+      for (const [policy, param, code] of refusals) {
+        const err = await create(policy).catch((e: unknown) => e);
+        assert.ok(err instanceof OpenAI.BadRequestError, JSON.stringify(policy));
+        assert.deepEqual([err.param, err.code], [param, code]);
+      }
+      assert.equal((await c.batches.list()).data.length, 0);
+      assert.equal((await create({ anchor: 'created_at', seconds: 2_592_000 })).status, 'validating');
+
+      const created = await create({ anchor: 'created_at', seconds: 3600 });
+      manual.clock.tick(8);
+      const batch = await c.batches.retrieve(created.id);
+      assert.equal(batch.status, 'completed');
+      const ids = [batch.output_file_id!, batch.error_file_id!];
+      for (const id of ids) {
+        const meta = await c.files.retrieve(id);
+        assert.equal(meta.expires_at, meta.created_at + 3600);
+      }
+      const expiresMs = (await c.files.retrieve(ids[0])).expires_at! * 1000;
+      // Timestamps are whole seconds: just before expires_at the files are there; a second after, they are gone.
+      manual.clock.advance(expiresMs - manual.clock.now() - 1);
+      for (const id of ids) assert.equal((await readLines(c, id)).length, 1);
+      manual.clock.advance(1001);
+      for (const id of ids) {
+        await assert.rejects(c.files.content(id), OpenAI.NotFoundError);
+        await assert.rejects(c.files.retrieve(id), OpenAI.NotFoundError);
+      }
+      // The batch still names its files, as after a delete.
+      assert.equal((await c.batches.retrieve(created.id)).output_file_id, ids[0]);
+    } finally {
+      await manual.close();
+    }
+  });
+
+  // node_modules/openai/resources/files.d.ts `FileCreateParams.expires_after`: anchor `created_at`, seconds "between 3600
+  // (1 hour) and 2592000 (30 days)"; "By default, files with `purpose=batch` expire after 30 days".
+  it('honours expires_after on upload: expires_at, then gone for retrieve, content, list and batch create', async () => {
+    const manual = await startEmulator({ manualClock: true, tickMs: 1000 });
+    try {
+      const c = new OpenAI({ baseURL: `${manual.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const upload = async (expires_after?: unknown) =>
+        c.files.create({ file: await toFile(Buffer.from(jsonl([chatLine('a', 'x')])), 'in.jsonl'), purpose: 'batch', expires_after: expires_after as { anchor: 'created_at'; seconds: number } | undefined });
+      for (const [policy, param, code] of [
+        [{ anchor: 'created_at', seconds: 60 }, 'expires_after.seconds', 'integer_below_min_value'],
+        [{ anchor: 'created_at', seconds: 3_000_000 }, 'expires_after.seconds', 'integer_above_max_value'],
+        [{ anchor: 'created_at', seconds: 3600.5 }, 'expires_after.seconds', 'invalid_type'],
+        [{ anchor: 'last_active_at', seconds: 3600 }, 'expires_after.anchor', 'invalid_value'],
+      ] as const) {
+        const err = await upload(policy).catch((e: unknown) => e);
+        assert.ok(err instanceof OpenAI.BadRequestError, JSON.stringify(policy));
+        assert.deepEqual([err.param, err.code], [param, code]);
+      }
+      const byDefault = await upload();
+      assert.equal(byDefault.expires_at, byDefault.created_at + 30 * 24 * 3600);
+      const file = await upload({ anchor: 'created_at', seconds: 3600 });
+      assert.equal(file.expires_at, file.created_at + 3600);
+      manual.clock.advance(file.expires_at! * 1000 - manual.clock.now() - 1);
+      assert.equal((await c.files.retrieve(file.id)).id, file.id);
+      assert.ok((await c.files.list()).data.some((f) => f.id === file.id));
+      manual.clock.advance(1001);
+      await assert.rejects(c.files.retrieve(file.id), OpenAI.NotFoundError);
+      await assert.rejects(c.files.content(file.id), OpenAI.NotFoundError);
+      await assert.rejects(c.files.delete(file.id), OpenAI.NotFoundError);
+      assert.deepEqual((await c.files.list()).data.map((f) => f.id), [byDefault.id]);
+      await assert.rejects(c.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }), OpenAI.NotFoundError);
+    } finally {
+      await manual.close();
+    }
   });
 
   it('fails an empty file and one over 50,000 requests', async () => {

@@ -1,13 +1,15 @@
 import { isJsonObject } from '../../core/json';
 import type { EmulatorDeps } from '../deps';
 import type { FileStore } from '../files';
-import { pageAfter } from '../files';
+import { jsonlLines, pageAfter } from '../files';
 import { HttpError, intParam, jsonObject, sendJson } from '../http';
 import { newId } from '../ids';
 import type { Route } from '../router';
 import { expiryOf } from '../clock';
 import { OPENAI_WINDOW_MS, batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
 import { OPENAI_ENDPOINTS } from './replies';
+import { liveFile } from './files';
+import { outputExpiresAfter } from './requestParams';
 import { validateBatchInput } from './validateInput';
 
 /** `/v1/batches`: create (validates the input file like the real service), retrieve, list, cancel. */
@@ -33,11 +35,12 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
         }
         if (window !== '24h') throw new HttpError(400, `Invalid value for 'completion_window': ${JSON.stringify(window)}. Supported values are: '24h'.`, { param: 'completion_window', code: 'invalid_value' });
         const metadata = parseMetadata(body.metadata);
-        const file = files.get(inputFileId);
+        const outputExpires = outputExpiresAfter(body.output_expires_after);
+        const file = liveFile(files, inputFileId, deps.clock.now());
         if (!file) throw new HttpError(404, `No such File object: ${inputFileId}`, { param: 'input_file_id' });
         if (file.purpose !== 'batch') throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
+        if (file.content.length > deps.limits.maxOpenAiInputBytes) throw new HttpError(400, oversizeMessage(file.content, deps.limits.maxOpenAiInputBytes), { param: 'input_file_id' });
         const validated = validateBatchInput(file.content, endpoint, deps.markers);
-        const outputExpires = isJsonObject(body.output_expires_after) && typeof body.output_expires_after.seconds === 'number' ? body.output_expires_after.seconds : undefined;
         const createdMs = deps.clock.now();
         const stalls = validated.lines.some((l) => l.outcome === 'expire');
         const batch: OpenAiBatch = {
@@ -105,4 +108,27 @@ function parseMetadata(value: unknown): Record<string, string> | null {
     if (v.length > 512) throw new HttpError(400, `Invalid 'metadata.${k}': longer than 512 characters.`, { param: `metadata.${k}` });
   }
   return value as Record<string, string>;
+}
+
+/**
+ * The refusal of an input file over the 200 MB the docs allow (openai-node batches.d.ts `BatchCreateParams.input_file_id`:
+ * "can be up to 200 MB in size"), worded as the service words it, naming the model of the first request.
+ */
+function oversizeMessage(content: Buffer, limit: number): string {
+  const model = firstModel(content);
+  return `The batch input file is larger than the ${limit} maximum${model ? ` for the ${model} model` : ''}. Please try again with a smaller batch.`;
+}
+
+function firstModel(content: Buffer): string | undefined {
+  for (const { start, end } of jsonlLines(content)) {
+    const text = content.toString('utf8', start, end);
+    if (text.trim() === '') continue;
+    try {
+      const value: unknown = JSON.parse(text);
+      return isJsonObject(value) && isJsonObject(value.body) && typeof value.body.model === 'string' ? value.body.model : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -64,6 +64,14 @@ export function viewBatch(batch: OpenAiBatch, clock: Clock): BatchView {
   return { status, phase, done, terminalMs };
 }
 
+/**
+ * When a batch's output and error files expire: `output_expires_after.seconds` after the files' creation (the batch's
+ * end: "the anchor is the file creation time", openai-node batches.d.ts); undefined without that policy.
+ */
+export function resultFilesExpireMs(batch: OpenAiBatch, terminalMs: number): number | undefined {
+  return batch.outputExpiresAfterSeconds === undefined ? undefined : terminalMs + batch.outputExpiresAfterSeconds * 1000;
+}
+
 export function outputFileId(batchId: string): string {
   return `file-batchout-${batchId.replace(/^batch_/, '')}`;
 }
@@ -170,7 +178,8 @@ function resultLine(batch: OpenAiBatch, line: InputLine, done: boolean, terminal
     return { kind: 'error', json: JSON.stringify({ id, custom_id: line.customId, response: null, error: { code, message } }) };
   }
   if (line.outcome === 'fail') {
-    const body = { error: { message: `The emulator failed this request on purpose (it carries a failure marker, line ${line.line}).`, type: 'invalid_request_error', param: null, code: null } };
+    const failure = line.failure ?? { message: `The emulator failed this request on purpose (it carries a failure marker, line ${line.line}).`, param: null, code: null };
+    const body = { error: { message: failure.message, type: 'invalid_request_error', param: failure.param, code: failure.code } };
     return { kind: 'error', json: JSON.stringify({ id, custom_id: line.customId, response: { status_code: 400, request_id: requestId, body }, error: null }) };
   }
   const reply = replyFor(batch, line);

@@ -4,6 +4,7 @@ import { HttpError, jsonObject, sendJson, type RequestContext } from '../http';
 import { FAIL, FAIL_ONCE } from '../markers';
 import type { Route } from '../router';
 import { missingRequestField, OPENAI_ENDPOINTS, openaiReply } from './replies';
+import { requestParamFailure } from './requestParams';
 
 /**
  * The endpoints answered at once (used by the self-hosted runner). Markers here: `[[fail]]` -> 400 every time;
@@ -26,6 +27,8 @@ export function openaiCompletionRoutes(deps: EmulatorDeps): Route[] {
         if (body.stream === true) throw new HttpError(400, 'The emulator does not stream; send the request without "stream": true.', { param: 'stream' });
         const missing = missingRequestField(endpoint, body);
         if (missing) throw new HttpError(400, `Missing required parameter: '${missing}'.`, { param: missing, code: 'missing_required_parameter' });
+        const refused = requestParamFailure(endpoint, body);
+        if (refused) throw new HttpError(400, refused.message, { param: refused.param, code: refused.code ?? undefined });
         const text = JSON.stringify(body);
         if (tracked) await delay(deps.latencyMs);
         if (text.includes(FAIL)) throw new HttpError(400, 'The emulator failed this request on purpose (it carries [[fail]]).', { code: 'emulated_failure' });

@@ -2,6 +2,7 @@ import { isJsonObject } from '../../core/json';
 import { jsonlLines } from '../files';
 import type { MarkerMemory, Outcome } from '../markers';
 import { missingRequestField } from './replies';
+import { requestParamFailure, type RequestFailure } from './requestParams';
 
 export const MAX_TASKS = 50_000;
 const MAX_REPORTED_ERRORS = 100;
@@ -13,6 +14,8 @@ export interface InputLine {
   start: number;
   end: number;
   outcome: Outcome;
+  /** Set when the endpoint refuses a parameter (outcome 'fail'): the 400 body its error-file line carries. */
+  failure?: RequestFailure;
   /** Filled the first time usage is computed (replies are deterministic, so once is enough). */
   tokens?: { input: number; output: number };
 }
@@ -97,16 +100,19 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       fail('model_mismatch', line, `The model for this request (${lineModel}) does not match the model of the other requests in the batch (${model}). A batch must use a single model.`, 'body.model');
       continue;
     }
-    lines.push({ customId: value.custom_id, line, start, end, outcome: 'ok' });
+    // Parameters the endpoint refuses at request time do not fail the batch: the line fails on its own.
+    const failure = requestParamFailure(endpoint, value.body);
+    lines.push({ customId: value.custom_id, line, start, end, outcome: failure ? 'fail' : 'ok', ...(failure ? { failure } : {}) });
   }
 
   if (requests === 0) fail('empty_file', null, 'The input file is empty; a batch needs at least one request.');
   if (requests > MAX_TASKS) {
     errors.unshift({ code: 'too_many_tasks', line: null, message: `The input file has ${requests} requests; a batch can have at most ${MAX_TASKS}. Split it into several batches.`, param: null });
   }
-  // Markers are judged only for a batch that will run, so a rejected batch does not use up a [[fail-once]].
+  // Markers are judged only for requests that will run, so neither a rejected batch nor a line refused for its
+  // parameters uses up a [[fail-once]].
   if (errors.length === 0) {
-    for (const l of lines) l.outcome = markers.outcome(content.toString('utf8', l.start, l.end), `openai:${l.customId}`);
+    for (const l of lines) if (!l.failure) l.outcome = markers.outcome(content.toString('utf8', l.start, l.end), `openai:${l.customId}`);
   }
   return { lines: errors.length ? [] : lines, errors, model };
 }
