@@ -38,8 +38,8 @@ export class FileStore {
 }
 
 /** Splits a JSONL buffer into line ranges (1-based line numbers), without copying; CRLF and a BOM are tolerated. */
-export function* jsonlLines(buf: Buffer): Generator<{ line: number; start: number; end: number }> {
-  let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+export function* jsonlLines(buf: Buffer, opts: { keepBom?: boolean } = {}): Generator<{ line: number; start: number; end: number }> {
+  let start = !opts.keepBom && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   let line = 1;
   while (start < buf.length) {
     let end = buf.indexOf(0x0a, start);

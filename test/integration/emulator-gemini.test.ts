@@ -124,7 +124,7 @@ describe('emulator: Gemini batches and files through @google/genai', () => {
 
   it('runs a file batch: resumable upload, files.get, create from files/..., download the keyed result file', async () => {
     const input = join(dir, 'input.jsonl');
-    await writeFile(input, [line('a', 'Uppercase: first'), line('b', 'Classify: I love it [[fail]]'), '', line('c', 'Classify: a terrible day')].join('\n') + '\n');
+    await writeFile(input, [line('a', 'Uppercase: first'), line('b', 'Classify: I love it [[fail]]'), line('c', 'Classify: a terrible day')].join('\n') + '\n');
     const file = await ai.files.upload({ file: input, config: { mimeType: 'jsonl', displayName: 'my input' } });
     assert.match(file.name ?? '', /^files\/[a-z0-9]+$/);
     assert.equal(file.displayName, 'my input');

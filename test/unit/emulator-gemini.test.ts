@@ -120,7 +120,6 @@ describe('emulator Gemini batch lifecycle', () => {
     const { clock, set } = fakeClock();
     const parsed = parseFileRequests('generate', [
       { line: 1, text: JSON.stringify({ key: 'x', request: req('Uppercase: x') }) },
-      { line: 2, text: '' },
       { line: 3, text: JSON.stringify({ key: '7', request: req('y [[fail]]') }) },
     ], new MarkerMemory());
     assert.ok(Array.isArray(parsed));

@@ -106,13 +106,18 @@ function fileKey(raw: unknown, line: number): { value: string; error?: undefined
 }
 
 /**
- * An uploaded JSONL input, line by line `{"key": "...", "request": {...}}`. Blank lines are skipped; the first bad line
- * fails the batch (returned as a message, applied when the batch leaves PENDING).
+ * An uploaded JSONL input, line by line `{"key": "...", "request": {...}}`. The first bad line fails the batch
+ * (returned as a message, applied when the batch leaves PENDING); a blank line is a request without a key, as
+ * Batchwise's validator warns (rules/file.ts BLANK_EFFECT).
  */
 export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line: number; text: string }>, markers: MarkerMemory): GeminiRequest[] | string {
   const out: GeminiRequest[] = [];
+  let blank: number | undefined;
   for (const { line, text } of lines) {
-    if (text.trim() === '') continue;
+    if (text.trim() === '') {
+      blank ??= line;
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -127,6 +132,7 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
     out.push({ ...parsed, key: key.value, outcome: outcomeOf(markers, value, key.value, `line${line}`) });
   }
   if (out.length === 0) return 'The input file has no requests.';
+  if (blank !== undefined) return `Input file line ${blank}: the line is empty; "key" is required (a string).`;
   return out;
 }
 

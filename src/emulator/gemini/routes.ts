@@ -72,7 +72,8 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
       if (!file) throw new HttpError(404, `File ${fileName} not found or you do not have permission to access it.`);
       batch.inputFile = fileName;
       const lines = (function* () {
-        for (const l of jsonlLines(file.content)) yield { line: l.line, text: file.content.toString('utf8', l.start, l.end) };
+        // As the validator warns (rules/file.ts): a BOM stays in line 1, which then is not JSON.
+        for (const l of jsonlLines(file.content, { keepBom: true })) yield { line: l.line, text: file.content.toString('utf8', l.start, l.end) };
       })();
       const parsed = parseFileRequests(kind, lines, deps.markers);
       if (typeof parsed === 'string') batch.failure = parsed;

@@ -43,13 +43,20 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
   const seen = new Set<string>();
   let model: string | undefined;
   let requests = 0;
+  const blank: number[] = [];
   const fail = (code: string, line: number | null, message: string, param: string | null = null) => {
     if (errors.length < MAX_REPORTED_ERRORS) errors.push({ code, line, message, param });
   };
 
-  for (const { line, start, end } of jsonlLines(content)) {
+  // What Batchwise's validator warns about (rules/file.ts, BOM_EFFECT and BLANK_EFFECT) happens here: a byte order
+  // mark stays in the first line, which then is not JSON, and a blank line is an invalid line. The validator and the
+  // emulator say the same thing; Batchwise's own uploads strip both (core/split.ts readPartLines).
+  for (const { line, start, end } of jsonlLines(content, { keepBom: true })) {
     const text = content.toString('utf8', start, end);
-    if (text.trim() === '') continue;
+    if (text.trim() === '') {
+      blank.push(line);
+      continue;
+    }
     requests += 1;
     if (requests > MAX_TASKS) continue;
     let value: unknown;
@@ -106,6 +113,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
   }
 
   if (requests === 0) fail('empty_file', null, 'The input file is empty; a batch needs at least one request.');
+  else for (const line of blank) fail('invalid_json_line', line, 'This line is empty; each line must be one JSON request.');
   if (requests > MAX_TASKS) {
     errors.unshift({ code: 'too_many_tasks', line: null, message: `The input file has ${requests} requests; a batch can have at most ${MAX_TASKS}. Split it into several batches.`, param: null });
   }
