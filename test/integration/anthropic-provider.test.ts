@@ -37,12 +37,12 @@ describe('Anthropic adapter through @anthropic-ai/sdk against the emulator', () 
 
   const input = (name: string, lines: string[]) => writeInput(dir, name, lines);
 
-  const untilTerminal = (job: Job, p: AnthropicProvider) => pollToEnd(store, job, p);
+  const untilTerminal = (job: Job, p: AnthropicProvider) => pollToEnd(store, job, p, () => emu.clock.tick(1));
 
   const results = (p: AnthropicProvider, job: Job) => collectResults(p, job);
 
   before(async () => {
-    emu = await startEmulator({ tickMs: 20 });
+    emu = await startEmulator({ manualClock: true, tickMs: 20 });
   });
   after(async () => {
     await emu.close();

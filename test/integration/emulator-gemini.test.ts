@@ -33,7 +33,8 @@ describe('emulator: Gemini batches and files through @google/genai', () => {
       const job = await ai.batches.get({ name });
       if (job.state && seen.at(-1) !== job.state) seen.push(job.state);
       if (job.state && TERMINAL.has(job.state)) return { job, seen };
-      await new Promise((r) => setTimeout(r, 5));
+      // One tick per poll on the emulator's manual clock: every state is seen, however slow the machine is.
+      emu.clock.tick(1);
     }
   }
 
@@ -53,7 +54,7 @@ describe('emulator: Gemini batches and files through @google/genai', () => {
   }
 
   before(async () => {
-    emu = await startEmulator({ tickMs: 20, log: (l) => log.push(l) });
+    emu = await startEmulator({ manualClock: true, tickMs: 20, log: (l) => log.push(l) });
     ai = new GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: emu.url } });
     dir = await mkdtemp(join(tmpdir(), 'emu-gemini-'));
   });
@@ -116,7 +117,7 @@ describe('emulator: Gemini batches and files through @google/genai', () => {
         assert.deepEqual(m.batchStats, { requestCount: '12', successfulRequestCount: '12' });
         break;
       }
-      await new Promise((res) => setTimeout(res, 3));
+      emu.clock.tick(1);
     }
     assert.ok(partial.some((n) => n > 0 && n < 12), `expected a partial count while RUNNING, saw ${partial.join(',')}`);
     assert.deepEqual([...partial].sort((a, b) => a - b), partial, 'counts never go backwards');

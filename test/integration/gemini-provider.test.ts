@@ -32,12 +32,12 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
 
   const input = (name: string, lines: string[]) => writeInput(dir, name, lines);
 
-  const untilTerminal = async (job: Job, p: GeminiProvider) => (await pollToEnd(store, job, p)).job;
+  const untilTerminal = async (job: Job, p: GeminiProvider) => (await pollToEnd(store, job, p, () => emu.clock.tick(1))).job;
 
   const results = (p: GeminiProvider, job: Job) => collectResults(p, job);
 
   before(async () => {
-    emu = await startEmulator({ tickMs: 20 });
+    emu = await startEmulator({ manualClock: true, tickMs: 20 });
   });
   after(async () => {
     await emu.close();
@@ -84,7 +84,7 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
   });
 
   it('a running batch shows live counts (read from the REST batchStats the SDK drops)', async () => {
-    const slow = await startEmulator({ tickMs: 300 });
+    const slow = await startEmulator({ manualClock: true, tickMs: 300 });
     try {
       const p = new GeminiProvider(defaultProfile('gemini', slow.url), 'test-key', { retry: { baseDelayMs: 1, sleep: async () => undefined } });
       const path = await input('live.jsonl', Array.from({ length: 8 }, (_, i) => line(`k${i}`, `Question ${i}`)));
@@ -96,7 +96,7 @@ describe('Gemini adapter through @google/genai against the emulator', () => {
           assert.equal(remote.counts.total, 8);
           seen.push(remote.counts.succeeded);
         }
-        await new Promise((r) => setTimeout(r, 100));
+        slow.clock.tick(1);
         remote = await p.retrieve(job.parts[0]!.remoteId!);
       }
       assert.ok(seen.some((n) => n > 0 && n < 8), `counts moved while running: ${seen.join(',')}`);

@@ -39,12 +39,12 @@ describe('OpenAI adapter through the openai SDK against the emulator', () => {
 
   const input = (name: string, lines: string[]) => writeInput(dir, name, lines);
 
-  const untilTerminal = (job: Job, p: OpenAIProvider) => pollToEnd(store, job, p);
+  const untilTerminal = (job: Job, p: OpenAIProvider) => pollToEnd(store, job, p, () => emu.clock.tick(1));
 
   const results = (p: OpenAIProvider, job: Job) => collectResults(p, job);
 
   before(async () => {
-    emu = await startEmulator({ tickMs: 20 });
+    emu = await startEmulator({ manualClock: true, tickMs: 20 });
   });
   after(async () => {
     await emu.close();

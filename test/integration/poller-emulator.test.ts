@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator, type Emulator } from '../../src/emulator';
+import { TERMINAL_TICK, startEmulator, type Emulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import type { Job } from '../../src/core/jobs/job';
 import { Poller, type PollerOptions } from '../../src/core/jobs/poller';
@@ -111,8 +111,9 @@ describe('poller against the emulator', () => {
   });
 
   it('resumes after a restart: a new poller picks the active jobs from the store', async () => {
-    // A slower clock for this emulator, so the batch is still running after the first session's single poll.
-    const slow = await startEmulator({ tickMs: 150 });
+    // A clock that stands still, so the batch is still running after the first session's single poll, whatever
+    // the machine's load; it is moved to the batch's end before the second session.
+    const slow = await startEmulator({ manualClock: true, tickMs: 150 });
     const slowProvider = createProvider(defaultProfile('openai', `${slow.url}/v1`), 'test-key', { retry: { baseDelayMs: 10 } });
     const input = join(home, 'restart.jsonl');
     await writeFile(input, [openaiLine('r1', 'x'), openaiLine('r2', 'y')].join('\n') + '\n');
@@ -132,6 +133,7 @@ describe('poller against the emulator', () => {
     const { jobs } = await store.list();
     const active = jobs.filter((x) => x.id === j.id && x.status !== 'completed');
     assert.equal(active.length, 1, 'the job is still running when the first session ends');
+    slow.clock.tick(TERMINAL_TICK);
     // resume() gets the whole store, the finished jobs of the first test included: only the running one is followed.
     const second = follow(jobs);
     assert.deepEqual(second.poller.trackedIds, [j.id]);
