@@ -9,12 +9,21 @@ export interface ProviderLimits {
   source: string;
   /** `/v1/embeddings` batches: embedding inputs across all requests (an input array counts each entry). */
   maxEmbeddingInputs?: number;
+  /** How long a batch may run before the provider expires it, in hours. */
+  windowHours?: number;
+  /** How long finished results stay downloadable, counted from the batch's creation or its end. */
+  resultsRetention?: { days: number; from: 'created' | 'ended' };
+  /** Requests sent in the create call itself (Gemini inline) stay under this many bytes; larger parts go as a file. */
+  inlineMaxBytes?: number;
+  /** Uploaded input files are deleted after this many hours unless the upload says otherwise. */
+  inputFileTtlHours?: number;
 }
 
 const MB = 1024 * 1024;
 
 /**
- * Per-batch limits the validator and the splitter enforce: the one table in code.
+ * The providers' batch facts (PROVIDER-FACTS.md) with their sources, the one table in code: the per-batch limits
+ * the validator and the splitter enforce, the windows and retention the tracker shows, and what the emulator plays.
  * `local` (vLLM, Ollama, any OpenAI-compatible server) is run by Batchwise itself, so it has none.
  */
 export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
@@ -22,19 +31,30 @@ export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
     maxRequests: 50_000,
     maxBytes: 200 * MB,
     maxEmbeddingInputs: 50_000,
+    windowHours: 24,
+    resultsRetention: { days: 30, from: 'ended' },
+    inputFileTtlHours: 30 * 24,
     source:
       'https://platform.openai.com/docs/guides/batch (openai-node resources/batches.d.ts BatchCreateParams: "up to 50,000 requests, and can be up to 200 MB in size"; "/v1/embeddings batches are also restricted to a maximum of 50,000 embedding inputs across all requests in the batch")',
   },
   anthropic: {
     maxRequests: 100_000,
     maxBytes: 256 * MB,
-    source: 'https://docs.claude.com/en/docs/build-with-claude/batch-processing ("100,000 Message requests or 256 MB in size, whichever is reached first")',
+    windowHours: 24,
+    resultsRetention: { days: 29, from: 'created' },
+    source:
+      'https://docs.claude.com/en/docs/build-with-claude/batch-processing ("100,000 Message requests or 256 MB in size, whichever is reached first"; batches expire after 24 hours; "results ... available for 29 days after creation")',
   },
   gemini: {
     // No per-batch request cap is documented; the input file (File API upload) may be up to 2 GB.
     maxRequests: Number.POSITIVE_INFINITY,
     maxBytes: 2 * 1024 * MB,
-    source: 'https://ai.google.dev/gemini-api/docs/batch-mode ("input file ... up to 2GB"; inline requests must stay under 20 MB)',
+    windowHours: 48,
+    resultsRetention: { days: 2, from: 'created' },
+    inlineMaxBytes: 20 * MB,
+    inputFileTtlHours: 48,
+    source:
+      'https://ai.google.dev/gemini-api/docs/batch-mode ("input file ... up to 2GB"; inline requests under 20 MB; jobs expire after 48 hours, with their results); https://ai.google.dev/gemini-api/docs/files (files are stored for 48 hours)',
   },
   local: {
     maxRequests: Number.POSITIVE_INFINITY,
@@ -53,3 +73,11 @@ export function embeddingInputCount(input: unknown): number {
   if (input.length > 0 && input.every((x) => typeof x === 'number')) return 1;
   return input.length;
 }
+
+const HOUR_MS = 3_600_000;
+
+/** A provider's batch window in milliseconds (the emulator expires batches at it; the tracker flags jobs past it). */
+export function windowMs(provider: ProviderId): number {
+  return (PROVIDER_LIMITS[provider].windowHours ?? 24) * HOUR_MS;
+}
+

@@ -13,9 +13,10 @@ import { normalizeGeminiState } from './normalize';
 import { consoleUrlFor } from '../core/consoles';
 import { normalizeGeminiRequest, toSdkInlinedShape } from '../core/geminiRequest';
 import { geminiResponseUsage } from '../core/results/geminiUsage';
+import { PROVIDER_LIMITS } from '../core/limits';
 
 /** Gemini accepts inline requests up to 20 MB in total; larger parts go through the File API as JSONL. */
-export const GEMINI_INLINE_MAX_BYTES = 20 * 1024 * 1024;
+export const GEMINI_INLINE_MAX_BYTES = PROVIDER_LIMITS.gemini.inlineMaxBytes!;
 
 export { normalizeGeminiState };
 

@@ -5,6 +5,7 @@ import { describeResultsExpiry, resultsExpireAt } from '../results/retention';
 import type { Job, JobPart } from './job';
 import { failedLines, jobCounts, partCounts } from './counts';
 import { NOT_SUBMITTED, errorLinePrefix } from './job';
+import { windowMs } from '../limits';
 import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
@@ -53,7 +54,7 @@ export interface TreeOptions {
 }
 
 /** Gemini expires batches that stay pending or running 48 h (PROVIDER-FACTS, Gemini docs). */
-export const GEMINI_WINDOW_MS = 48 * 3600_000;
+export const GEMINI_WINDOW_MS = windowMs('gemini');
 
 /** What a job looks like in the view; more precise than JobStatus (finalizing, all-failed, past window). */
 export type DisplayState =

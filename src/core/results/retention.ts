@@ -1,27 +1,20 @@
 import type { Job } from '../jobs/job';
 import { isTerminal } from '../status';
+import { PROVIDER_LIMITS } from '../limits';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * How long a provider keeps a finished batch's results (PROVIDER-FACTS.md):
- * - OpenAI: output and error files are deleted 30 days after the batch completes (batch guide; files of purpose
- *   `batch` expire after 30 days by default, `FileCreateParams.expires_after` in openai-node).
- * - Anthropic: results are downloadable for 29 days after the batch is created (Message Batches guide).
- * - Gemini: a batch job and its results are kept 48 hours (Batch Mode docs: "jobs expire after 48 h").
- * A self-hosted run's results are files on this machine: they do not expire.
+ * How long a provider keeps a finished batch's results: `resultsRetention` in the facts table (core/limits.ts, with
+ * the sources). OpenAI deletes output and error files 30 days after the batch ends, Anthropic keeps results 29 days
+ * after creation, Gemini 48 hours. A self-hosted run's results are files on this machine: they do not expire.
  */
-const RETENTION: Partial<Record<Job['provider'], { ms: number; from: 'ended' | 'created' }>> = {
-  openai: { ms: 30 * DAY_MS, from: 'ended' },
-  anthropic: { ms: 29 * DAY_MS, from: 'created' },
-  gemini: { ms: 2 * DAY_MS, from: 'created' },
-};
-
 /** When the provider deletes the results of an ended job that has none kept locally; undefined when nothing is at stake. */
 export function resultsExpireAt(job: Job): Date | undefined {
   if (!isTerminal(job.status) || job.resultsPath) return undefined;
-  const rule = RETENTION[job.provider];
-  if (!rule || !job.parts.some((p) => p.remoteId)) return undefined;
+  const retention = PROVIDER_LIMITS[job.provider].resultsRetention;
+  if (!retention || !job.parts.some((p) => p.remoteId)) return undefined;
+  const rule = { ms: retention.days * DAY_MS, from: retention.from };
   const created = Math.min(...job.parts.map((p) => Date.parse(p.submittedAt ?? job.createdAt)).filter(Number.isFinite));
   const ended = Date.parse(job.finishedAt ?? job.updatedAt);
   const from = rule.from === 'created' ? created : ended;

@@ -1,11 +1,12 @@
 import { BoundedMap } from '../boundedMap';
+import { windowMs } from '../../core/limits';
 import { TERMINAL_TICK, type Clock } from '../clock';
 import { processedMask, resultOrder } from '../lineProgress';
 import type { Outcome } from '../markers';
 import { promptHash } from '../replies';
 
 /** Message Batches expire 24 h after creation (batch-processing docs; `MessageBatch.expires_at`). */
-export const ANTHROPIC_WINDOW_MS = 24 * 3600 * 1000;
+export const ANTHROPIC_WINDOW_MS = windowMs('anthropic');
 
 /** One request of a Message Batch, with its reply computed at submission (deterministic, so it never changes). */
 export interface AnthropicRequest {

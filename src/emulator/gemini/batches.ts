@@ -1,10 +1,11 @@
 import { BoundedMap } from '../boundedMap';
+import { windowMs } from '../../core/limits';
 import { TERMINAL_TICK, type Clock } from '../clock';
 import { processedMask, tally } from '../lineProgress';
 import { embedResponse, generateResponse, markerError, requestBytes, type GeminiBatchKind, type GeminiRequest } from './requests';
 
 /** Gemini batch jobs expire 48 h after creation if still pending or running (Batch Mode docs), without results. */
-export const GEMINI_WINDOW_MS = 48 * 3600 * 1000;
+export const GEMINI_WINDOW_MS = windowMs('gemini');
 
 const TYPE_PREFIX = 'type.googleapis.com/google.ai.generativelanguage.v1main';
 

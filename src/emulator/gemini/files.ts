@@ -1,4 +1,5 @@
 import { isJsonObject } from '../../core/json';
+import { PROVIDER_LIMITS } from '../../core/limits';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { checkApiKey } from '../auth';
@@ -12,7 +13,7 @@ import { batchIdOfResultFile, hasOutput, resultFileBytes, resultFileLines, viewG
 
 /** The SDK sends 8 MiB chunks; the real service announces the same granularity. */
 const CHUNK_GRANULARITY = 8 * 1024 * 1024;
-const FILE_TTL_MS = 48 * 3600 * 1000;
+const FILE_TTL_MS = PROVIDER_LIMITS.gemini.inputFileTtlHours! * 3600 * 1000;
 const MAX_UPLOAD_SESSIONS = 256;
 const FILE_ID = /^[a-z0-9-]{1,40}$/;
 

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { windowMs } from '../../core/limits';
 import { BoundedMap } from '../boundedMap';
 import { TERMINAL_TICK, unixSeconds, type Clock, type Phase } from '../clock';
 import { processedMask, resultOrder, tally } from '../lineProgress';
@@ -7,7 +8,7 @@ import { openaiReply } from './replies';
 import type { BatchValidationError, InputLine } from './validateInput';
 
 /** OpenAI's only completion window, '24h'. */
-export const OPENAI_WINDOW_MS = 24 * 3600 * 1000;
+export const OPENAI_WINDOW_MS = windowMs('openai');
 
 export interface OpenAiBatch {
   id: string;

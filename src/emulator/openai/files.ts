@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { PROVIDER_LIMITS } from '../../core/limits';
 import { unixSeconds } from '../clock';
 import type { EmulatorDeps } from '../deps';
 import { pageAfter, type FileStore, type StoredFile } from '../files';
@@ -10,7 +11,7 @@ import { resultFileBytes, resultFileStream, resultFilesExpireMs, viewBatch, type
 import { parseExpiresAfter } from './requestParams';
 
 /** "By default, files with `purpose=batch` expire after 30 days" (openai-node files.d.ts `FileCreateParams.expires_after`). */
-const BATCH_FILE_TTL_MS = 30 * 24 * 3600 * 1000;
+const BATCH_FILE_TTL_MS = PROVIDER_LIMITS.openai.inputFileTtlHours! * 3600 * 1000;
 
 const PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'];
 
