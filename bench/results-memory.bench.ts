@@ -10,7 +10,8 @@ import type { Job } from '../src/core/jobs/job';
 
 const TARGET_RATIO = 1.5;
 let probePath: string | undefined;
-const PROBE = `process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n'));`;
+/** Preloaded into the measured CLI: its peak RSS at exit, taken as every bench child takes it (lib/peakRss.cjs). */
+const PROBE = `const { peakRssMb } = require(${JSON.stringify(join(__dirname, 'lib', 'peakRss.cjs'))}); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: peakRssMb() }) + '\\n'));`;
 /** A --require script that reports the process's peak RSS when it exits (the CLI's own code is left as it is). */
 async function writeProbe(code: string): Promise<string> {
   probePath ??= join(await mkdtemp(join(tmpdir(), 'bw-bench-probe-')), 'probe.cjs');

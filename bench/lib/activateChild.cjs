@@ -38,7 +38,7 @@ function report() {
   const marker = `${sep}dist${sep}vendor${sep}`;
   const vendor = Object.keys(require.cache).filter((k) => k.includes(marker)).map((k) => k.slice(k.lastIndexOf(sep) + 1)).sort();
   process.stdout.write(
-    JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, commands: stub.registered.size, errors: stub.errors, subscriptions: ctx.subscriptions.length, vendor, maxRssMb: process.resourceUsage().maxRSS / 1024, navigatorReads }) + '\n',
+    JSON.stringify({ loadMs: t1 - t0, activateMs: t2 - t1, totalMs: t2 - t0, commands: stub.registered.size, errors: stub.errors, subscriptions: ctx.subscriptions.length, vendor, maxRssMb: require('./peakRss.cjs').peakRssMb(), navigatorReads }) + '\n',
   );
   // Timers and watchers started by activate would keep the process alive: the figures are taken.
   if (ownHome) rmSync(process.env.BATCHWISE_HOME, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 // Child process baseline: a bare readline + JSON.parse loop, for its peak RSS next to the validator's.
+import { peakRssMb } from './peakRss.cjs';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
       n++;
     }
   }
-  process.stdout.write(JSON.stringify({ ms: performance.now() - t, maxRssMb: process.resourceUsage().maxRSS / 1024, requests: n }) + '\n');
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t, maxRssMb: peakRssMb(), requests: n }) + '\n');
 }
 
 void main();

@@ -1,10 +1,12 @@
 // The baseline of the results memory bench, in plain JavaScript (no TypeScript loader in the process): a bare
 // streaming join. A Map of the input's custom_ids to line numbers, the output file streamed past it, one record
 // written per result. Usage: node bareJoin.mjs <input> <output.jsonl> <out>; prints {ms, maxRssMb}.
+import { createRequire } from 'node:module';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
+const { peakRssMb } = createRequire(import.meta.url)('./peakRss.cjs');
 
 const [input, output, out] = process.argv.slice(2);
 const t = performance.now();
@@ -36,4 +38,4 @@ for await (const line of createInterface({ input: createReadStream(output), crlf
 }
 w.end();
 await once(w, 'finish');
-process.stdout.write(JSON.stringify({ ms: performance.now() - t, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+process.stdout.write(JSON.stringify({ ms: performance.now() - t, maxRssMb: peakRssMb() }) + '\n');

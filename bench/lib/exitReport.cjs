@@ -2,6 +2,7 @@
 // (the split SDKs and encodings) as JSON to the file named by BW_EXIT_REPORT. Same cost for every command measured.
 'use strict';
 const { writeFileSync } = require('node:fs');
+const { peakRssMb } = require('./peakRss.cjs');
 const { sep } = require('node:path');
 
 process.on('exit', () => {
@@ -10,5 +11,5 @@ process.on('exit', () => {
     .filter((k) => k.includes(marker))
     .map((k) => k.slice(k.lastIndexOf(sep) + 1))
     .sort();
-  writeFileSync(process.env.BW_EXIT_REPORT, JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024, vendor }));
+  writeFileSync(process.env.BW_EXIT_REPORT, JSON.stringify({ maxRssMb: peakRssMb(), vendor }));
 });

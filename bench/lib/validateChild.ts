@@ -1,4 +1,5 @@
 // Child process for the validate bench: validates one file and reports its time and its own peak RSS.
+import { peakRssMb } from './peakRss.cjs';
 import { validateFile, errorCount } from '../../src/core/validate';
 
 async function main(): Promise<void> {
@@ -6,8 +7,7 @@ async function main(): Promise<void> {
   const t = performance.now();
   const r = await validateFile(file);
   const ms = performance.now() - t;
-  // resourceUsage().maxRSS is in kilobytes.
-  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, requests: r.requests, errors: errorCount(r) }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, maxRssMb: peakRssMb(), requests: r.requests, errors: errorCount(r) }) + '\n');
 }
 
 void main();

@@ -214,7 +214,8 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
         const buf = await spool.bucket(b);
         for (let i = start; i < Math.min(n, start + BUCKET_LINES); i++) {
           if (at[i]! >= 0) {
-            await w.write(buf.toString('utf8', at[i]!, at[i]! + size[i]!) + '\n');
+            await w.writeBytes(buf.subarray(at[i]!, at[i]! + size[i]!));
+            await w.write('\n');
             continue;
           }
           const line = index.lines[i]!;

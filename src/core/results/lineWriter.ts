@@ -37,6 +37,19 @@ export class AtomicLineWriter {
     this.used += this.buf.write(text, this.used);
   }
 
+  /** Bytes as they are (a record sliced from a spool bucket): no string is made of them on the way. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    if (this.used + bytes.length > FLUSH_BYTES) {
+      await this.flush();
+      if (bytes.length > FLUSH_BYTES) {
+        for (let done = 0; done < bytes.length; ) done += (await this.out.handle.write(bytes, done, bytes.length - done)).bytesWritten;
+        return;
+      }
+    }
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   private async flush(): Promise<void> {
     if (this.used === 0) return;
     const n = this.used;
