@@ -133,6 +133,18 @@ export async function downloadResults(
  * join them to (an imported batch has none). Providers delete results after a while (OpenAI 30 days, Anthropic
  * 29 days, Gemini 48 h), and a sandbox forgets them when it restarts, so they are kept the moment the job ends.
  */
+/** The job's results are in its folder: recorded, and the file is still there (a deleted one is downloaded again). */
+export async function resultsKept(job: Job): Promise<boolean> {
+  return job.resultsPath !== undefined && (await stat(job.resultsPath).then((s) => s.isFile(), () => false));
+}
+
+/** Ended jobs of a chain whose results are not in their folder (never downloaded, or the file was deleted). */
+export async function undownloadedOf(jobs: readonly Job[]): Promise<Job[]> {
+  const out: Job[] = [];
+  for (const j of jobs) if (isTerminal(j.status) && !(await resultsKept(j))) out.push(j);
+  return out;
+}
+
 export function needsResults(job: Job): boolean {
   return isTerminal(job.status) && !job.resultsPath && job.inputPath !== '';
 }

@@ -9,7 +9,7 @@ import { chainOf, mergeChain, rootOf, type MergedChain } from '../core/results/m
 import { writeFailedLines, selectLines, type IncludeRow } from '../core/results/export';
 import { outputFailsSchema } from '../core/results/schemaCheck';
 import type { BatchProvider } from '../providers/types';
-import { assertInputExists, downloadResults } from './results';
+import { assertInputExists, downloadResults, resultsKept } from './results';
 
 export { assertInputExists } from './results';
 import { submitJob } from './submit';
@@ -28,7 +28,8 @@ export async function loadChain(
   if (provider) {
     let changed = false;
     for (const j of jobs) {
-      if (!j.resultsPath && isTerminal(j.status) && j.provider === provider.id) {
+      // A results file deleted from the job folder is downloaded again, not read as every line missing.
+      if (isTerminal(j.status) && !(await resultsKept(j)) && j.provider === provider.id) {
         opts.onProgress?.(`Downloading the results of ${j.name}…`, 0);
         await downloadResults(store, j, provider, { ...opts, onProgress: (n) => opts.onProgress?.(`Downloading the results of ${j.name}: ${n.toLocaleString('en-US')} lines so far…`, n) });
         changed = true;

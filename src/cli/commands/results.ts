@@ -1,3 +1,4 @@
+import { undownloadedOf } from '../../jobs/results';
 import { resolve } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
@@ -32,7 +33,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (path && inputs.has(resolve(path))) throw new UsageError(`${option} ${path} is the input of this job: writing there would replace it. Give another file, e.g. ${option} ${path.replace(/\.jsonl$/i, '')}.${option === '--out' ? 'results' : 'failed'}.jsonl`);
   }
   if (values.out && values['failed-out'] && resolve(values.out) === resolve(values['failed-out'])) throw new UsageError('--out and --failed-out must be different files');
-  const needsDownload = (await chainOf(store, root)).some((j) => !j.resultsPath && isTerminal(j.status));
+  const needsDownload = (await undownloadedOf(await chainOf(store, root))).length > 0;
   // The provider (and its API key) is only needed when something must be downloaded.
   const provider = needsDownload ? providerForJob(job, io.env) : undefined;
   let chain;

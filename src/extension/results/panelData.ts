@@ -1,3 +1,4 @@
+import { undownloadedOf } from '../../jobs/results';
 import { basename } from 'node:path';
 import { countOf, statusText } from '../../core/format';
 import type { Job } from '../../core/jobs/job';
@@ -24,7 +25,7 @@ export interface PanelData {
 /** The chain jobs that have finished but whose results are not downloaded yet. */
 export async function undownloaded(store: JobStore, job: Job): Promise<Job[]> {
   const root = await rootOf(store, job);
-  return (await chainOf(store, root)).filter((j) => !j.resultsPath && isTerminal(j.status));
+  return undownloadedOf(await chainOf(store, root));
 }
 
 /** Stable key of a panel: one panel per retry chain (a retry opens its root's panel) or per file. */
