@@ -88,12 +88,12 @@ describe('results against the emulator', () => {
       const failedOut = join(home, `${id}-failed.jsonl`);
       const cli = io();
       assert.equal(await resultsCli([job.id, '--out', out, '--failed-out', failedOut, '--json'], cli.io), 0, cli.err());
-      assert.deepEqual(JSON.parse(cli.out()), { job: job.id, succeeded: 4, failed: 1, out, failedOut });
+      assert.deepEqual(JSON.parse(cli.out()), { job: job.id, succeeded: 4, failed: 1, quality: { ok: 4, truncated: 0, empty: 0, refused: 0, invalid_json: 0, schema_mismatch: 0 }, out, failedOut });
       assert.equal(await readFile(failedOut, 'utf8'), lines[4] + '\r\n');
       const csv = (await readFile(out, 'utf8')).split('\r\n');
-      assert.equal(csv[0], 'custom_id,outcome,input,output,error,input_tokens,output_tokens');
+      assert.equal(csv[0], 'custom_id,outcome,quality,input,output,error,input_tokens,output_tokens');
       // The input column is the original line's user message, also for a row answered by the retry.
-      assert.match(csv[2]!, /^r2,succeeded,please \[\[fail-once\]\],/);
+      assert.match(csv[2]!, /^r2,succeeded,ok,please \[\[fail-once\]\],/);
 
       const merged = await mergedResultsForChain(store, job);
       assert.deepEqual([...merged.rows].map((row) => [row.customId, row.outcome, row.attempt]), [['r1', 'succeeded', 1], ['r2', 'succeeded', 2], ['r3', 'succeeded', 1], ['r4', 'succeeded', 2], ['r5', 'errored', 2]]);

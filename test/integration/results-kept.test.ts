@@ -56,7 +56,7 @@ describe('results are kept when a job is seen ended', () => {
       await emu.close();
       const res = await cli('results', id, '--json');
       assert.equal(res.code, 0, res.err);
-      assert.deepEqual(JSON.parse(res.out), { job: id, succeeded: 2, failed: 1, out: kept.resultsPath, failedOut: null });
+      assert.deepEqual(JSON.parse(res.out), { job: id, succeeded: 2, failed: 1, quality: { ok: 2, truncated: 0, empty: 0, refused: 0, invalid_json: 0, schema_mismatch: 0 }, out: kept.resultsPath, failedOut: null });
 
       // It comes back empty (a restarted sandbox): the retry is built from the kept copy and submitted there.
       emu = await startEmulator({ tickMs: 20, port });
@@ -130,7 +130,7 @@ describe('results are kept when a job is seen ended', () => {
       const failedOut = join(dir, 'gone404.failed.jsonl');
       const res = await cli('results', id, '--failed-out', failedOut, '--json');
       assert.equal(res.code, 0, res.err);
-      assert.deepEqual(JSON.parse(res.out), { job: id, succeeded: 0, failed: 3, out: join(store.jobDir(id), 'results.jsonl'), failedOut });
+      assert.deepEqual(JSON.parse(res.out), { job: id, succeeded: 0, failed: 3, quality: { ok: 0, truncated: 0, empty: 0, refused: 0, invalid_json: 0, schema_mismatch: 0 }, out: join(store.jobDir(id), 'results.jsonl'), failedOut });
       // The failed-lines file is every input line without a local success, byte for byte.
       assert.equal(await readFile(failedOut, 'utf8'), await readFile(path, 'utf8'));
       const human = await cli('results', id);

@@ -114,13 +114,13 @@ test('CSV escaping follows RFC 4180', async () => {
   await exportMerged(rows, out);
   assert.equal(
     await readFile(out, 'utf8'),
-    'custom_id,outcome,input,output,error,input_tokens,output_tokens\r\n"id,1",succeeded,,"He said ""yes"",\nthen left",,3,4\r\nid2,errored,,,rate_limit: slow down,,\r\n',
+    'custom_id,outcome,quality,input,output,error,input_tokens,output_tokens\r\n"id,1",succeeded,ok,,"He said ""yes"",\nthen left",,3,4\r\nid2,errored,,,,rate_limit: slow down,,\r\n',
   );
   const jsonl = join(dir, 'out.jsonl');
   const missing = new MergedRows({ jobId: 'j', attempt: 1 });
   missing.push(7, 'q', noInput);
   await exportMerged(missing, jsonl);
-  assert.deepEqual(JSON.parse(await readFile(jsonl, 'utf8')), { custom_id: 'q', line: 7, outcome: 'missing', output: null, error: null, usage: null, job: 'j', attempt: 1 });
+  assert.deepEqual(JSON.parse(await readFile(jsonl, 'utf8')), { custom_id: 'q', line: 7, outcome: 'missing', quality: null, output: null, error: null, usage: null, job: 'j', attempt: 1 });
 });
 
 test('retry file: succeeded outputs that fail the request JSON schema can be included, as original lines', async () => {

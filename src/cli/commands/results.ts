@@ -1,4 +1,5 @@
 import { undownloadedOf } from '../../jobs/results';
+import { QUALITIES, type Quality } from '../../core/results/quality';
 import { resolve } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
@@ -54,7 +55,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const succeeded = s.counts.succeeded;
   const failed = s.total - succeeded;
   if (values.json) {
-    printJson(io, { job: job.id, succeeded, failed, out, failedOut });
+    printJson(io, { job: job.id, succeeded, failed, quality: qualityCounts(s), out, failedOut });
     return EXIT_OK;
   }
   io.out(describe(root.name, root.id, chain.jobs.length, s));
@@ -71,10 +72,18 @@ export function describe(name: string, id: string, jobs: number, s: ResultsSumma
   const lines = [
     `${name} (${id}${jobs > 1 ? `, ${jobs - 1} retr${jobs === 2 ? 'y' : 'ies'}` : ''}): ${s.counts.succeeded} of ${s.total} lines succeeded${failedParts.length ? `; ${failedParts.join(', ')}` : ''}`,
   ];
+  const flagged = QUALITIES.filter((q) => q !== 'ok' && (s.quality?.[q] ?? 0) > 0).map((q) => `${s.quality![q]} ${q.replace('_', ' ')}`);
+  // Succeeded, but not usable as they are: said apart, so they are not paid for again blindly.
+  if (flagged.length) lines.push(`  of the succeeded lines: ${flagged.join(', ')}`);
   for (const e of s.topErrors) lines.push(`  ${errorGroupLabel(e)}: ${e.code ? `${e.code}: ` : ''}${e.message}`);
   if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
   lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${formatMoney(s.actualCost, s.currency)} at the batch rate (${formatMoney(s.standardCost, s.currency)} standard)` : ''));
   if (s.turnaroundSeconds !== null) lines.push(`turnaround: ${formatTurnaround(s.turnaroundSeconds)}`);
   return lines.join('\n') + '\n';
+}
+
+/** Succeeded lines by quality, every class present (0 when none), for --json. */
+function qualityCounts(s: ResultsSummary): Record<Quality, number> {
+  return Object.fromEntries(QUALITIES.map((q) => [q, s.quality?.[q] ?? 0])) as Record<Quality, number>;
 }
 

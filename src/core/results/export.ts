@@ -18,7 +18,7 @@ export function csvRow(fields: (string | number | undefined | null)[]): string {
   return fields.map(csvField).join(',') + '\r\n';
 }
 
-export const CSV_HEADER = ['custom_id', 'outcome', 'input', 'output', 'error', 'input_tokens', 'output_tokens'];
+export const CSV_HEADER = ['custom_id', 'outcome', 'quality', 'input', 'output', 'error', 'input_tokens', 'output_tokens'];
 
 function errorText(r: RecordTexts): string | undefined {
   if (!r.errorCode && !r.errorMessage) return undefined;
@@ -53,7 +53,7 @@ export async function writeMergedCsv(rows: MergedRows, path: string, signal?: Ab
       await w.write(csvRow(CSV_HEADER));
       for await (const { row: r, texts: t } of withTexts(rows, signal)) {
         const input = inputPath && r.input.bytes > 0 ? conversationOf(await inputs.text({ path: inputPath, ...r.input })).lastUserText : undefined;
-        await w.write(csvRow([r.customId, r.outcome, input, t.outputText, errorText(t), r.usage?.inputTokens, r.usage?.outputTokens]));
+        await w.write(csvRow([r.customId, r.outcome, r.outcome === 'succeeded' ? (r.quality ?? 'ok') : '', input, t.outputText, errorText(t), r.usage?.inputTokens, r.usage?.outputTokens]));
       }
     });
   } finally {
@@ -67,7 +67,7 @@ export async function writeMergedJsonl(rows: MergedRows, path: string, signal?: 
     for await (const { row: r, texts: t } of withTexts(rows, signal)) {
       const error = t.errorCode || t.errorMessage ? { code: t.errorCode ?? null, message: t.errorMessage ?? null } : null;
       await w.write(
-        JSON.stringify({ custom_id: r.customId, line: r.line, outcome: r.outcome, output: t.outputText ?? null, error, usage: r.usage ?? null, job: r.jobId, attempt: r.attempt }) + '\n',
+        JSON.stringify({ custom_id: r.customId, line: r.line, outcome: r.outcome, quality: r.outcome === 'succeeded' ? (r.quality ?? 'ok') : null, output: t.outputText ?? null, error, usage: r.usage ?? null, job: r.jobId, attempt: r.attempt }) + '\n',
       );
     }
   });

@@ -7,6 +7,7 @@ import type { ProviderResult, ResultRecord } from './record';
 import { inputIdOfText } from './inputId';
 import { writeLinesAtomic } from './lineWriter';
 import { SummaryBuilder } from './summary';
+import { qualityOfAnswer } from './quality';
 import { ensureDir } from '../fsAtomic';
 
 /** What a line with no result gets instead of `missing`, e.g. every line of a part that expired or failed as a whole. */
@@ -188,6 +189,7 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
         // Read the replaced record back to take it out of the summary (its bytes stay unused in the spool).
         summary.remove(JSON.parse(await spool.readOne(bucket, at[i]!, size[i]!)) as ResultRecord);
       }
+      const verdict = r.outcome === 'succeeded' ? qualityOfAnswer(r.raw, r.outputText) : undefined;
       const record: ResultRecord = {
         customId: r.customId,
         line: index.lines[i]!,
@@ -199,6 +201,7 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
         usage: r.usage,
         jobId: opts.jobId,
         attempt: opts.attempt,
+        ...(verdict && verdict.quality !== 'ok' ? { quality: verdict.quality, ...(verdict.reason ? { qualityReason: verdict.reason } : {}) } : {}),
       };
       const text = JSON.stringify(record);
       const bytes = Buffer.byteLength(text);

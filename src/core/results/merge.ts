@@ -111,7 +111,7 @@ export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPr
         if (hasResult && current === 'succeeded' && r.outcome !== 'succeeded') continue;
         // A retry's `missing` (not downloaded fully, or dropped) says less than an earlier real error.
         if (hasResult && r.outcome === 'missing' && current !== 'missing') continue;
-        rows.setResult(i, { outcome: r.outcome, jobId: r.jobId, attempt: r.attempt, usage: r.usage, source: { path: job.resultsPath, offset: l.offset, bytes: l.bytes } });
+        rows.setResult(i, { outcome: r.outcome, jobId: r.jobId, attempt: r.attempt, usage: r.usage, source: { path: job.resultsPath, offset: l.offset, bytes: l.bytes }, ...(r.quality ? { quality: r.quality } : {}) });
         errorOf[i] = r.outcome === 'succeeded' ? -1 : errorKind(r.errorCode, r.errorMessage);
       }
     } catch (err) {
@@ -122,7 +122,8 @@ export async function mergeChain(root: Job, jobs: Job[], opts: { price?: ModelPr
   const summary = new SummaryBuilder();
   for (let i = 0; i < rows.length; i++) {
     const e = errorOf[i]! >= 0 ? errors[errorOf[i]!] : undefined;
-    summary.add({ outcome: rows.outcome(i), errorCode: e?.code, errorMessage: e?.message, usage: rows.usage(i), line: rows.line(i) });
+    const quality = rows.quality(i);
+    summary.add({ outcome: rows.outcome(i), errorCode: e?.code, errorMessage: e?.message, usage: rows.usage(i), line: rows.line(i), ...(quality !== 'ok' ? { quality } : {}) });
   }
   errorOf = new Int32Array(0);
   const finished = jobs.map((j) => j.finishedAt).filter((d): d is string => !!d).sort();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LineOutcomeSchema, TokenUsageSchema } from '../status';
+import { QualitySchema } from './quality';
 
 /** A provider's answer for one request, before it is joined to the input. Adapters yield these. */
 export const ProviderResultSchema = z.object({
@@ -28,5 +29,8 @@ export const ResultRecordSchema = z.object({
   usage: TokenUsageSchema.optional(),
   jobId: z.string(),
   attempt: z.number().int().positive(),
+  /** For a succeeded line that is not usable as it is (results/quality.ts); absent when it is fine. */
+  quality: QualitySchema.exclude(['ok']).optional(),
+  qualityReason: z.string().optional(),
 });
 export type ResultRecord = z.infer<typeof ResultRecordSchema>;

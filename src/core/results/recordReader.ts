@@ -1,3 +1,4 @@
+import { QUALITIES } from './quality';
 import { LineOutcomeSchema } from '../status';
 import { RangeReader } from './rangeReader';
 import type { ResultRecord } from './record';
@@ -23,6 +24,8 @@ export function asRecord(v: unknown): ResultRecord | undefined {
   if (typeof r.customId !== 'string' || typeof r.line !== 'number' || typeof r.jobId !== 'string' || typeof r.attempt !== 'number') return undefined;
   if (typeof r.outcome !== 'string' || !OUTCOME_SET.has(r.outcome)) return undefined;
   if (r.outputText !== undefined && typeof r.outputText !== 'string') return undefined;
+  // A quality this version does not know (a hand-edited file) reads as none rather than as a broken row.
+  if (r.quality !== undefined && (r.quality === ('ok' as string) || !QUALITIES.includes(r.quality))) return { ...(r as ResultRecord), quality: undefined };
   return r as ResultRecord;
 }
 

@@ -1,4 +1,5 @@
 import { LineOutcomeSchema, type LineOutcome, type TokenUsage } from '../status';
+import { QUALITIES, type Quality } from './quality';
 
 /** One row of the merged view: an original input line and where its latest result is, across the retry chain. */
 export interface MergedRow {
@@ -14,6 +15,8 @@ export interface MergedRow {
   input: { offset: number; bytes: number; bom: boolean };
   /** Where the full record (output, error, raw response) is, when there is one. */
   source?: { path: string; offset: number; bytes: number };
+  /** A succeeded answer that is not usable as it is (truncated, empty, refused); absent when ok. */
+  quality?: Exclude<Quality, 'ok'>;
 }
 
 const OUTCOMES: readonly LineOutcome[] = LineOutcomeSchema.options;
@@ -50,6 +53,8 @@ export class MergedRows implements Iterable<MergedRow> {
   private tokIn = new Uint32Array(0);
   private tokOut = new Uint32Array(0);
   private tokCached = new Uint32Array(0);
+  /** Index in QUALITIES; 0 (ok) by default. */
+  private qualities = new Uint8Array(0);
   private readonly ids: string[] = [];
   /** Jobs the rows' results come from (index 0: the root), and the files their records are in. */
   private readonly origins: { jobId: string; attempt: number }[] = [];
@@ -93,6 +98,7 @@ export class MergedRows implements Iterable<MergedRow> {
     this.tokIn = grow(this.tokIn, min);
     this.tokOut = grow(this.tokOut, min);
     this.tokCached = grow(this.tokCached, min);
+    this.qualities = grow(this.qualities, min);
   }
 
   private indexOf<T>(list: T[], value: T, same: (a: T, b: T) => boolean): number {
@@ -103,8 +109,9 @@ export class MergedRows implements Iterable<MergedRow> {
   }
 
   /** The row's result from now on: outcome, origin, usage and where the record is. */
-  setResult(i: number, r: { outcome: LineOutcome; jobId: string; attempt: number; usage?: TokenUsage; source: { path: string; offset: number; bytes: number } }): void {
+  setResult(i: number, r: { outcome: LineOutcome; jobId: string; attempt: number; usage?: TokenUsage; source: { path: string; offset: number; bytes: number }; quality?: Quality }): void {
     this.outcomes[i] = OUTCOME_CODE.get(r.outcome)!;
+    this.qualities[i] = QUALITIES.indexOf(r.quality ?? 'ok');
     this.origin[i] = this.indexOf(this.origins, { jobId: r.jobId, attempt: r.attempt }, (a, b) => a.jobId === b.jobId && a.attempt === b.attempt);
     this.srcPath[i] = this.indexOf(this.paths, r.source.path, (a, b) => a === b);
     this.srcOff[i] = r.source.offset;
@@ -132,6 +139,10 @@ export class MergedRows implements Iterable<MergedRow> {
 
   outcome(i: number): LineOutcome {
     return OUTCOMES[this.outcomes[i]!]!;
+  }
+
+  quality(i: number): Quality {
+    return QUALITIES[this.qualities[i]!]!;
   }
 
   hasSource(i: number): boolean {
@@ -163,7 +174,8 @@ export class MergedRows implements Iterable<MergedRow> {
     const o = this.origins[this.origin[i]!]!;
     const usage = this.usage(i);
     const source = this.source(i);
-    return { line: this.lines[i]!, customId: this.ids[i]!, outcome: this.outcome(i), jobId: o.jobId, attempt: o.attempt, input: this.input(i), ...(usage ? { usage } : {}), ...(source ? { source } : {}) };
+    const quality = this.quality(i);
+    return { line: this.lines[i]!, customId: this.ids[i]!, outcome: this.outcome(i), jobId: o.jobId, attempt: o.attempt, input: this.input(i), ...(usage ? { usage } : {}), ...(source ? { source } : {}), ...(quality !== 'ok' ? { quality } : {}) };
   }
 
   *[Symbol.iterator](): Iterator<MergedRow> {

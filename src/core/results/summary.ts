@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LineOutcomeSchema, type LineOutcome, type TokenUsage } from '../status';
 import type { ModelPrice } from '../pricing';
 import type { ResultRecord } from './record';
+import { QUALITIES, QualitySchema, type Quality } from './quality';
 
 export const OUTCOMES: readonly LineOutcome[] = LineOutcomeSchema.options;
 /** Outcomes whose lines go into a retry file. */
@@ -27,6 +28,8 @@ export const ResultsSummarySchema = z.object({
   turnaroundSeconds: z.number().nullable(),
   createdAt: z.string().optional(),
   finishedAt: z.string().optional(),
+  /** Succeeded lines by quality (results/quality.ts): truncated, empty and refused answers are not the same as ok. */
+  quality: z.record(QualitySchema, z.number().int().nonnegative()).optional(),
 });
 export type ResultsSummary = z.infer<typeof ResultsSummarySchema>;
 
@@ -34,13 +37,14 @@ const TOP_ERRORS = 5;
 /** Example lines kept per kind of error. */
 const EXAMPLE_LINES = 3;
 
-type Counted = Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'> & { line?: number };
+type Counted = Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage' | 'quality'> & { line?: number };
 
 /** Accumulates the summary record by record, so nothing is held beyond counters and distinct error messages. */
 export class SummaryBuilder {
   private readonly counts = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<LineOutcome, number>;
   private readonly errors = new Map<string, { message: string; code?: string; count: number; lines: number[] }>();
   private readonly usage = { inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+  private readonly quality = Object.fromEntries(QUALITIES.map((q) => [q, 0])) as Record<Quality, number>;
   private total = 0;
   duplicates = 0;
   unmatched = 0;
@@ -48,6 +52,7 @@ export class SummaryBuilder {
   add(r: Counted): void {
     this.total++;
     this.counts[r.outcome]++;
+    if (r.outcome === 'succeeded') this.quality[r.quality ?? 'ok']++;
     if (r.usage) addUsage(this.usage, r.usage);
     if (r.outcome !== 'succeeded' && (r.errorMessage || r.errorCode)) {
       const message = r.errorMessage ?? r.errorCode ?? '';
@@ -63,9 +68,10 @@ export class SummaryBuilder {
   }
 
   /** Takes a record back out (a duplicate result replaced it). */
-  remove(r: Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage'>): void {
+  remove(r: Pick<ResultRecord, 'outcome' | 'errorCode' | 'errorMessage' | 'usage' | 'quality'>): void {
     this.total--;
     this.counts[r.outcome]--;
+    if (r.outcome === 'succeeded') this.quality[r.quality ?? 'ok']--;
     if (r.usage) {
       this.usage.inputTokens -= r.usage.inputTokens;
       this.usage.outputTokens -= r.usage.outputTokens;
@@ -88,6 +94,7 @@ export class SummaryBuilder {
       jobId: opts.jobId,
       total: this.total,
       counts: { ...this.counts },
+      quality: { ...this.quality },
       duplicates: this.duplicates,
       unmatched: this.unmatched,
       topErrors,
