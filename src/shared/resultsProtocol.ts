@@ -5,7 +5,8 @@
 import { z } from 'zod';
 
 export const OutcomeSchema = z.enum(['succeeded', 'errored', 'expired', 'canceled', 'missing']);
-export const FilterSchema = z.union([z.literal('all'), z.literal('failed'), OutcomeSchema]);
+export const FlaggedQualitySchema = z.enum(['truncated', 'empty', 'refused', 'invalid_json', 'schema_mismatch']);
+export const FilterSchema = z.union([z.literal('all'), z.literal('failed'), z.literal('flagged'), OutcomeSchema, FlaggedQualitySchema]);
 export type Filter = z.infer<typeof FilterSchema>;
 export const SortKeySchema = z.enum(['line', 'customId', 'outcome', 'tokens']);
 export type SortKey = z.infer<typeof SortKeySchema>;
@@ -50,6 +51,7 @@ export const RowSchema = z.object({
   output: z.string(),
   tokens: z.number().nullable(),
   attempt: z.number().int().positive(),
+  quality: FlaggedQualitySchema.optional(),
 });
 export type Row = z.infer<typeof RowSchema>;
 
@@ -58,6 +60,8 @@ export const HeaderSchema = z.object({
   subtitle: z.string(),
   total: z.number().int().nonnegative(),
   counts: z.record(OutcomeSchema, z.number().int().nonnegative()),
+  /** Succeeded lines that are not usable as they are, by quality (truncated, empty, refused...). */
+  flagged: z.partialRecord(FlaggedQualitySchema, z.number().int().nonnegative()),
   failed: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   unmatched: z.number().int().nonnegative(),
@@ -98,6 +102,8 @@ export const DetailSchema = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), cachedTokens: z.number().optional() }).optional(),
   /** The provider's raw result, pretty-printed (truncated when huge). */
   raw: z.string().optional(),
+  /** Why a succeeded line is flagged: its quality and the provider's reason (finish reason). */
+  quality: z.object({ quality: FlaggedQualitySchema, reason: z.string().optional() }).optional(),
   /** Inline images of the output (never SVG), shown as data: URLs; the CSP allows img-src data:. */
   images: z
     .array(z.object({ mime: z.enum(['image/png', 'image/jpeg', 'image/webp', 'image/gif']), base64: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/) }))

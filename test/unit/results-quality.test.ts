@@ -76,3 +76,28 @@ test('answers without a finish reason (embeddings) are ok; the join records the 
   assert.deepEqual(built.quality, { ok: 1, truncated: 1, empty: 0, refused: 0, invalid_json: 0, schema_mismatch: 0 });
   assert.equal(built.counts.succeeded, 2, 'still succeeded: the quality is a second dimension, not a new outcome');
 });
+
+test('the panel data: flagged lines filter apart, rows and the detail say why', async () => {
+  const { RowQuery } = await import('../../src/core/results/rowQuery');
+  const { mergeChain } = await import('../../src/core/results/merge');
+  const { rowDetail } = await import('../../src/core/results/detail');
+  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-panel-'));
+  const inputPath = join(dir, 'in.jsonl');
+  await writeFile(inputPath, ['a', 'b', 'c'].map((id) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: id }] } })).join('\n') + '\n');
+  const resultsPath = join(dir, 'results.jsonl');
+  const ok = (id: string, raw: unknown, outputText: string): ProviderResult => ({ customId: id, outcome: 'succeeded', raw, outputText });
+  await joinResults({ inputPath, outPath: resultsPath, jobId: 'j', attempt: 1, results: [ok('a', chat({ content: 'fine' }, 'stop'), 'fine'), ok('b', chat({ content: 'cu' }, 'length'), 'cu'), ok('c', chat({ content: null, refusal: 'No.' }, 'stop'), '')] });
+  const t = new Date().toISOString();
+  const job = { version: 1 as const, id: 'j', name: 'n', provider: 'openai' as const, profile: 'openai', endpoint: null, model: 'm', inputPath, inputSha256: 'x', inputLines: 3, requests: 3, parts: [], attempt: 1, status: 'completed' as const, createdAt: t, updatedAt: t, resultsPath };
+  const chain = await mergeChain(job, [job]);
+  assert.deepEqual(chain.summary.quality, { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
+  const q = new RowQuery(chain.rows, inputPath);
+  const base = { search: '', sort: { key: 'line' as const, dir: 'asc' as const } };
+  assert.deepEqual([...(await q.indices({ ...base, filter: 'flagged' }))], [1, 2]);
+  assert.deepEqual([...(await q.indices({ ...base, filter: 'truncated' }))], [1]);
+  assert.deepEqual([...(await q.indices({ ...base, filter: 'failed' }))], [], 'flagged lines are not failed lines');
+  const page = await q.page({ ...base, filter: 'all' }, 0, 10);
+  assert.deepEqual(page.rows.map((r) => r.quality ?? null), [null, 'truncated', 'refused']);
+  const detail = await rowDetail(chain.rows.at(1)!, 1, inputPath);
+  assert.deepEqual(detail.quality, { quality: 'truncated', reason: 'finish_reason: length' });
+});

@@ -5,6 +5,7 @@ import type { MergedRow } from './rows';
 import { textsOfLine } from './recordReader';
 import { checkJsonSchema, parseJsonOutput } from './schemaCheck';
 import { imagesOf, type OutputImage } from './images';
+import type { Quality } from './quality';
 
 const RAW_MAX_CHARS = 200_000;
 
@@ -26,6 +27,8 @@ export interface RowDetail {
   raw?: string;
   /** Images the provider returned inline (image generation): shown as images, not base64 text. */
   images?: OutputImage[];
+  /** Why a succeeded line is flagged (truncated, empty, refused) and the provider's reason. */
+  quality?: { quality: Exclude<Quality, 'ok'>; reason?: string };
 }
 
 /**
@@ -62,5 +65,6 @@ export async function rowDetail(row: MergedRow, index: number, inputPath: string
     ...(row.usage ? { usage: row.usage } : {}),
     ...(rawText !== undefined ? { raw: rawText } : {}),
     ...(images.length ? { images } : {}),
+    ...(texts.quality && row.outcome === 'succeeded' ? { quality: texts.quality } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { QUALITIES } from './quality';
+import { QUALITIES, qualityOfAnswer, type Quality } from './quality';
 import { LineOutcomeSchema } from '../status';
 import { RangeReader } from './rangeReader';
 import type { ResultRecord } from './record';
@@ -10,6 +10,8 @@ export interface RecordTexts {
   errorCode?: string;
   errorMessage?: string;
   raw?: unknown;
+  /** A flagged succeeded line: its quality and why. */
+  quality?: { quality: Exclude<Quality, 'ok'>; reason?: string };
 }
 
 const OUTCOME_SET: ReadonlySet<string> = new Set(LineOutcomeSchema.options);
@@ -38,9 +40,13 @@ export function textsOfLine(text: string): RecordTexts {
     return { raw: text };
   }
   const r = asRecord(v);
-  if (r) return { outputText: r.outputText, errorCode: r.errorCode, errorMessage: r.errorMessage, raw: r.raw };
+  if (r) return { outputText: r.outputText, errorCode: r.errorCode, errorMessage: r.errorMessage, raw: r.raw, ...(r.quality ? { quality: { quality: r.quality, ...(r.qualityReason ? { reason: r.qualityReason } : {}) } } : {}) };
   const p = parseResultLine(text);
-  return p ? { outputText: p.outputText, errorCode: p.errorCode, errorMessage: p.errorMessage, raw: v } : { raw: v };
+  if (!p) return { raw: v };
+  // A provider's own result line (a results file opened on its own): its quality is read the same way the join does.
+  const verdict = p.outcome === 'succeeded' ? qualityOfAnswer(v, p.outputText) : undefined;
+  const quality = verdict && verdict.quality !== 'ok' ? { quality: verdict.quality as Exclude<Quality, 'ok'>, ...(verdict.reason ? { reason: verdict.reason } : {}) } : undefined;
+  return { outputText: p.outputText, errorCode: p.errorCode, errorMessage: p.errorMessage, raw: v, ...(quality ? { quality } : {}) };
 }
 
 /** Reads records by byte range from the chain's results files, one open reader per file; close it when done. */

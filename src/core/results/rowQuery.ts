@@ -1,10 +1,12 @@
 import type { LineOutcome } from '../status';
+import { QUALITIES, type Quality } from './quality';
 import { conversationOf } from './conversation';
 import { RecordReader, textsOfLine } from './recordReader';
 import type { MergedRow, MergedRows } from './rows';
 import { FAILED_OUTCOMES } from './summary';
 
-export type RowFilter = 'all' | 'failed' | LineOutcome;
+/** `flagged`: succeeded lines whose quality is not ok (truncated, empty, refused...); a quality name: those only. */
+export type RowFilter = 'all' | 'failed' | 'flagged' | LineOutcome | Exclude<Quality, 'ok'>;
 export type RowSortKey = 'line' | 'customId' | 'outcome' | 'tokens';
 export interface RowQuerySpec {
   filter: RowFilter;
@@ -25,6 +27,19 @@ export interface RowPreview {
   output: string;
   tokens: number | null;
   attempt: number;
+  /** Set for a succeeded line that is not usable as it is. */
+  quality?: Exclude<Quality, 'ok'>;
+}
+
+const QUALITY_FILTERS: ReadonlySet<string> = new Set(QUALITIES.filter((q) => q !== 'ok'));
+
+function matchesFilter(rows: MergedRows, i: number, filter: RowFilter): boolean {
+  const o = rows.outcome(i);
+  if (filter === 'all') return true;
+  if (filter === 'failed') return FAILED_OUTCOMES.has(o);
+  if (filter === 'flagged') return o === 'succeeded' && rows.quality(i) !== 'ok';
+  if (QUALITY_FILTERS.has(filter)) return o === 'succeeded' && rows.quality(i) === filter;
+  return o === filter;
 }
 
 export function oneLine(text: string | undefined, max = PREVIEW): string {
@@ -130,8 +145,7 @@ export class RowQuery {
     const hits = text ? await this.hits(text, signal) : undefined;
     const out: number[] = [];
     for (let i = 0; i < rows.length; i++) {
-      const o = rows.outcome(i);
-      if (q.filter === 'failed' ? !FAILED_OUTCOMES.has(o) : q.filter !== 'all' && o !== q.filter) continue;
+      if (!matchesFilter(rows, i, q.filter)) continue;
       if (hits && !hits[i]) continue;
       out.push(i);
     }
@@ -170,6 +184,7 @@ export class RowQuery {
           output: oneLine(t.outputText ?? (t.errorMessage ? `⚠ ${t.errorCode ? `${t.errorCode}: ` : ''}${t.errorMessage}` : '')),
           tokens: this.rows.tokens(i),
           attempt: r.attempt,
+          ...(r.quality ? { quality: r.quality } : {}),
         });
       }
     } finally {

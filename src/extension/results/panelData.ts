@@ -77,6 +77,7 @@ function headerOf(s: ResultsSummary, title: string, subtitle: string, jobs: Job[
     subtitle,
     total: s.total,
     counts: s.counts,
+    flagged: Object.fromEntries(Object.entries(s.quality ?? {}).filter(([q, n]) => q !== 'ok' && n > 0)) as Header['flagged'],
     failed,
     duplicates: s.duplicates,
     unmatched: s.unmatched,

@@ -32,6 +32,15 @@ function section(title: string, ...body: (Node | null)[]): HTMLElement {
   return s;
 }
 
+/** What a flagged succeeded line means for the user, per quality. */
+const QUALITY_ADVICE: Record<NonNullable<Detail['quality']>['quality'], string> = {
+  truncated: 'Truncated: the answer stopped at its token limit. Resend it with a higher max_tokens.',
+  empty: 'Empty: the model returned no text (a reasoning model may have spent the whole budget thinking). Resend it with a higher token limit.',
+  refused: 'Refused: the model or its safety filter declined. Resending it as it is will most likely be refused again.',
+  invalid_json: 'Not valid JSON, although the request asked for JSON.',
+  schema_mismatch: "Valid JSON that does not follow the request's schema.",
+};
+
 /** Disabled, and saying why, when there is nothing to copy (a failed line has no output). */
 function copyButton(label: string, value: string, actions: DetailActions, missing: string): HTMLElement {
   const b = h('vscode-button', { secondary: '', title: value ? `Copy ${label}` : missing }, `Copy ${label}`);
@@ -60,6 +69,7 @@ export function renderDetail(d: Detail, actions: DetailActions): HTMLElement {
   root.append(title, text('div', facts, 'bw-muted'), toolbar);
 
   if (d.error) root.append(section('Error', text('pre', d.error, 'bw-error')));
+  if (d.quality) root.append(section('Flagged', text('p', `${QUALITY_ADVICE[d.quality.quality]}${d.quality.reason ? ` (${d.quality.reason})` : ''}`, 'bw-flagged')));
 
   const convo = h('div', { class: 'bw-conversation' });
   for (const t of d.turns) {

@@ -47,6 +47,10 @@ const FILTERS: { value: Filter; label: string }[] = [
   { value: 'expired', label: 'Expired' },
   { value: 'canceled', label: 'Canceled' },
   { value: 'missing', label: 'Missing' },
+  { value: 'flagged', label: 'Succeeded but flagged' },
+  { value: 'truncated', label: 'Truncated (hit the token limit)' },
+  { value: 'empty', label: 'Empty answer' },
+  { value: 'refused', label: 'Refused' },
 ];
 
 const app = document.getElementById('app')!;
@@ -154,6 +158,8 @@ function renderHeader(hd: Header, source: PanelSource): void {
     const n = hd.counts[o] ?? 0;
     if (n > 0 || o === 'succeeded') counts.append(stat(o, formatNumber(n), `bw-stat-${o}`));
   }
+  // Succeeded, but not usable as they are: counted apart so they are not taken for good answers.
+  for (const [q, n] of Object.entries(hd.flagged)) if (n) counts.append(stat(q.replace('_', ' '), formatNumber(n), 'bw-stat-flagged'));
   const tokens = `${formatNumber(hd.inputTokens)} in / ${formatNumber(hd.outputTokens)} out`;
   const cost = hd.actualCost === null ? 'unknown price' : `${formatMoney(hd.actualCost, hd.currency)} (standard ${formatMoney(hd.standardCost, hd.currency)})`;
   const facts = h('div', { class: 'bw-stats' }, stat('tokens', tokens), stat('actual cost at batch rate', cost), stat('turnaround', formatTurnaround(hd.turnaroundSeconds)));

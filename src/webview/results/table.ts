@@ -200,7 +200,12 @@ export class VirtualTable {
     const cells = [
       text('div', String(row.line), 'bw-cell bw-col-line'),
       text('div', row.customId || '(no id)', 'bw-cell bw-col-customId'),
-      h('div', { class: 'bw-cell bw-col-outcome' }, text('span', row.outcome + (row.attempt > 1 ? ` ·${row.attempt}` : ''), `bw-outcome bw-outcome-${row.outcome}`)),
+      h(
+        'div',
+        { class: 'bw-cell bw-col-outcome' },
+        text('span', row.outcome + (row.attempt > 1 ? ` ·${row.attempt}` : ''), `bw-outcome bw-outcome-${row.outcome}`),
+        row.quality ? text('span', ` ⚠ ${row.quality.replace('_', ' ')}`, 'bw-quality') : null,
+      ),
       text('div', row.input, 'bw-cell bw-col-input'),
       text('div', row.output, 'bw-cell bw-col-output'),
       text('div', row.tokens === null ? '' : formatNumber(row.tokens), 'bw-cell bw-col-tokens'),
