@@ -7,6 +7,9 @@ import { qualityOfAnswer } from '../../src/core/results/quality';
 import { joinResults } from '../../src/core/results/join';
 import { parseOpenAIOutputLine } from '../../src/providers/openaiOutput';
 import type { ProviderResult } from '../../src/core/results/record';
+import { RowQuery } from '../../src/core/results/rowQuery';
+import { mergeChain } from '../../src/core/results/merge';
+import { rowDetail } from '../../src/core/results/detail';
 
 // Issue 20 (first slice): a succeeded line that is truncated, empty or refused says so. Shapes from the providers'
 // documented responses: openai-node ChatCompletion.Choice.finish_reason / ChatCompletionMessage.refusal and
@@ -78,9 +81,6 @@ test('answers without a finish reason (embeddings) are ok; the join records the 
 });
 
 test('the panel data: flagged lines filter apart, rows and the detail say why', async () => {
-  const { RowQuery } = await import('../../src/core/results/rowQuery');
-  const { mergeChain } = await import('../../src/core/results/merge');
-  const { rowDetail } = await import('../../src/core/results/detail');
   const dir = await mkdtemp(join(tmpdir(), 'bw-quality-panel-'));
   const inputPath = join(dir, 'in.jsonl');
   await writeFile(inputPath, ['a', 'b', 'c'].map((id) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'm', messages: [{ role: 'user', content: id }] } })).join('\n') + '\n');
