@@ -140,7 +140,7 @@ function tokensOf(reply: { inputTokens: number; outputTokens: number }) {
 
 function replyFor(batch: OpenAiBatch, line: InputLine) {
   const parsed = JSON.parse(batch.input.toString('utf8', line.start, line.end)) as { body: Record<string, unknown> };
-  return openaiReply(batch.endpoint, parsed.body, batch.createdMs, `${batch.id}/${line.customId}`);
+  return openaiReply(batch.endpoint, parsed.body, batch.createdMs, `${batch.id}/${line.customId}`, line.shape);
 }
 
 /**

@@ -3,7 +3,7 @@ import { delay, type EmulatorDeps } from '../deps';
 import { HttpError, jsonObject, sendJson, type RequestContext } from '../http';
 import { FAIL, FAIL_ONCE } from '../markers';
 import type { Route } from '../router';
-import { missingRequestField, OPENAI_ENDPOINTS, openaiReply } from './replies';
+import { missingRequestField, OPENAI_ENDPOINTS, openaiReply, outputLimitOf } from './replies';
 import { requestParamFailure } from './requestParams';
 
 /**
@@ -40,7 +40,11 @@ export function openaiCompletionRoutes(deps: EmulatorDeps): Route[] {
             throw new HttpError(500, 'The emulator failed this request once on purpose (it carries [[fail-once]]); retry it.', { code: 'emulated_failure' });
           }
         }
-        sendJson(ctx.res, 200, openaiReply(endpoint, body, deps.clock.now(), `${ctx.requestId}`).body);
+        // The same answer markers as in a batch; a direct request has no custom_id, so its body without the token
+        // limits names it (a resend with a raised limit is the same request).
+        const { max_tokens: _a, max_completion_tokens: _b, max_output_tokens: _c, ...rest } = body;
+        const shape = deps.markers.shape(text, `direct:${createHash('sha256').update(JSON.stringify(rest)).digest('hex')}`, outputLimitOf(body));
+        sendJson(ctx.res, 200, openaiReply(endpoint, body, deps.clock.now(), `${ctx.requestId}`, shape).body);
       } finally {
         if (ctx.res.writableFinished) leave?.();
       }

@@ -1,3 +1,4 @@
+import type { AnswerShape } from '../markers';
 import { isJsonObject } from '../../core/json';
 import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
 import { unixSeconds } from '../clock';
@@ -24,7 +25,22 @@ export interface OpenAiReply {
  * The response body the real endpoint would return for `body`, built by the rule in ../replies.ts.
  * `seed` makes the ids stable (a batch line's ids derive from the batch and custom_id, so a re-download is identical).
  */
-export function openaiReply(endpoint: string, body: Record<string, unknown>, createdMs: number, seed: string): OpenAiReply {
+/** The output token limit a chat / completions / responses body sets (what a `[[truncate]]` answer stops at). */
+export function outputLimitOf(body: Record<string, unknown>): number | undefined {
+  for (const k of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) if (typeof body[k] === 'number') return body[k] as number;
+  return undefined;
+}
+
+/** The words of a reply that fit in `limit` tokens (at least one): what a truncated answer keeps. */
+function cut(text: string, limit: number | undefined): string {
+  const words = text.split(' ');
+  const keep = Math.max(1, Math.min(words.length - 1, Math.floor(((limit ?? 16) * 3) / 4)));
+  return words.slice(0, keep).join(' ');
+}
+
+const REFUSAL = "I'm sorry, but I can't help with that.";
+
+export function openaiReply(endpoint: string, body: Record<string, unknown>, createdMs: number, seed: string, shape: AnswerShape = 'full'): OpenAiReply {
   const model = typeof body.model === 'string' ? body.model : 'unknown-model';
   const created = unixSeconds(createdMs);
   const idPart = promptHash(seed) + promptHash(`${seed}#`);
@@ -116,18 +132,21 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
     }
     case '/v1/responses': {
       const { prompt, allText } = responsesPrompt(body);
-      const text = replyText(prompt);
+      const full = replyText(prompt);
+      const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
+      // Response (openai-node resources/responses/responses.d.ts): `incomplete` at max_output_tokens; a refusal part.
+      const content = shape === 'refused' ? [{ type: 'refusal', refusal: REFUSAL }] : [{ type: 'output_text', text, annotations: [] }];
       return {
         body: {
           id: `resp_${idPart}`,
           object: 'response',
           created_at: created,
-          status: 'completed',
+          status: shape === 'truncated' ? 'incomplete' : 'completed',
           error: null,
-          incomplete_details: null,
+          incomplete_details: shape === 'truncated' ? { reason: 'max_output_tokens' } : null,
           model,
-          output: [{ type: 'message', id: `msg_${idPart}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] }],
+          output: [{ type: 'message', id: `msg_${idPart}`, status: shape === 'truncated' ? 'incomplete' : 'completed', role: 'assistant', content }],
           output_text: text,
           usage: { input_tokens: usage.inputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.outputTokens, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: usage.inputTokens + usage.outputTokens },
           metadata: isJsonObject(body.metadata) ? body.metadata : {},
@@ -137,15 +156,18 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
     }
     default: {
       const { prompt, allText } = promptOfMessages(body.messages);
-      const text = replyText(prompt);
+      const full = replyText(prompt);
+      const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
+      // ChatCompletion.Choice (resources/chat/completions.d.ts): finish_reason length; message.refusal with null content.
+      const message = shape === 'refused' ? { role: 'assistant', content: null, refusal: REFUSAL, annotations: [] } : { role: 'assistant', content: text, refusal: null, annotations: [] };
       return {
         body: {
           id: `chatcmpl-${idPart}`,
           object: 'chat.completion',
           created,
           model,
-          choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+          choices: [{ index: 0, message, logprobs: null, finish_reason: shape === 'truncated' ? 'length' : 'stop' }],
           usage: {
             prompt_tokens: usage.inputTokens,
             completion_tokens: usage.outputTokens,

@@ -1,7 +1,7 @@
 import { isJsonObject } from '../../core/json';
 import { jsonlLines } from '../files';
-import type { MarkerMemory, Outcome } from '../markers';
-import { missingRequestField } from './replies';
+import type { AnswerShape, MarkerMemory, Outcome } from '../markers';
+import { missingRequestField, outputLimitOf } from './replies';
 import { requestParamFailure, type RequestFailure } from './requestParams';
 
 export const MAX_TASKS = 50_000;
@@ -16,6 +16,8 @@ export interface InputLine {
   outcome: Outcome;
   /** Set when the endpoint refuses a parameter (outcome 'fail'): the 400 body its error-file line carries. */
   failure?: RequestFailure;
+  /** How a succeeded answer is shaped (`[[truncate]]`, `[[refuse]]`), decided at submission. */
+  shape?: AnswerShape;
   /** Filled the first time usage is computed (replies are deterministic, so once is enough). */
   tokens?: { input: number; output: number };
 }
@@ -120,7 +122,13 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
   // Markers are judged only for requests that will run, so neither a rejected batch nor a line refused for its
   // parameters uses up a [[fail-once]].
   if (errors.length === 0) {
-    for (const l of lines) if (!l.failure) l.outcome = markers.outcome(content.toString('utf8', l.start, l.end), `openai:${l.customId}`);
+    for (const l of lines) {
+      if (l.failure) continue;
+      const text = content.toString('utf8', l.start, l.end);
+      l.outcome = markers.outcome(text, `openai:${l.customId}`);
+      const shape = markers.shape(text, `openai:${l.customId}`, outputLimitOf((JSON.parse(text) as { body: Record<string, unknown> }).body));
+      if (shape !== 'full') l.shape = shape;
+    }
   }
   return { lines: errors.length ? [] : lines, errors, model };
 }

@@ -1,0 +1,50 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator } from '../../src/emulator';
+import { JobStore } from '../../src/core/jobs/store';
+import { submitJob } from '../../src/jobs/submit';
+import { downloadResults } from '../../src/jobs/results';
+import { OpenAIProvider } from '../../src/providers/openai';
+import { defaultProfile } from '../../src/providers';
+import { untilTerminal, writeInput } from './support/providerHarness';
+
+// Issue 20: the emulator answers `[[truncate]]` cut off at the request's token limit (finish_reason length) the
+// first time, and in full once the same custom_id comes back with a higher max_tokens; `[[refuse]]` with a
+// refusal (ChatCompletionMessage.refusal, openai-node resources/chat/completions.d.ts). Batchwise flags both.
+
+const line = (id: string, text: string, maxTokens: number) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: maxTokens, messages: [{ role: 'user', content: text }] } });
+
+test('a truncated line resubmitted with a raised max_tokens comes back ok; a refusal is flagged as refused', async () => {
+  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
+  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-emu-'));
+  try {
+    const store = new JobStore(join(dir, 'home'));
+    const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
+    const run = async (name: string, lines: string[]) => {
+      const job = await submitJob({ store, provider, inputPath: await writeInput(dir, name, lines) });
+      const { job: done } = await untilTerminal(store, job, provider, () => emu.clock.tick(1));
+      return downloadResults(store, done, provider);
+    };
+
+    const first = await run('first.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8), line('no', 'Do something bad [[refuse]]', 64), line('fine', 'Say hi', 64)]);
+    assert.deepEqual(first.summary.quality, { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
+    const records = (await readFile(first.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { customId: string; quality?: string; qualityReason?: string; raw: { response: { body: { choices: { finish_reason: string }[] } } } });
+    const long = records.find((r) => r.customId === 'long')!;
+    assert.equal(long.quality, 'truncated');
+    assert.equal(long.raw.response.body.choices[0]!.finish_reason, 'length');
+    assert.equal(records.find((r) => r.customId === 'no')!.qualityReason, "refusal: I'm sorry, but I can't help with that.");
+
+    // The same custom_id with the limit doubled: the answer is whole.
+    const again = await run('again.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 16)]);
+    assert.deepEqual(again.summary.quality, { ok: 1, truncated: 0, empty: 0, refused: 0, invalid_json: 0, schema_mismatch: 0 });
+    // The same limit again is still cut off.
+    const same = await run('same.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8)]);
+    assert.equal(same.summary.quality?.truncated, 1);
+  } finally {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
