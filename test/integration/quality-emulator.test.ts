@@ -8,12 +8,17 @@ import { JobStore } from '../../src/core/jobs/store';
 import { submitJob } from '../../src/jobs/submit';
 import { downloadResults } from '../../src/jobs/results';
 import { OpenAIProvider } from '../../src/providers/openai';
+import { AnthropicProvider } from '../../src/providers/anthropic';
+import { GeminiProvider } from '../../src/providers/gemini';
+import type { BatchProvider } from '../../src/providers/types';
 import { defaultProfile } from '../../src/providers';
 import { untilTerminal, writeInput } from './support/providerHarness';
 
 // Issue 20: the emulator answers `[[truncate]]` cut off at the request's token limit (finish_reason length) the
 // first time, and in full once the same custom_id comes back with a higher max_tokens; `[[refuse]]` with a
-// refusal (ChatCompletionMessage.refusal, openai-node resources/chat/completions.d.ts). Batchwise flags both.
+// refusal (ChatCompletionMessage.refusal, openai-node resources/chat/completions.d.ts); Anthropic and Gemini with their
+// own fields (StopReason in @anthropic-ai/sdk resources/messages/messages.d.ts, FinishReason in @google/genai). Batchwise
+// flags all of them.
 
 const line = (id: string, text: string, maxTokens: number) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: maxTokens, messages: [{ role: 'user', content: text }] } });
 
@@ -43,6 +48,31 @@ test('a truncated line resubmitted with a raised max_tokens comes back ok; a ref
     // The same limit again is still cut off.
     const same = await run('same.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8)]);
     assert.equal(same.summary.quality?.truncated, 1);
+  } finally {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Anthropic (stop_reason max_tokens / refusal) and Gemini (finishReason MAX_TOKENS / SAFETY) flag the same way', async () => {
+  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
+  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-emu2-'));
+  try {
+    const store = new JobStore(join(dir, 'home'));
+    const run = async (provider: BatchProvider, name: string, lines: string[], model?: string) => {
+      const job = await submitJob({ store, provider, inputPath: await writeInput(dir, name, lines), ...(model ? { model } : {}) });
+      const { job: done } = await untilTerminal(store, job, provider, () => emu.clock.tick(1));
+      return (await downloadResults(store, done, provider)).summary.quality;
+    };
+    const anthropic = new AnthropicProvider(defaultProfile('anthropic', emu.url), 'k', { retry: { baseDelayMs: 1 } });
+    const msg = (id: string, text: string, max: number) => JSON.stringify({ custom_id: id, params: { model: 'claude-sonnet-4-5', max_tokens: max, messages: [{ role: 'user', content: text }] } });
+    assert.deepEqual(await run(anthropic, 'a1.jsonl', [msg('long', 'An essay about otters [[truncate]]', 8), msg('no', 'Something bad [[refuse]]', 64), msg('ok', 'Hi', 64)]), { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
+    assert.equal((await run(anthropic, 'a2.jsonl', [msg('long', 'An essay about otters [[truncate]]', 16)]))?.ok, 1);
+
+    const gemini = new GeminiProvider(defaultProfile('gemini', emu.url), 'k', { retry: { baseDelayMs: 1 } });
+    const gem = (key: string, text: string, max: number) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { maxOutputTokens: max } } });
+    assert.deepEqual(await run(gemini, 'g1.jsonl', [gem('long', 'An essay about otters [[truncate]]', 8), gem('no', 'Something bad [[refuse]]', 64), gem('ok', 'Hi', 64)], 'gemini-2.5-flash'), { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
+    assert.equal((await run(gemini, 'g2.jsonl', [gem('long', 'An essay about otters [[truncate]]', 16)], 'gemini-2.5-flash'))?.ok, 1);
   } finally {
     await emu.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { AnswerShape } from '../markers';
 import { BoundedMap } from '../boundedMap';
 import { windowMs } from '../../core/limits';
 import { TERMINAL_TICK, type Clock } from '../clock';
@@ -18,6 +19,9 @@ export interface AnthropicRequest {
   outputTokens: number;
   /** What is wrong with its `params`: the service checks them only while processing, so the request errors then. */
   invalid?: string;
+  /** `[[truncate]]` / `[[refuse]]` (markers.ts): how the answer is shaped, decided at submission. */
+  shape?: AnswerShape;
+  maxTokens?: number;
 }
 
 export interface AnthropicBatch {
@@ -98,19 +102,22 @@ function resultOf(batch: AnthropicBatch, r: AnthropicRequest, type: ResultType):
  * A Messages API response (also used by the direct POST /v1/messages), with every field the SDK's `Message` and
  * `Usage` types require (@anthropic-ai/sdk resources/messages/messages.d.ts); null for features the emulator lacks.
  */
-export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
+export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens' | 'shape' | 'maxTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
+  // StopReason (@anthropic-ai/sdk resources/messages/messages.d.ts): 'max_tokens' when cut off, 'refusal' when declined.
+  const words = r.reply.split(' ');
+  const text = r.shape === 'truncated' ? words.slice(0, Math.max(1, Math.min(words.length - 1, Math.floor(((r.maxTokens ?? 16) * 3) / 4)))).join(' ') : r.shape === 'refused' ? '' : r.reply;
   return {
     id: `msg_${promptHash(seed)}${promptHash(`${seed}#`)}`,
     type: 'message',
     role: 'assistant',
     model: r.model,
-    content: [{ type: 'text', text: r.reply, citations: null }],
+    content: r.shape === 'refused' ? [] : [{ type: 'text', text, citations: null }],
     container: null,
     diagnostics: null,
     stop_details: null,
-    stop_reason: 'end_turn',
+    stop_reason: r.shape === 'truncated' ? 'max_tokens' : r.shape === 'refused' ? 'refusal' : 'end_turn',
     stop_sequence: null,
-    usage: messageUsage(r.inputTokens, r.outputTokens, serviceTier),
+    usage: messageUsage(r.inputTokens, r.shape === 'truncated' ? (r.maxTokens ?? r.outputTokens) : r.outputTokens, serviceTier),
   };
 }
 

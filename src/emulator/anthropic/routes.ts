@@ -30,7 +30,12 @@ export function anthropicRoutes(deps: EmulatorDeps): Route[] {
         const body = await createBody(ctx, deps.limits);
         const requests = parseRequests(body.requests);
         // An invalid request errors whatever its markers say, and leaves `[[fail-once]]` unspent for its fixed resend.
-        for (const r of requests) if (r.invalid === undefined) r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
+        for (const r of requests) {
+          if (r.invalid !== undefined) continue;
+          r.outcome = deps.markers.outcome(r.text, `anthropic:${r.customId}`);
+          const shape = deps.markers.shape(r.text, `anthropic:${r.customId}`, r.maxTokens);
+          if (shape !== 'full') r.shape = shape;
+        }
         const createdMs = deps.clock.now();
         const stalls = requests.some((r) => r.outcome === 'expire');
         const expiresMs = expiryOf(deps.clock, createdMs, ANTHROPIC_WINDOW_MS, stalls);
@@ -204,5 +209,5 @@ function requestOf(customId: string, params: Record<string, unknown>): Anthropic
   const { prompt, allText } = promptOfMessages(params.messages);
   const system = typeof params.system === 'string' ? params.system : promptOfMessages(Array.isArray(params.system) ? [{ content: params.system }] : []).allText;
   const reply = replyText(prompt);
-  return { customId, outcome: 'ok', model: String(params.model), reply, inputTokens: approxTokens(`${system}${allText}`), outputTokens: approxTokens(reply) };
+  return { customId, outcome: 'ok', model: String(params.model), reply, inputTokens: approxTokens(`${system}${allText}`), outputTokens: approxTokens(reply), ...(typeof params.max_tokens === 'number' ? { maxTokens: params.max_tokens } : {}) };
 }

@@ -1,6 +1,6 @@
 import { isJsonObject } from '../../core/json';
 import { HttpError } from '../http';
-import type { MarkerMemory, Outcome } from '../markers';
+import type { AnswerShape, MarkerMemory, Outcome } from '../markers';
 import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText } from '../replies';
 
 /** A generateContent batch or an embedContent batch (`:asyncBatchEmbedContent`). */
@@ -21,6 +21,10 @@ export interface GeminiRequest {
   inputTokens: number;
   /** embed: `outputDimensionality`. */
   dims?: number;
+  /** `generationConfig.maxOutputTokens` (or snake_case): where a `[[truncate]]` answer stops. */
+  maxOutputTokens?: number;
+  /** `[[truncate]]` / `[[refuse]]` (markers.ts), decided at submission. */
+  shape?: AnswerShape;
 }
 
 /** Approximate bytes a request holds, for the batch store's byte budget. */
@@ -31,13 +35,15 @@ export function requestBytes(r: GeminiRequest): number {
 }
 
 /** The prompt and token count of a GenerateContentRequest (`contents` of user/model turns, optional system instruction). */
-function generatePrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number } | string {
+function generatePrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number; maxOutputTokens?: number } | string {
   const contents = request.contents;
   if (!Array.isArray(contents) || contents.length === 0) return 'contents: at least one Content is required';
   const { prompt, allText } = promptOfMessages(contents, 'user', 'parts');
   const system = request.systemInstruction ?? request.system_instruction;
   const systemText = isJsonObject(system) ? contentText(system.parts) : typeof system === 'string' ? system : '';
-  return { prompt, inputTokens: approxTokens(`${systemText}${allText}`) };
+  const config = request.generationConfig ?? request.generation_config;
+  const limit = isJsonObject(config) ? (config.maxOutputTokens ?? config.max_output_tokens) : undefined;
+  return { prompt, inputTokens: approxTokens(`${systemText}${allText}`), ...(typeof limit === 'number' ? { maxOutputTokens: limit } : {}) };
 }
 
 /** The text and dimensions of an EmbedContentRequest (`content: {parts}`). */
@@ -51,7 +57,7 @@ function embedPrompt(request: Record<string, unknown>): { prompt: string; inputT
 }
 
 /** The prompt, token count (and embedding size) of one request body, or what is wrong with it. */
-export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number } | string {
+export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number; maxOutputTokens?: number } | string {
   if (!isJsonObject(request)) return 'request: must be an object';
   return kind === 'embed' ? embedPrompt(request) : generatePrompt(request);
 }
@@ -59,6 +65,11 @@ export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: str
 /** Decides the outcome of a request from its markers; `fallbackId` stands in for a missing key (fail-once memory). */
 function outcomeOf(markers: MarkerMemory, raw: unknown, key: string | undefined, fallbackId: string): Outcome {
   return markers.outcome(JSON.stringify(raw) ?? '', `gemini:${key ?? fallbackId}`);
+}
+
+function shapeOf(markers: MarkerMemory, raw: unknown, key: string | undefined, fallbackId: string, limit: number | undefined): { shape?: AnswerShape } {
+  const shape = markers.shape(JSON.stringify(raw) ?? '', `gemini:${key ?? fallbackId}`, limit);
+  return shape === 'full' ? {} : { shape };
 }
 
 /**
@@ -76,7 +87,7 @@ export function parseInlineRequests(kind: GeminiBatchKind, items: unknown, marke
     if (typeof parsed === 'string') throw new HttpError(400, `${where}.${parsed}`);
     const metadata = parseMetadata(item.metadata, where);
     const key = metadata?.key;
-    return { ...parsed, ...(key !== undefined ? { key } : {}), ...(metadata ? { metadata } : {}), outcome: outcomeOf(markers, item, key, `${batchId}#${i}`) };
+    return { ...parsed, ...(key !== undefined ? { key } : {}), ...(metadata ? { metadata } : {}), outcome: outcomeOf(markers, item, key, `${batchId}#${i}`), ...shapeOf(markers, item, key, `${batchId}#${i}`, parsed.maxOutputTokens) };
   });
 }
 
@@ -129,7 +140,7 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
     if (key.error !== undefined) return key.error;
     const parsed = parseOne(kind, value.request);
     if (typeof parsed === 'string') return `Input file line ${line}: ${parsed}.`;
-    out.push({ ...parsed, key: key.value, outcome: outcomeOf(markers, value, key.value, `line${line}`) });
+    out.push({ ...parsed, key: key.value, outcome: outcomeOf(markers, value, key.value, `line${line}`), ...shapeOf(markers, value, key.value, `line${line}`, parsed.maxOutputTokens) });
   }
   if (out.length === 0) return 'The input file has no requests.';
   if (blank !== undefined) return `Input file line ${blank}: the line is empty; "key" is required (a string).`;
@@ -138,10 +149,14 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
 
 /** A GenerateContentResponse for a request (camelCase, as the REST API answers). */
 export function generateResponse(r: GeminiRequest, model: string, seed: string): Record<string, unknown> {
-  const text = replyText(r.prompt);
-  const output = approxTokens(text);
+  const full = replyText(r.prompt);
+  const words = full.split(' ');
+  const text = r.shape === 'truncated' ? words.slice(0, Math.max(1, Math.min(words.length - 1, Math.floor(((r.maxOutputTokens ?? 16) * 3) / 4)))).join(' ') : full;
+  const output = r.shape === 'refused' ? 0 : approxTokens(text);
+  // FinishReason (@google/genai dist/genai.d.ts): MAX_TOKENS when cut off; SAFETY with no content when declined.
+  const candidate = r.shape === 'refused' ? { finishReason: 'SAFETY', index: 0 } : { content: { parts: [{ text }], role: 'model' }, finishReason: r.shape === 'truncated' ? 'MAX_TOKENS' : 'STOP', index: 0 };
   return {
-    candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
+    candidates: [candidate],
     usageMetadata: {
       promptTokenCount: r.inputTokens,
       candidatesTokenCount: output,
