@@ -6,7 +6,10 @@ import type { JobStore } from '../core/jobs/store';
 import type { PricingOverrides } from '../core/pricing';
 import { lookupPrice } from '../core/pricingData';
 import { chainOf, mergeChain, rootOf, type MergedChain } from '../core/results/merge';
-import { writeFailedLines, selectLines, type IncludeRow } from '../core/results/export';
+import { selectLines, writeInputLines, type IncludeRow } from '../core/results/export';
+import type { MergedRow } from '../core/results/rows';
+import type { Quality } from '../core/results/quality';
+import { raiseTokenLimit } from '../core/results/raiseLimit';
 import { outputFailsSchema } from '../core/results/schemaCheck';
 import type { BatchProvider } from '../providers/types';
 import { assertInputExists, downloadResults, resultsKept } from './results';
@@ -64,15 +67,32 @@ export interface RetryPlan {
  * missing row of the merged view, to `<parent jobDir>/retry-<n>.jsonl`. Refuses while a retry is still running,
  * since its lines would be sent twice.
  */
-export async function buildRetryFile(opts: { store: JobStore; job: Job; provider?: BatchProvider; includeSchemaFailures?: boolean; signal?: AbortSignal }): Promise<RetryPlan> {
+export interface RetrySelection {
+  /** Which lines go: `failed` (errored, expired, canceled, missing) and/or succeeded lines of these qualities. */
+  only?: ReadonlySet<'failed' | Exclude<Quality, 'ok'>>;
+  /** Truncated and empty lines go with their token limit multiplied by this (1: as they were). */
+  raiseMaxTokens?: number;
+}
+
+export async function buildRetryFile(opts: { store: JobStore; job: Job; provider?: BatchProvider; includeSchemaFailures?: boolean; signal?: AbortSignal } & RetrySelection): Promise<RetryPlan> {
   const chain = await loadChain(opts.store, opts.job, opts.provider, { signal: opts.signal });
   const running = chain.jobs.filter((j) => !isTerminal(j.status));
   if (running.length) throw new Error(`${running.map((j) => j.id).join(', ')} is still ${running[0]!.status}: wait until it ends, then retry what is still failed.`);
   const parent = chain.jobs.reduce((a, b) => (b.attempt > a.attempt || (b.attempt === a.attempt && b.createdAt > a.createdAt) ? b : a));
   const n = parent.attempt;
   const retryFile = join(opts.store.jobDir(parent.id), `retry-${n}.jsonl`);
-  const include: IncludeRow | undefined = opts.includeSchemaFailures ? (_row, text, output) => outputFailsSchema(text, output) : undefined;
-  const requests = await writeFailedLines(chain.root.inputPath, chain.rows, retryFile, { signal: opts.signal, ...(include ? { include } : {}) });
+  const only = opts.only;
+  const flagged = (row: MergedRow) => only !== undefined && row.quality !== undefined && only.has(row.quality);
+  const schema: IncludeRow | undefined = opts.includeSchemaFailures ? (_row, text, output) => outputFailsSchema(text, output) : undefined;
+  const include: IncludeRow | undefined = only || schema ? (row, text, output) => flagged(row) || (schema?.(row, text, output) ?? false) : undefined;
+  const lines = await selectLines(chain.root.inputPath, chain.rows, { signal: opts.signal, ...(include ? { include } : {}) });
+  if (only && !only.has('failed')) for (let i = 0; i < chain.rows.length; i++) if (chain.rows.outcome(i) !== 'succeeded') lines.delete(chain.rows.line(i));
+  // Truncated and empty answers need more room, not the same request again.
+  const raise = new Set<number>();
+  const factor = opts.raiseMaxTokens ?? 1;
+  if (factor > 1) for (let i = 0; i < chain.rows.length; i++) if (lines.has(chain.rows.line(i)) && (chain.rows.quality(i) === 'truncated' || chain.rows.quality(i) === 'empty')) raise.add(chain.rows.line(i));
+  const transform = raise.size ? (line: number, text: string) => (raise.has(line) ? (raiseTokenLimit(text, factor)?.text ?? text) : text) : undefined;
+  const requests = await writeInputLines(chain.root.inputPath, lines, retryFile, opts.signal, transform);
   return { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
 }
 
@@ -125,7 +145,7 @@ export async function retryFailed(opts: {
   provider: BatchProvider;
   submit?: boolean;
   signal?: AbortSignal;
-}): Promise<{ retryJob?: Job; retryFile: string; requests: number; parent: Job }> {
+} & RetrySelection): Promise<{ retryJob?: Job; retryFile: string; requests: number; parent: Job }> {
   const plan = await buildRetryFile(opts);
   if (plan.requests === 0 || opts.submit === false) return { retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent };
   const retryJob = await submitRetry({ store: opts.store, plan, provider: opts.provider, signal: opts.signal });

@@ -13,6 +13,7 @@ import { GeminiProvider } from '../../src/providers/gemini';
 import type { BatchProvider } from '../../src/providers/types';
 import { defaultProfile } from '../../src/providers';
 import { untilTerminal, writeInput } from './support/providerHarness';
+import { runCliCaptured } from '../support/cli';
 
 // Issue 20: the emulator answers `[[truncate]]` cut off at the request's token limit (finish_reason length) the
 // first time, and in full once the same custom_id comes back with a higher max_tokens; `[[refuse]]` with a
@@ -73,6 +74,37 @@ test('Anthropic (stop_reason max_tokens / refusal) and Gemini (finishReason MAX_
     const gem = (key: string, text: string, max: number) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { maxOutputTokens: max } } });
     assert.deepEqual(await run(gemini, 'g1.jsonl', [gem('long', 'An essay about otters [[truncate]]', 8), gem('no', 'Something bad [[refuse]]', 64), gem('ok', 'Hi', 64)], 'gemini-2.5-flash'), { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
     assert.equal((await run(gemini, 'g2.jsonl', [gem('long', 'An essay about otters [[truncate]]', 16)], 'gemini-2.5-flash'))?.ok, 1);
+  } finally {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('batchwise retry --only truncated resends just the truncated line with its max_tokens doubled; it comes back ok', async () => {
+  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
+  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-retry-'));
+  try {
+    const home = join(dir, 'home');
+    const store = new JobStore(home);
+    const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
+    const input = await writeInput(dir, 'in.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8), line('fine', 'Say hi', 64), line('bad', 'x [[fail]]', 64)]);
+    const job = await submitJob({ store, provider, inputPath: input });
+    const { job: done } = await untilTerminal(store, job, provider, () => emu.clock.tick(1));
+    await downloadResults(store, done, provider);
+
+    const env = { BATCHWISE_HOME: home, OPENAI_API_KEY: 'k', OPENAI_BASE_URL: `${emu.url}/v1`, BATCHWISE_RETRY_BASE_MS: '1' };
+    const r = await runCliCaptured(['retry', done.id, '--only', 'truncated', '--json'], { env });
+    assert.equal(r.code, 0, r.err);
+    const { job: retryId, requests } = JSON.parse(r.out) as { job: string; requests: number };
+    assert.equal(requests, 1, 'only the truncated line; the errored one is not in --only');
+    const retry = (await store.get(retryId))!;
+    assert.deepEqual(JSON.parse((await readFile(retry.inputPath, 'utf8')).trim()).body.max_tokens, 16);
+    const { job: retried } = await untilTerminal(store, retry, provider, () => emu.clock.tick(1));
+    assert.equal((await downloadResults(store, retried, provider)).summary.quality?.ok, 1);
+
+    const usage = await runCliCaptured(['retry', done.id, '--only', 'truncated,nonsense'], { env });
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /--only takes a comma-separated list of failed, truncated, empty, refused, invalid_json, schema_mismatch \(not: nonsense\)/);
   } finally {
     await emu.close();
     await rm(dir, { recursive: true, force: true });

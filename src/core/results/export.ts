@@ -87,7 +87,14 @@ export function isFailed(r: Pick<MergedRow, 'outcome'>): boolean {
  * Copies the given lines of the input file, byte for byte with their own line ends (CRLF stays CRLF), to
  * `outPath`. A BOM on line 1 is left out: it belongs to the file, not the line. Returns how many were written.
  */
-export async function writeInputLines(inputPath: string, lines: ReadonlySet<number>, outPath: string, signal?: AbortSignal): Promise<number> {
+export async function writeInputLines(
+  inputPath: string,
+  lines: ReadonlySet<number>,
+  outPath: string,
+  signal?: AbortSignal,
+  /** Rewrites chosen lines (a raised token limit); every other line is copied as it is. */
+  transform?: (line: number, text: string) => string,
+): Promise<number> {
   let written = 0;
   let lastEol = '';
   await writeLinesAtomic(outPath, async (w) => {
@@ -95,7 +102,7 @@ export async function writeInputLines(inputPath: string, lines: ReadonlySet<numb
       if (!lines.has(l.line) || isBlankLine(l.text)) continue;
       // The input's last line may lack a line end; if another line follows it in the output, give it one.
       if (written > 0 && lastEol === '') await w.write('\n');
-      await w.write(l.text + l.eol);
+      await w.write((transform ? transform(l.line, l.text) : l.text) + l.eol);
       lastEol = l.eol;
       written++;
     }
