@@ -10,6 +10,7 @@ import { BoundedSet } from './boundedMap';
  *   [[truncate]]   cut off at the request's token limit (finish reason length / max_tokens / MAX_TOKENS) when its id
  *                  comes with the limit it first had; in full once it comes back with a higher limit
  *   [[refuse]]     a refusal (OpenAI `refusal`, Anthropic stop_reason refusal, Gemini finishReason SAFETY)
+ *   [[bad-json]]   a request that asks for JSON gets an answer that does not parse
  */
 export type Outcome = 'ok' | 'fail' | 'expire';
 
@@ -18,6 +19,8 @@ export const FAIL_ONCE = '[[fail-once]]';
 export const EXPIRE = '[[expire]]';
 export const TRUNCATE = '[[truncate]]';
 export const REFUSE = '[[refuse]]';
+/** In a request that asks for JSON: the answer is a cut-off JSON object (OpenAI, emulator/openai/replies.ts). */
+export const BAD_JSON = '[[bad-json]]';
 
 /** How a succeeded answer comes back. */
 export type AnswerShape = 'full' | 'truncated' | 'refused';
@@ -54,5 +57,5 @@ export class MarkerMemory {
 }
 
 export function stripMarkers(text: string): string {
-  return text.replace(/\s*\[\[(?:fail|fail-once|expire|truncate|refuse)\]\]\s*/g, ' ').trim();
+  return text.replace(/\s*\[\[(?:fail|fail-once|expire|truncate|refuse|bad-json)\]\]\s*/g, ' ').trim();
 }

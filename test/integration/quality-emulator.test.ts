@@ -7,6 +7,7 @@ import { startEmulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import { submitJob } from '../../src/jobs/submit';
 import { downloadResults } from '../../src/jobs/results';
+import { joinResults } from '../../src/core/results/join';
 import { OpenAIProvider } from '../../src/providers/openai';
 import { AnthropicProvider } from '../../src/providers/anthropic';
 import { GeminiProvider } from '../../src/providers/gemini';
@@ -105,6 +106,37 @@ test('batchwise retry --only truncated resends just the truncated line with its 
     const usage = await runCliCaptured(['retry', done.id, '--only', 'truncated,nonsense'], { env });
     assert.equal(usage.code, 2);
     assert.match(usage.err, /--only takes a comma-separated list of failed, truncated, empty, refused, invalid_json, schema_mismatch \(not: nonsense\)/);
+  } finally {
+    await emu.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a request that asks for JSON: a schema-following answer is ok, [[bad-json]] is invalid_json, a wrong shape is schema_mismatch', async () => {
+  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
+  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-json-'));
+  try {
+    const store = new JobStore(join(dir, 'home'));
+    const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
+    // response_format json_schema, as in https://platform.openai.com/docs/guides/structured-outputs.
+    const schema = { type: 'object', properties: { label: { type: 'string', enum: ['pos', 'neg'] }, score: { type: 'number' } }, required: ['label', 'score'], additionalProperties: false };
+    const ask = (id: string, text: string, s: unknown) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: 64, messages: [{ role: 'user', content: text }], response_format: { type: 'json_schema', json_schema: { name: 'label', strict: true, schema: s } } } });
+    // The emulator answers the first schema's smallest instance; judged against a stricter schema it misses.
+    const stricter = { ...schema, properties: { ...schema.properties, reason: { type: 'string' } }, required: ['label', 'score', 'reason'] };
+    const job = await submitJob({ store, provider, inputPath: await writeInput(dir, 'json.jsonl', [ask('good', 'Classify: great', schema), ask('broken', 'Classify: fine [[bad-json]]', schema)]) });
+    const { job: done } = await untilTerminal(store, job, provider, () => emu.clock.tick(1));
+    const r = await downloadResults(store, done, provider);
+    assert.deepEqual(r.summary.quality, { ok: 1, truncated: 0, empty: 0, refused: 0, invalid_json: 1, schema_mismatch: 0 });
+    const records = (await readFile(r.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { customId: string; outputText: string; quality?: string; qualityReason?: string });
+    assert.deepEqual(JSON.parse(records.find((x) => x.customId === 'good')!.outputText), { label: 'pos', score: 0 });
+
+    // The emulator answers a schema's smallest instance; a line whose schema needs more than it gave is a mismatch.
+    const input = await writeInput(dir, 'strict.jsonl', [ask('good', 'Classify: great', stricter)]);
+    const good = records.find((x) => x.customId === 'good')!;
+    const out = join(dir, 'strict-results.jsonl');
+    const joined = await joinResults({ inputPath: input, outPath: out, jobId: 'j', attempt: 1, results: [{ customId: 'good', outcome: 'succeeded', outputText: good.outputText, raw: {} }] });
+    assert.equal(joined.summary.build({ jobId: 'j' }).quality?.schema_mismatch, 1);
+    assert.match((JSON.parse((await readFile(out, 'utf8')).trim()) as { qualityReason: string }).qualityReason, /reason/);
   } finally {
     await emu.close();
     await rm(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { jsonRequestOf } from './quality';
 import { isJsonObject } from '../json';
 
 /** A request line rendered as a conversation for the detail pane, plus what the diff and schema check need. */
@@ -59,7 +60,6 @@ export function conversationOf(lineText: string): Conversation {
   const o = isJsonObject(v) ? v : {};
   const turns: Turn[] = [];
   let model: string | undefined;
-  let jsonSchema: unknown;
   if (isJsonObject(o.body)) {
     // OpenAI batch line (also the self-hosted runner): chat, responses, completions, embeddings.
     const b = o.body;
@@ -70,18 +70,12 @@ export function conversationOf(lineText: string): Conversation {
     else if (Array.isArray(b.input) && b.input.every((x) => typeof x === 'string')) turns.push({ role: 'user', text: (b.input as string[]).join('\n') });
     else if (Array.isArray(b.input)) turns.push(...messagesTurns(b.input));
     else if (typeof b.prompt === 'string') turns.push({ role: 'user', text: b.prompt });
-    const rf = isJsonObject(b.response_format) ? b.response_format : undefined;
-    if (rf?.type === 'json_schema' && isJsonObject(rf.json_schema)) jsonSchema = rf.json_schema.schema;
-    const tf = isJsonObject(b.text) && isJsonObject(b.text.format) ? b.text.format : undefined;
-    if (tf?.type === 'json_schema') jsonSchema = tf.schema;
   } else if (isJsonObject(o.params)) {
     // Anthropic Message Batches line.
     const p = o.params;
     model = typeof p.model === 'string' ? p.model : undefined;
     if (p.system !== undefined) turns.push({ role: 'system', text: contentText(p.system, []) });
     turns.push(...messagesTurns(p.messages));
-    const of = isJsonObject(p.output_format) ? p.output_format : undefined;
-    if (of?.type === 'json_schema') jsonSchema = of.schema;
   } else if (isJsonObject(o.request)) {
     // Gemini batch line.
     const r = o.request;
@@ -89,11 +83,11 @@ export function conversationOf(lineText: string): Conversation {
     const si = r.systemInstruction ?? r.system_instruction;
     if (isJsonObject(si)) turns.push({ role: 'system', text: contentText(si.parts, []) });
     turns.push(...messagesTurns(r.contents));
-    const gc = isJsonObject(r.generationConfig) ? r.generationConfig : isJsonObject(r.generation_config) ? r.generation_config : undefined;
-    jsonSchema = gc?.responseJsonSchema ?? gc?.responseSchema ?? gc?.response_schema;
   } else {
     turns.push({ role: 'user', text: lineText });
   }
+  // The schema, wherever the provider's format puts it (one reading, shared with the quality check).
+  const jsonSchema = jsonRequestOf(o).schema;
   const lastUser = [...turns].reverse().find((t) => t.role === 'user');
   return { turns, lastUserText: lastUser?.text ?? '', ...(model ? { model } : {}), ...(jsonSchema !== undefined ? { jsonSchema } : {}) };
 }

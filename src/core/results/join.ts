@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { readJsonlFile, isBlankLine } from '../jsonl';
 import type { LineOutcome } from '../status';
 import type { ProviderResult, ResultRecord } from './record';
-import { inputIdOfText } from './inputId';
+import { inputIdOf } from './inputId';
+import { checkJsonSchema, parseJsonOutput } from './schemaCheck';
 import { writeLinesAtomic } from './lineWriter';
 import { SummaryBuilder } from './summary';
-import { qualityOfAnswer } from './quality';
+import { jsonRequestOf, qualityOfAnswer } from './quality';
 import { ensureDir } from '../fsAtomic';
 
 /** What a line with no result gets instead of `missing`, e.g. every line of a part that expired or failed as a whole. */
@@ -35,21 +36,57 @@ export interface InputIndex {
   ids: string[];
   lines: number[];
   byId: Map<string, number>;
+  /** Per request: 0 when it does not ask for JSON, 1 when it does, 2 + k when it gives `schemas[k]`. */
+  json: Uint32Array;
+  /** The distinct JSON schemas of the input (usually one for the whole file). */
+  schemas: unknown[];
 }
 
 export async function indexInput(path: string, signal?: AbortSignal): Promise<InputIndex> {
   const ids: string[] = [];
   const lines: number[] = [];
   const byId = new Map<string, number>();
+  const json: number[] = [];
+  const schemas: unknown[] = [];
+  const schemaIndex = new Map<string, number>();
   for await (const l of readJsonlFile(path, { signal })) {
     if (isBlankLine(l.text)) continue;
-    const id = inputIdOfText(l.text) ?? '';
+    let v: unknown;
+    try {
+      v = JSON.parse(l.text);
+    } catch {
+      v = undefined;
+    }
+    const id = inputIdOf(v) ?? '';
     // A repeated id keeps its first line: the validator flags the duplicate; the later line shows as missing.
     if (id && !byId.has(id)) byId.set(id, ids.length);
     ids.push(id);
     lines.push(l.line);
+    // Cheap skip: a line that mentions no json asks for none.
+    const ask = /json/i.test(l.text) ? jsonRequestOf(v) : { json: false };
+    if (ask.schema !== undefined) {
+      const key = JSON.stringify(ask.schema);
+      let k = schemaIndex.get(key);
+      if (k === undefined && schemas.length < 10_000) {
+        k = schemas.length;
+        schemas.push(ask.schema);
+        schemaIndex.set(key, k);
+      }
+      json.push(k === undefined ? 1 : 2 + k);
+    } else json.push(ask.json ? 1 : 0);
   }
-  return { ids, lines, byId };
+  return { ids, lines, byId, json: Uint32Array.from(json), schemas };
+}
+
+/** A succeeded answer to a request that asked for JSON: not JSON, or not following the request's schema. */
+function jsonVerdict(index: InputIndex, i: number, outputText: string | undefined): { quality: 'invalid_json' | 'schema_mismatch'; reason: string } | undefined {
+  const ask = index.json[i]!;
+  if (ask === 0) return undefined;
+  const parsed = parseJsonOutput(outputText);
+  if (!parsed) return { quality: 'invalid_json', reason: 'the request asked for JSON; the answer does not parse as JSON' };
+  if (ask < 2) return undefined;
+  const errors = checkJsonSchema(parsed.value, index.schemas[ask - 2]);
+  return errors.length ? { quality: 'schema_mismatch', reason: errors[0]! } : undefined;
 }
 
 const SUCCEEDED = 1;
@@ -189,7 +226,8 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
         // Read the replaced record back to take it out of the summary (its bytes stay unused in the spool).
         summary.remove(JSON.parse(await spool.readOne(bucket, at[i]!, size[i]!)) as ResultRecord);
       }
-      const verdict = r.outcome === 'succeeded' ? qualityOfAnswer(r.raw, r.outputText) : undefined;
+      const answer = r.outcome === 'succeeded' ? qualityOfAnswer(r.raw, r.outputText) : undefined;
+      const verdict = answer?.quality === 'ok' ? (jsonVerdict(index, i, r.outputText) ?? answer) : answer;
       const record: ResultRecord = {
         customId: r.customId,
         line: index.lines[i]!,

@@ -93,3 +93,33 @@ export function qualityOfAnswer(raw: unknown, outputText: string | undefined): Q
   const hasText = outputText !== undefined && outputText.trim() !== '';
   return openaiChat(answer, hasText) ?? openaiResponses(answer, hasText) ?? gemini(answer, hasText) ?? anthropic(answer, hasText) ?? OK;
 }
+
+/**
+ * Whether a request line asks for JSON output, and its JSON schema when it gives one: OpenAI chat
+ * `response_format: {type: json_object | json_schema}`, Responses `text.format`, Anthropic `output_format`, Gemini
+ * `generationConfig.responseMimeType: application/json` with `responseJsonSchema` / `responseSchema`.
+ */
+export function jsonRequestOf(line: unknown): { json: boolean; schema?: unknown } {
+  if (!isJsonObject(line)) return { json: false };
+  const typed = (f: unknown) => (isJsonObject(f) && (f.type === 'json_schema' || f.type === 'json_object') ? f : undefined);
+  if (isJsonObject(line.body)) {
+    const rf = typed(line.body.response_format);
+    if (rf) return rf.type === 'json_schema' && isJsonObject(rf.json_schema) ? { json: true, schema: rf.json_schema.schema } : { json: true };
+    const tf = isJsonObject(line.body.text) ? typed(line.body.text.format) : undefined;
+    if (tf) return tf.type === 'json_schema' ? { json: true, schema: tf.schema } : { json: true };
+    return { json: false };
+  }
+  if (isJsonObject(line.params)) {
+    const of = typed(line.params.output_format);
+    return of ? { json: true, ...(of.type === 'json_schema' ? { schema: of.schema } : {}) } : { json: false };
+  }
+  if (isJsonObject(line.request)) {
+    const r = line.request;
+    const gc = isJsonObject(r.generationConfig) ? r.generationConfig : isJsonObject(r.generation_config) ? r.generation_config : undefined;
+    const schema = gc?.responseJsonSchema ?? gc?.responseSchema ?? gc?.response_schema ?? gc?.response_json_schema;
+    const mime = gc?.responseMimeType ?? gc?.response_mime_type;
+    return schema !== undefined ? { json: true, schema } : { json: mime === 'application/json' };
+  }
+  return { json: false };
+}
+

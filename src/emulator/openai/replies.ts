@@ -1,4 +1,4 @@
-import type { AnswerShape } from '../markers';
+import { BAD_JSON, type AnswerShape } from '../markers';
 import { isJsonObject } from '../../core/json';
 import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
 import { unixSeconds } from '../clock';
@@ -39,6 +39,36 @@ function cut(text: string, limit: number | undefined): string {
 }
 
 const REFUSAL = "I'm sorry, but I can't help with that.";
+
+/** The smallest value that follows a JSON schema: what the emulator answers when a request asks for one. */
+export function sampleOfSchema(schema: unknown, text: string, depth = 0): unknown {
+  if (!isJsonObject(schema) || depth > 8) return text;
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
+  if ('const' in schema) return schema.const;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === 'object' || isJsonObject(schema.properties)) {
+    const props = isJsonObject(schema.properties) ? schema.properties : {};
+    const keys = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === 'string') : Object.keys(props);
+    return Object.fromEntries(keys.map((k) => [k, sampleOfSchema(props[k], text, depth + 1)]));
+  }
+  if (type === 'array') return typeof schema.minItems === 'number' && schema.minItems > 0 ? [sampleOfSchema(schema.items, text, depth + 1)] : [];
+  if (type === 'integer' || type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 0;
+  if (type === 'boolean') return false;
+  if (type === 'null') return null;
+  return text;
+}
+
+/**
+ * A JSON answer when the body asks for one (`response_format` json_object / json_schema, Responses `text.format`):
+ * the schema's smallest instance, or `{"answer": text}`. `[[bad-json]]` answers a cut-off object instead.
+ */
+function jsonAnswer(body: Record<string, unknown>, text: string): string | undefined {
+  const rf = isJsonObject(body.response_format) ? body.response_format : isJsonObject(body.text) && isJsonObject(body.text.format) ? body.text.format : undefined;
+  if (!rf || (rf.type !== 'json_object' && rf.type !== 'json_schema')) return undefined;
+  if (JSON.stringify(body).includes(BAD_JSON)) return `{"answer": ${JSON.stringify(text)}`;
+  const schema = rf.type === 'json_schema' ? (isJsonObject(rf.json_schema) ? rf.json_schema.schema : rf.schema) : undefined;
+  return JSON.stringify(schema !== undefined ? sampleOfSchema(schema, text) : { answer: text });
+}
 
 export function openaiReply(endpoint: string, body: Record<string, unknown>, createdMs: number, seed: string, shape: AnswerShape = 'full'): OpenAiReply {
   const model = typeof body.model === 'string' ? body.model : 'unknown-model';
@@ -132,7 +162,8 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
     }
     case '/v1/responses': {
       const { prompt, allText } = responsesPrompt(body);
-      const full = replyText(prompt);
+      const plain = replyText(prompt);
+      const full = jsonAnswer(body, plain) ?? plain;
       const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
       // Response (openai-node resources/responses/responses.d.ts): `incomplete` at max_output_tokens; a refusal part.
@@ -156,7 +187,8 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
     }
     default: {
       const { prompt, allText } = promptOfMessages(body.messages);
-      const full = replyText(prompt);
+      const plain = replyText(prompt);
+      const full = jsonAnswer(body, plain) ?? plain;
       const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
       // ChatCompletion.Choice (resources/chat/completions.d.ts): finish_reason length; message.refusal with null content.
