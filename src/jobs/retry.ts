@@ -118,10 +118,12 @@ export async function planForRetryFile(store: JobStore, path: string): Promise<(
 }
 
 /** How many lines are failed, and how many more succeeded with an output that fails the request's JSON schema. */
-export async function retryCandidates(chain: MergedChain, signal?: AbortSignal): Promise<{ failed: number; schemaFailures: number }> {
+export async function retryCandidates(chain: MergedChain, signal?: AbortSignal): Promise<{ failed: number; schemaFailures: number; tooShort: number }> {
   const failed = (await selectLines(chain.root.inputPath, chain.rows, { signal })).size;
   const all = (await selectLines(chain.root.inputPath, chain.rows, { signal, include: (_row, text, output) => outputFailsSchema(text, output) })).size;
-  return { failed, schemaFailures: all - failed };
+  // Succeeded lines cut off at their token limit, or empty: worth sending again with more room.
+  const q = chain.summary.quality;
+  return { failed, schemaFailures: all - failed, tooShort: (q?.truncated ?? 0) + (q?.empty ?? 0) };
 }
 
 /** Submits a retry file (possibly edited by the user) as a retry job linked to its parent. */

@@ -4,7 +4,7 @@ import type { BatchwiseContext } from '../context';
 import type { Job } from '../../core/jobs/job';
 import { isTerminal } from '../../core/status';
 import { exportMerged } from '../../core/results/export';
-import { buildRetryFile, loadChain, planForRetryFile, retryCandidates, submitRetry, type RetryPlan } from '../../jobs/retry';
+import { buildRetryFile, loadChain, planForRetryFile, retryCandidates, submitRetry, type RetryPlan, type RetrySelection } from '../../jobs/retry';
 import { toStoredEstimate, type FileEstimate } from '../../core/estimate';
 import { estimateWithProgress } from '../submit/flow';
 import { retryCostLine } from '../submit/confirmText';
@@ -172,23 +172,33 @@ export class ResultsCommands {
     );
     if (!candidates) return;
     let includeSchemaFailures = false;
-    if (candidates.schemaFailures > 0) {
-      const pick = await showPick(
-        [
-          { label: `Failed lines only (${formatCount(candidates.failed)})`, detail: 'errored, expired, canceled and missing rows', schema: false },
-          { label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${countOf(candidates.schemaFailures, 'succeeded line')} whose output ${candidates.schemaFailures === 1 ? 'does' : 'do'} not follow the request's response_format schema`, schema: true },
-        ],
-        { placeHolder: 'Which lines should be sent again?' },
-      );
+    let selection: RetrySelection = {};
+    if (candidates.schemaFailures > 0 || candidates.tooShort > 0) {
+      const short = candidates.tooShort;
+      const items = [
+        { label: `Failed lines only (${formatCount(candidates.failed)})`, detail: 'errored, expired, canceled and missing rows', schema: false, selection: {} },
+        ...(candidates.schemaFailures > 0
+          ? [{ label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${countOf(candidates.schemaFailures, 'succeeded line')} whose output ${candidates.schemaFailures === 1 ? 'does' : 'do'} not follow the request's response_format schema`, schema: true, selection: {} }]
+          : []),
+        ...(short > 0
+          ? [
+              { label: `Failed lines and truncated or empty answers, with twice the token limit (${candidates.failed + short})`, detail: `${countOf(short, 'succeeded line')} cut off at max_tokens or empty: sent again with the limit doubled`, schema: false, selection: { only: new Set(['failed', 'truncated', 'empty'] as const), raiseMaxTokens: 2 } },
+              { label: `Truncated or empty answers only, with twice the token limit (${short})`, detail: 'the failed lines stay as they are', schema: false, selection: { only: new Set(['truncated', 'empty'] as const), raiseMaxTokens: 2 } },
+            ]
+          : []),
+      ];
+      const pick = await showPick(items, { placeHolder: 'Which lines should be sent again?' });
       if (!pick) return;
       includeSchemaFailures = pick.schema;
+      selection = pick.selection;
     }
-    const plan = await buildRetryFile({ store: this.ctx.store, job, provider, includeSchemaFailures });
+    const plan = await buildRetryFile({ store: this.ctx.store, job, provider, includeSchemaFailures, ...selection });
     if (plan.requests === 0) {
       void showInformation(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
       return;
     }
-    const what = `The original input lines of the errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}, byte for byte (${basename(plan.retryFile)}).`;
+    const raised = selection.raiseMaxTokens && selection.raiseMaxTokens > 1 ? ` Truncated and empty answers go with ${selection.raiseMaxTokens}x their token limit.` : '';
+    const what = `The original input lines of the ${selection.only && !selection.only.has('failed') ? 'truncated and empty answers' : `errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}${selection.only ? ' and of the truncated and empty answers' : ''}`} (${basename(plan.retryFile)}).${raised}`;
     await this.confirmRetry(plan, provider, what, { review: true });
   }
 

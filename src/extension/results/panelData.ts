@@ -61,7 +61,9 @@ export async function loadPanelData(
   const subtitle = [root.provider, root.model ?? undefined, root.id].filter(Boolean).join(' · ');
   const header = headerOf(chain.summary, root.name, subtitle, chain.jobs);
   const running = chain.jobs.filter((j) => !isTerminal(j.status));
-  header.canResubmit = running.length === 0 && header.failed > 0;
+  // Truncated and empty answers can be sent again too (with a raised token limit), also when nothing failed.
+  const tooShort = (header.flagged.truncated ?? 0) + (header.flagged.empty ?? 0);
+  header.canResubmit = running.length === 0 && (header.failed > 0 || tooShort > 0);
   const notices: string[] = [];
   if (running.length) notices.push(`${running.map((j) => `${j.name} is ${statusText(j.status)}`).join('; ')}: this view updates when it ends.`);
   const missing = chain.pending.filter((j) => isTerminal(j.status));
