@@ -15,6 +15,7 @@ const SHOTS = resolve(process.env.E2E_SCREENSHOTS || join(REPO, 'test/e2e/.scree
 const TICK_MS = 300; // emulator batches end after 8 ticks
 const FILE = 'nc-labels.jsonl';
 const NEVER = 'nc-never.jsonl';
+const QUALITY = 'nc-quality.jsonl';
 const line = (id, text) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: 16, messages: [{ role: 'user', content: text }] } });
 
 const win = windowSuite({
@@ -24,6 +25,8 @@ const win = windowSuite({
     // nc-2 fails once: a failed row to filter, select and resubmit; its retry then succeeds.
     writeFileSync(join(env.dirs.ws, FILE), `${[line('nc-1', 'Say one.'), line('nc-2', 'Say two [[fail-once]].'), line('nc-3', 'Say three.')].join('\n')}\n`);
     writeFileSync(join(env.dirs.ws, NEVER), `${line('x-1', 'Never sent.')}\n`);
+    // q-long is cut off at its max_tokens by the emulator until it comes back with a higher one.
+    writeFileSync(join(env.dirs.ws, QUALITY), `${[line('q-long', 'Write an essay about otters [[truncate]].'), line('q-short', 'Say hi.')].join('\n')}\n`);
   },
 });
 
@@ -125,6 +128,49 @@ test('"Review File First" leaves a Submit as Retry CodeLens on the retry file, a
       return t;
     }, `the parent row of ${FILE} to show the merged outcome 3/3 after the retry`, { timeout: 60000, interval: 400 });
     await wb.shot('nc retry submitted from codelens');
+  });
+});
+
+test('a truncated answer is flagged, filtered, and resubmitted with twice its token limit (issue 20)', { timeout: 240000 }, async () => {
+  const { wb } = win;
+  await win.check('quality gate', async () => {
+    await wb.explorerContextMenu(QUALITY);
+    await wb.clickMenuItem('Submit JSONL as Batch');
+    await wb.pickIfAsked('openai', 3000);
+    await wb.waitForDialog('the cost confirmation', 30000);
+    await wb.clickDialogButton(/Submit/i);
+    await wb.waitUntil(async () => {
+      const t = await rowText(QUALITY);
+      if (!/completed/i.test(t)) throw new Error(t);
+      return t;
+    }, `the job of ${QUALITY} to complete`, { timeout: 60000, interval: 400 });
+    await wb.explorerContextMenu(QUALITY);
+    await wb.clickMenuItem('Open Results');
+    const frame = await wb.webviewFrame('.bw-row', 'the results panel of the quality file', { text: /q-long/, timeout: 30000 });
+    const header = await headerText(frame);
+    assert.equal(countOf(header, 'truncated'), 1, header);
+    await chooseFilter(wb, frame, 'Truncated (hit the token limit)');
+    await wb.waitUntil(async () => {
+      const rows = await frame.locator('.bw-viewport .bw-row').allInnerTexts();
+      if (rows.length !== 1 || !/q-long/.test(rows[0]) || !/truncated/.test(rows[0])) throw new Error(JSON.stringify(rows));
+      return rows;
+    }, 'only the truncated row q-long, marked truncated', { timeout: 15000 });
+    await frame.locator('.bw-viewport .bw-row', { hasText: 'q-long' }).click();
+    await wb.expectVisible(frame.locator('.bw-flagged', { hasText: /Truncated: the answer stopped at its token limit.*finish_reason: length/ }), 'why the row is flagged, in the detail pane');
+    await wb.shot('nc quality truncated filtered');
+
+    await frame.locator('#bw-resubmit').click();
+    await wb.pickIfAsked('Truncated or empty answers only, with twice the token limit', 10000);
+    const dialog = await wb.waitForDialog('the resubmit confirmation of the truncated line', 30000);
+    assert.match(dialog, /2x their token limit/, dialog);
+    await wb.clickDialogButton(/Submit Now/);
+    await wb.waitUntil(async () => {
+      const f = await wb.webviewFrame('.bw-header', 'the results panel of the quality file', { text: /nc-quality/, timeout: 5000 });
+      const t = await headerText(f);
+      if (countOf(t, 'truncated') !== 0 || countOf(t, 'succeeded') !== 2) throw new Error(t.slice(0, 300));
+      return t;
+    }, 'the merged results: both lines succeeded and none truncated after the resend with a higher max_tokens', { timeout: 60000, interval: 500 });
+    await wb.shot('nc quality resubmitted');
   });
 });
 

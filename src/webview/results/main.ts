@@ -174,7 +174,9 @@ function renderHeader(hd: Header, source: PanelSource): void {
   if (hd.duplicates || hd.unmatched) parts.push(text('div', `${countOf(hd.duplicates, 'duplicate result line')} (a success wins over an error); ${countOf(hd.unmatched, 'result')} for ids not in the input.`, 'bw-muted'));
   if (hd.notice) parts.push(text('div', hd.notice, 'bw-notice'));
   headerEl.replaceChildren(...parts);
-  resubmit.textContent = `Resubmit Failed (${formatNumber(hd.failed)})`;
+  // Truncated and empty answers can go again too (with a raised token limit): the label counts them apart.
+  const tooShort = (hd.flagged.truncated ?? 0) + (hd.flagged.empty ?? 0);
+  resubmit.textContent = tooShort ? `Resubmit (${formatNumber(hd.failed)} failed, ${formatNumber(tooShort)} truncated or empty)` : `Resubmit Failed (${formatNumber(hd.failed)})`;
   canResubmit = hd.canResubmit;
   setBusy(false);
   const isFile = source.kind === 'file';

@@ -20,6 +20,6 @@ export async function chooseFilter(wb, frame, label) {
   if (await native.count()) return native.first().selectOption({ label });
   const select = await wb.expectVisible(frame.locator('vscode-single-select, [aria-label*="filter" i]'), 'an outcome filter in the results panel');
   await select.click();
-  const option = frame.getByRole('option', { name: new RegExp(`^\\s*${label}\\s*$`) });
+  const option = frame.getByRole('option', { name: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) });
   await (await wb.expectVisible(option, `a "${label}" entry in the outcome filter`)).click();
 }
