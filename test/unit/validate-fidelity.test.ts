@@ -113,3 +113,19 @@ test('the error count in the summary is the real count, also past the per-code l
   assert.equal(errorCount(r), 1500);
   assert.match(summaryLine(r), /^1,500 errors · /);
 });
+
+test('a token limit too small for the asked answer is warned before submit (issue 20)', () => {
+  // A structured-output request (https://platform.openai.com/docs/guides/structured-outputs) whose schema needs a few
+  // dozen tokens at least, with max_tokens 5.
+  const schema = { type: 'object', properties: { summary: { type: 'string' }, tags: { type: 'array', minItems: 1, items: { type: 'string' } }, sentiment: { type: 'string', enum: ['positive', 'negative', 'neutral'] }, confidence: { type: 'number' } }, required: ['summary', 'tags', 'sentiment', 'confidence'] };
+  const withSchema = (max: number) => line('/v1/chat/completions', { model: 'gpt-4o-mini', max_tokens: max, messages: [{ role: 'user', content: 'Review: great' }], response_format: { type: 'json_schema', json_schema: { name: 'r', schema } } });
+  const small = validateText(withSchema(5) + '\n').diagnostics;
+  assert.deepEqual(small.map((d) => [d.code, d.severity]), [['max-tokens-below-schema', 'warning']]);
+  assert.match(small[0]!.message, /max_tokens is 5, but the smallest answer that follows the request's JSON schema takes about \d+ tokens/);
+  assert.deepEqual(validateText(withSchema(500) + '\n').diagnostics, []);
+  // A reasoning model with a tiny completion budget.
+  const reasoning = (max: number) => line('/v1/chat/completions', { model: 'o4-mini', max_completion_tokens: max, messages: [{ role: 'user', content: 'Prove it' }] });
+  assert.deepEqual(validateText(reasoning(300) + '\n').diagnostics.map((d) => d.code), ['reasoning-budget-small']);
+  assert.deepEqual(validateText(reasoning(4000) + '\n').diagnostics, []);
+  assert.deepEqual(validateText(line('/v1/chat/completions', { model: 'gpt-4o-mini', max_tokens: 300, messages: [{ role: 'user', content: 'x' }] }) + '\n').diagnostics, [], 'not a reasoning model');
+});

@@ -1,5 +1,7 @@
 import { OPENAI_BODY_SCHEMAS, OPENAI_ENDPOINTS, OPENAI_LINE_KEYS, VLLM_BATCH_URLS, vllmAcceptsUrl, type OpenAIEndpoint } from '../schemas/openai';
 import { PROVIDER_LIMITS, embeddingInputCount } from '../limits';
+import { jsonRequestOf } from '../results/quality';
+import { schemaMinTokens } from '../schemaSample';
 import { checkRequestId, checkSameAsFirst, checkTemperature, checkUnknownKeys } from './common';
 import { reportSchemaIssues } from './issues';
 import { nearest } from './nearest';
@@ -106,6 +108,7 @@ export function checkOpenAILine(ctx: LineContext, o: Record<string, unknown>, st
     if (!parsed.success) reportSchemaIssues(ctx, st.provider, ['body'], b, parsed.error.issues);
   }
   checkTemperature(ctx, b.temperature, ['body', 'temperature'], 2, name);
+  checkRoomForAnswer(ctx, b);
   if (typeof b.model === 'string' && b.model !== '') {
     checkSameAsFirst(ctx, 'model', b.model, ['body', 'model'], st, `${name} runs one model per batch file.`);
   }
@@ -120,3 +123,40 @@ function guessEndpoint(body: unknown): OpenAIEndpoint {
   }
   return '/v1/chat/completions';
 }
+
+/** Reasoning models (o-series, gpt-5) spend output tokens thinking before they answer. */
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+/** Below this, a reasoning model's budget is mostly thinking: answers come back empty or cut off. */
+export const REASONING_MIN_TOKENS = 1024;
+
+/**
+ * A token limit too small for the answer it asks for comes back truncated or empty (issue 20), paid for all the
+ * same: warned before submit. A JSON schema's smallest answer must fit; a reasoning model needs room beyond its
+ * thinking (https://platform.openai.com/docs/guides/reasoning: "reserving at least 25,000 tokens for reasoning and
+ * outputs" when starting out).
+ */
+function checkRoomForAnswer(ctx: LineContext, b: Record<string, unknown>): void {
+  const key = typeof b.max_completion_tokens === 'number' ? 'max_completion_tokens' : typeof b.max_tokens === 'number' ? 'max_tokens' : typeof b.max_output_tokens === 'number' ? 'max_output_tokens' : undefined;
+  if (!key) return;
+  const limit = b[key] as number;
+  const schema = jsonRequestOf({ body: b }).schema;
+  const needed = schema !== undefined ? schemaMinTokens(schema) : 0;
+  if (needed > limit) {
+    ctx.report(
+      'max-tokens-below-schema',
+      'warning',
+      (l) => l.valueRange(['body', key]),
+      () => `${key} is ${limit}, but the smallest answer that follows the request's JSON schema takes about ${needed} tokens: every answer would be cut off (and billed). Raise ${key} to at least ${Math.ceil(needed * 1.5)}.`,
+    );
+    return;
+  }
+  if (typeof b.model === 'string' && REASONING_MODEL.test(b.model) && limit < REASONING_MIN_TOKENS) {
+    ctx.report(
+      'reasoning-budget-small',
+      'warning',
+      (l) => l.valueRange(['body', key]),
+      () => `${b.model} is a reasoning model: it spends tokens thinking before it answers, and ${key} ${limit} leaves little room for the answer (it may come back empty). Give it at least ${REASONING_MIN_TOKENS}; OpenAI suggests reserving 25,000 to start with.`,
+    );
+  }
+}
+

@@ -1,5 +1,6 @@
 import { BAD_JSON, type AnswerShape } from '../markers';
 import { isJsonObject } from '../../core/json';
+import { sampleOfSchema } from '../../core/schemaSample';
 import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
 import { unixSeconds } from '../clock';
 
@@ -39,24 +40,6 @@ function cut(text: string, limit: number | undefined): string {
 }
 
 const REFUSAL = "I'm sorry, but I can't help with that.";
-
-/** The smallest value that follows a JSON schema: what the emulator answers when a request asks for one. */
-export function sampleOfSchema(schema: unknown, text: string, depth = 0): unknown {
-  if (!isJsonObject(schema) || depth > 8) return text;
-  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
-  if ('const' in schema) return schema.const;
-  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
-  if (type === 'object' || isJsonObject(schema.properties)) {
-    const props = isJsonObject(schema.properties) ? schema.properties : {};
-    const keys = Array.isArray(schema.required) ? schema.required.filter((k): k is string => typeof k === 'string') : Object.keys(props);
-    return Object.fromEntries(keys.map((k) => [k, sampleOfSchema(props[k], text, depth + 1)]));
-  }
-  if (type === 'array') return typeof schema.minItems === 'number' && schema.minItems > 0 ? [sampleOfSchema(schema.items, text, depth + 1)] : [];
-  if (type === 'integer' || type === 'number') return typeof schema.minimum === 'number' ? schema.minimum : 0;
-  if (type === 'boolean') return false;
-  if (type === 'null') return null;
-  return text;
-}
 
 /**
  * A JSON answer when the body asks for one (`response_format` json_object / json_schema, Responses `text.format`):
