@@ -37,6 +37,21 @@ async function rowText(file) {
   return win.wb.treeRowText(file);
 }
 
+/** Submit from the explorer's context menu, confirm the cost, and wait for the job's row to say completed. */
+async function submitAndWait(file) {
+  const { wb } = win;
+  await wb.explorerContextMenu(file);
+  await wb.clickMenuItem('Submit JSONL as Batch');
+  await wb.pickIfAsked('openai', 3000);
+  await wb.waitForDialog('the cost confirmation', 30000);
+  await wb.clickDialogButton(/Submit/i);
+  await wb.waitUntil(async () => {
+    const t = await rowText(file);
+    if (!/completed/i.test(t)) throw new Error(t);
+    return t;
+  }, `the job of ${file} to complete`, { timeout: 60000, interval: 400 });
+}
+
 test('Open Results on an input file: says there are none yet, then opens the results of its job', { timeout: 240000 }, async () => {
   const { wb } = win;
   await win.check('open results on input', async () => {
@@ -50,16 +65,7 @@ test('Open Results on an input file: says there are none yet, then opens the res
     assert.equal(panels, 0, 'no (empty) results panel opened');
     await wb.hideNotificationCenter();
 
-    await wb.explorerContextMenu(FILE);
-    await wb.clickMenuItem('Submit JSONL as Batch');
-    await wb.pickIfAsked('openai', 3000);
-    await wb.waitForDialog('the cost confirmation', 30000);
-    await wb.clickDialogButton(/Submit/i);
-    await wb.waitUntil(async () => {
-      const t = await rowText(FILE);
-      if (!/completed/i.test(t)) throw new Error(t);
-      return t;
-    }, `the job of ${FILE} to complete`, { timeout: 60000, interval: 400 });
+    await submitAndWait(FILE);
 
     await wb.explorerContextMenu(FILE);
     await wb.clickMenuItem('Open Results');
@@ -134,16 +140,7 @@ test('"Review File First" leaves a Submit as Retry CodeLens on the retry file, a
 test('a truncated answer is flagged, filtered, and resubmitted with twice its token limit (issue 20)', { timeout: 240000 }, async () => {
   const { wb } = win;
   await win.check('quality gate', async () => {
-    await wb.explorerContextMenu(QUALITY);
-    await wb.clickMenuItem('Submit JSONL as Batch');
-    await wb.pickIfAsked('openai', 3000);
-    await wb.waitForDialog('the cost confirmation', 30000);
-    await wb.clickDialogButton(/Submit/i);
-    await wb.waitUntil(async () => {
-      const t = await rowText(QUALITY);
-      if (!/completed/i.test(t)) throw new Error(t);
-      return t;
-    }, `the job of ${QUALITY} to complete`, { timeout: 60000, interval: 400 });
+    await submitAndWait(QUALITY);
     await wb.explorerContextMenu(QUALITY);
     await wb.clickMenuItem('Open Results');
     const frame = await wb.webviewFrame('.bw-row', 'the results panel of the quality file', { text: /q-long/, timeout: 30000 });

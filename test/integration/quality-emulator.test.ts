@@ -1,9 +1,9 @@
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmulator } from '../../src/emulator';
+import { startEmulator, type Emulator } from '../../src/emulator';
 import { JobStore } from '../../src/core/jobs/store';
 import { submitJob } from '../../src/jobs/submit';
 import { downloadResults } from '../../src/jobs/results';
@@ -24,10 +24,20 @@ import { runCliCaptured } from '../support/cli';
 
 const line = (id: string, text: string, maxTokens: number) => JSON.stringify({ custom_id: id, method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', max_tokens: maxTokens, messages: [{ role: 'user', content: text }] } });
 
-test('a truncated line resubmitted with a raised max_tokens comes back ok; a refusal is flagged as refused', async () => {
-  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
-  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-emu-'));
-  try {
+describe('quality gate against the emulator (manual clock)', () => {
+  let emu: Emulator;
+  let root: string;
+  before(async () => {
+    emu = await startEmulator({ manualClock: true, tickMs: 20 });
+    root = await mkdtemp(join(tmpdir(), 'bw-quality-'));
+  });
+  after(async () => {
+    await emu.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test('a truncated line resubmitted with a raised max_tokens comes back ok; a refusal is flagged as refused', async () => {
+    const dir = await mkdtemp(join(root, 'bw-quality-emu-'));
     const store = new JobStore(join(dir, 'home'));
     const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
     const run = async (name: string, lines: string[]) => {
@@ -50,16 +60,10 @@ test('a truncated line resubmitted with a raised max_tokens comes back ok; a ref
     // The same limit again is still cut off.
     const same = await run('same.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8)]);
     assert.equal(same.summary.quality?.truncated, 1);
-  } finally {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  });
 
-test('Anthropic (stop_reason max_tokens / refusal) and Gemini (finishReason MAX_TOKENS / SAFETY) flag the same way', async () => {
-  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
-  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-emu2-'));
-  try {
+  test('Anthropic (stop_reason max_tokens / refusal) and Gemini (finishReason MAX_TOKENS / SAFETY) flag the same way', async () => {
+    const dir = await mkdtemp(join(root, 'bw-quality-emu2-'));
     const store = new JobStore(join(dir, 'home'));
     const run = async (provider: BatchProvider, name: string, lines: string[], model?: string) => {
       const job = await submitJob({ store, provider, inputPath: await writeInput(dir, name, lines), ...(model ? { model } : {}) });
@@ -75,16 +79,10 @@ test('Anthropic (stop_reason max_tokens / refusal) and Gemini (finishReason MAX_
     const gem = (key: string, text: string, max: number) => JSON.stringify({ key, request: { contents: [{ role: 'user', parts: [{ text }] }], generationConfig: { maxOutputTokens: max } } });
     assert.deepEqual(await run(gemini, 'g1.jsonl', [gem('long', 'An essay about otters [[truncate]]', 8), gem('no', 'Something bad [[refuse]]', 64), gem('ok', 'Hi', 64)], 'gemini-2.5-flash'), { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
     assert.equal((await run(gemini, 'g2.jsonl', [gem('long', 'An essay about otters [[truncate]]', 16)], 'gemini-2.5-flash'))?.ok, 1);
-  } finally {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  });
 
-test('batchwise retry --only truncated resends just the truncated line with its max_tokens doubled; it comes back ok', async () => {
-  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
-  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-retry-'));
-  try {
+  test('batchwise retry --only truncated resends just the truncated line with its max_tokens doubled; it comes back ok', async () => {
+    const dir = await mkdtemp(join(root, 'bw-quality-retry-'));
     const home = join(dir, 'home');
     const store = new JobStore(home);
     const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
@@ -106,16 +104,10 @@ test('batchwise retry --only truncated resends just the truncated line with its 
     const usage = await runCliCaptured(['retry', done.id, '--only', 'truncated,nonsense'], { env });
     assert.equal(usage.code, 2);
     assert.match(usage.err, /--only takes a comma-separated list of failed, truncated, empty, refused, invalid_json, schema_mismatch \(not: nonsense\)/);
-  } finally {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  });
 
-test('a request that asks for JSON: a schema-following answer is ok, [[bad-json]] is invalid_json, a wrong shape is schema_mismatch', async () => {
-  const emu = await startEmulator({ manualClock: true, tickMs: 20 });
-  const dir = await mkdtemp(join(tmpdir(), 'bw-quality-json-'));
-  try {
+  test('a request that asks for JSON: a schema-following answer is ok, [[bad-json]] is invalid_json, a wrong shape is schema_mismatch', async () => {
+    const dir = await mkdtemp(join(root, 'bw-quality-json-'));
     const store = new JobStore(join(dir, 'home'));
     const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
     // response_format json_schema, as in https://platform.openai.com/docs/guides/structured-outputs.
@@ -137,8 +129,5 @@ test('a request that asks for JSON: a schema-following answer is ok, [[bad-json]
     const joined = await joinResults({ inputPath: input, outPath: out, jobId: 'j', attempt: 1, results: [{ customId: 'good', outcome: 'succeeded', outputText: good.outputText, raw: {} }] });
     assert.equal(joined.summary.build({ jobId: 'j' }).quality?.schema_mismatch, 1);
     assert.match((JSON.parse((await readFile(out, 'utf8')).trim()) as { qualityReason: string }).qualityReason, /reason/);
-  } finally {
-    await emu.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

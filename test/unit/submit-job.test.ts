@@ -170,17 +170,22 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
     assert.ok(job.parts.every((p) => p.createStartedAt));
   });
 
+  /** The job a submit writes before its first create: one part, no batch id, no create started. */
+  async function notYetCreated(path: string, requests: number): Promise<Job> {
+    const now = new Date().toISOString();
+    const job: Job = {
+      version: 1, id: store.newId(), name: 'in.jsonl', provider: 'openai', profile: 'p', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini',
+      inputPath: path, inputSha256: await sha256File(path), inputLines: requests, requests, attempt: 1, status: 'validating', createdAt: now, updatedAt: now,
+      parts: [{ index: 0, remoteId: null, status: 'validating', lineStart: 1, lineEnd: requests, requests, counts: { total: requests, succeeded: 0, failed: 0, processing: requests, expired: 0, canceled: 0 }, errors: [] }],
+    };
+    await store.save(job);
+    return job;
+  }
+
   it('a submit killed during the upload: the part is "not submitted" at once and the same file can be submitted again', async () => {
     const path = await input(['a', 'b'].map(line));
-    const sha = await sha256File(path);
     // What a kill -9 during the upload leaves: the job as written before any create, and no live submit lock.
-    const now = new Date().toISOString();
-    const killed: Job = {
-      version: 1, id: store.newId(), name: 'in.jsonl', provider: 'openai', profile: 'p', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini',
-      inputPath: path, inputSha256: sha, inputLines: 2, requests: 2, attempt: 1, status: 'validating', createdAt: now, updatedAt: now,
-      parts: [{ index: 0, remoteId: null, status: 'validating', lineStart: 1, lineEnd: 2, requests: 2, counts: { total: 2, succeeded: 0, failed: 0, processing: 2, expired: 0, canceled: 0 }, errors: [] }],
-    };
-    await store.save(killed);
+    const killed = await notYetCreated(path, 2);
 
     const refreshed = await refreshJob(store, killed, provider);
     assert.equal(refreshed.status, 'failed');
@@ -198,15 +203,8 @@ describe('submit: submitJob / refreshJob / cancelJob with a fake provider', () =
 
   it('while its submit still runs (its lock is held by a live process), a part without a batch id waits', async () => {
     const path = await input([line('a')]);
-    const sha = await sha256File(path);
-    const now = new Date().toISOString();
-    const uploading: Job = {
-      version: 1, id: store.newId(), name: 'in.jsonl', provider: 'openai', profile: 'p', endpoint: '/v1/chat/completions', model: 'gpt-4o-mini',
-      inputPath: path, inputSha256: sha, inputLines: 1, requests: 1, attempt: 1, status: 'validating', createdAt: now, updatedAt: now,
-      parts: [{ index: 0, remoteId: null, status: 'validating', lineStart: 1, lineEnd: 1, requests: 1, counts: { total: 1, succeeded: 0, failed: 0, processing: 1, expired: 0, canceled: 0 }, errors: [] }],
-    };
-    await store.save(uploading);
-    const lock = await tryLock(store.submitLockPath(sha), 'test: a submit uploading');
+    const uploading = await notYetCreated(path, 1);
+    const lock = await tryLock(store.submitLockPath(uploading.inputSha256), 'test: a submit uploading');
     assert.ok(!('heldBy' in lock));
     try {
       assert.equal((await refreshJob(store, uploading, provider)).parts[0]!.status, 'validating');
