@@ -124,6 +124,7 @@ export async function downloadResults(
     resultsPath: path,
     usage: { inputTokens: summary.usage.inputTokens, outputTokens: summary.usage.outputTokens, ...(summary.usage.cachedTokens ? { cachedTokens: summary.usage.cachedTokens } : {}) },
     ...(summary.actualCost !== null ? { actualCost: summary.actualCost } : {}),
+    ...flaggedOf(summary),
   }));
   return { job: updated, summary, path };
 }
@@ -143,6 +144,12 @@ export async function undownloadedOf(jobs: readonly Job[]): Promise<Job[]> {
   const out: Job[] = [];
   for (const j of jobs) if (isTerminal(j.status) && !(await resultsKept(j))) out.push(j);
   return out;
+}
+
+/** The summary's flagged counts (non-zero, not ok), for the job record: the completion notice and the tooltip say them. */
+function flaggedOf(summary: ResultsSummary): Pick<Job, 'flagged'> {
+  const flagged = Object.fromEntries(Object.entries(summary.quality ?? {}).filter(([q, n]) => q !== 'ok' && n > 0));
+  return Object.keys(flagged).length ? { flagged } : {};
 }
 
 export function needsResults(job: Job): boolean {

@@ -48,6 +48,8 @@ describe('quality gate against the emulator (manual clock)', () => {
 
     const first = await run('first.jsonl', [line('long', 'Write an essay about otters [[truncate]]', 8), line('no', 'Do something bad [[refuse]]', 64), line('fine', 'Say hi', 64)]);
     assert.deepEqual(first.summary.quality, { ok: 1, truncated: 1, empty: 0, refused: 1, invalid_json: 0, schema_mismatch: 0 });
+    // Recorded on the job, for the completion notice and the tooltip.
+    assert.deepEqual(first.job.flagged, { truncated: 1, refused: 1 });
     const records = (await readFile(first.path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { customId: string; quality?: string; qualityReason?: string; raw: { response: { body: { choices: { finish_reason: string }[] } } } });
     const long = records.find((r) => r.customId === 'long')!;
     assert.equal(long.quality, 'truncated');

@@ -18,6 +18,8 @@ describe('notify: completion message', () => {
   it('says what happened with counts', () => {
     assert.equal(completionMessage(job('completed', { succeeded: 9950, failed: 50 })), 'Batch "labels" completed: 9,950 succeeded, 50 failed');
     assert.equal(completionMessage(job('completed', { succeeded: 10_000 })), 'Batch "labels" completed: 10,000 succeeded');
+    // Issue 20: succeeded lines that are cut off or refused are said, once the results are in.
+    assert.equal(completionMessage(job('completed', { succeeded: 10_000 }, { flagged: { truncated: 12, refused: 1 } })), 'Batch "labels" completed: 10,000 succeeded (of the succeeded: 12 truncated, 1 refused)');
   });
   it('a completed batch whose lines all failed is reported as failed', () => {
     assert.equal(completionMessage(job('completed', { failed: 10_000 })), 'Batch "labels" failed: all 10,000 lines failed');

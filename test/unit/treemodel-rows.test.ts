@@ -168,6 +168,12 @@ describe('treeModel: job rows', () => {
     assert.match(split.children[1]!.description, /^not submitted · 0\/50 · 50 failed/);
   });
 
+  it('the tooltip says how many succeeded lines are flagged (issue 20)', () => {
+    const row = jobRow(job({ status: 'completed', flagged: { truncated: 3, empty: 1 } }, { succeeded: 100 }), opts());
+    assert.match(row.tooltipMarkdown ?? '', /\$\(warning\) Of the succeeded: 3 truncated, 1 empty/);
+    assert.doesNotMatch(jobRow(job({ status: 'completed' }, { succeeded: 100 }), opts()).tooltipMarkdown ?? '', /Of the succeeded/);
+  });
+
   it('parts are children only when the job was split', () => {
     assert.equal(jobRow(job(), opts()).children.length, 0);
     const split = job({ parts: [part({ index: 0, remoteId: 'batch_a', status: 'completed', counts: counts({ total: 50, succeeded: 50 }) }), part({ index: 1, remoteId: 'batch_b', counts: counts({ total: 50, processing: 50 }) })] });

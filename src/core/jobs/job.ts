@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QualitySchema } from '../results/quality';
 import { JobStatusSchema, ProviderIdSchema, RequestCountsSchema, ThroughputSchema, TokenUsageSchema } from '../status';
 
 /** One remote batch. A job whose input exceeds a provider limit is split into several parts. */
@@ -95,6 +96,8 @@ export const JobSchema = z.object({
   actualCost: z.number().nonnegative().optional(),
   /** Where the joined results were written (JSONL in the job folder), once downloaded. */
   resultsPath: z.string().optional(),
+  /** Succeeded lines that are not usable as they are (truncated, empty, refused...), counted when the results came. */
+  flagged: z.partialRecord(QualitySchema.exclude(['ok']), z.number().int().nonnegative()).optional(),
   /** Set when the user was told the job ended (so a restart does not notify twice). */
   notifiedAt: z.string().optional(),
 });

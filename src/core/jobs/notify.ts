@@ -35,8 +35,11 @@ export function completionMessage(job: Job, now = Date.now()): string {
   };
   switch (displayState(job, now)) {
     case 'completed':
-    case 'completed_with_failures':
-      return `${name} completed: ${tally()}`;
+    case 'completed_with_failures': {
+      // Succeeded but cut off, empty or refused: said in the notice, so those answers are not taken for good ones.
+      const flagged = Object.entries(job.flagged ?? {}).filter(([, n]) => (n ?? 0) > 0).map(([q, n]) => `${formatCount(n!)} ${q.replace('_', ' ')}`);
+      return `${name} completed: ${tally()}${flagged.length ? ` (of the succeeded: ${flagged.join(', ')})` : ''}`;
+    }
     case 'failed': {
       if (job.status === 'completed') return `${name} failed: ${c.total === 1 ? 'its only line' : `all ${countOf(c.total, 'line')}`} failed`;
       const err = job.parts.flatMap((p) => p.errors)[0];
