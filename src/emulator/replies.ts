@@ -27,6 +27,12 @@ export function replyText(prompt: string): string {
   return `${transform(stripMarkers(prompt))} [emu:${promptHash(prompt)}]`;
 }
 
+/** What a `[[truncate]]` answer keeps: the words of the reply that fit in `limit` tokens (at least one, never all). */
+export function truncatedReply(text: string, limit: number | undefined): string {
+  const words = text.split(' ');
+  return words.slice(0, Math.max(1, Math.min(words.length - 1, Math.floor(((limit ?? 16) * 3) / 4)))).join(' ');
+}
+
 export function approxTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }

@@ -4,7 +4,7 @@ import { windowMs } from '../../core/limits';
 import { TERMINAL_TICK, type Clock } from '../clock';
 import { processedMask, resultOrder } from '../lineProgress';
 import type { Outcome } from '../markers';
-import { promptHash } from '../replies';
+import { promptHash, truncatedReply } from '../replies';
 
 /** Message Batches expire 24 h after creation (batch-processing docs; `MessageBatch.expires_at`). */
 export const ANTHROPIC_WINDOW_MS = windowMs('anthropic');
@@ -104,8 +104,7 @@ function resultOf(batch: AnthropicBatch, r: AnthropicRequest, type: ResultType):
  */
 export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens' | 'shape' | 'maxTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
   // StopReason (@anthropic-ai/sdk resources/messages/messages.d.ts): 'max_tokens' when cut off, 'refusal' when declined.
-  const words = r.reply.split(' ');
-  const text = r.shape === 'truncated' ? words.slice(0, Math.max(1, Math.min(words.length - 1, Math.floor(((r.maxTokens ?? 16) * 3) / 4)))).join(' ') : r.shape === 'refused' ? '' : r.reply;
+  const text = r.shape === 'truncated' ? truncatedReply(r.reply, r.maxTokens) : r.shape === 'refused' ? '' : r.reply;
   return {
     id: `msg_${promptHash(seed)}${promptHash(`${seed}#`)}`,
     type: 'message',

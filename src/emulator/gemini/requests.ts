@@ -1,7 +1,7 @@
 import { isJsonObject } from '../../core/json';
 import { HttpError } from '../http';
 import type { AnswerShape, MarkerMemory, Outcome } from '../markers';
-import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText } from '../replies';
+import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText, truncatedReply } from '../replies';
 
 /** A generateContent batch or an embedContent batch (`:asyncBatchEmbedContent`). */
 export type GeminiBatchKind = 'generate' | 'embed';
@@ -150,8 +150,7 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
 /** A GenerateContentResponse for a request (camelCase, as the REST API answers). */
 export function generateResponse(r: GeminiRequest, model: string, seed: string): Record<string, unknown> {
   const full = replyText(r.prompt);
-  const words = full.split(' ');
-  const text = r.shape === 'truncated' ? words.slice(0, Math.max(1, Math.min(words.length - 1, Math.floor(((r.maxOutputTokens ?? 16) * 3) / 4)))).join(' ') : full;
+  const text = r.shape === 'truncated' ? truncatedReply(full, r.maxOutputTokens) : full;
   const output = r.shape === 'refused' ? 0 : approxTokens(text);
   // FinishReason (@google/genai dist/genai.d.ts): MAX_TOKENS when cut off; SAFETY with no content when declined.
   const candidate = r.shape === 'refused' ? { finishReason: 'SAFETY', index: 0 } : { content: { parts: [{ text }], role: 'model' }, finishReason: r.shape === 'truncated' ? 'MAX_TOKENS' : 'STOP', index: 0 };

@@ -1,7 +1,7 @@
 import { BAD_JSON, type AnswerShape } from '../markers';
 import { isJsonObject } from '../../core/json';
 import { sampleOfSchema } from '../../core/schemaSample';
-import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText } from '../replies';
+import { approxTokens, embeddingVector, promptOfMessages, promptHash, replyText, truncatedReply } from '../replies';
 import { unixSeconds } from '../clock';
 
 /**
@@ -30,13 +30,6 @@ export interface OpenAiReply {
 export function outputLimitOf(body: Record<string, unknown>): number | undefined {
   for (const k of ['max_completion_tokens', 'max_tokens', 'max_output_tokens']) if (typeof body[k] === 'number') return body[k] as number;
   return undefined;
-}
-
-/** The words of a reply that fit in `limit` tokens (at least one): what a truncated answer keeps. */
-function cut(text: string, limit: number | undefined): string {
-  const words = text.split(' ');
-  const keep = Math.max(1, Math.min(words.length - 1, Math.floor(((limit ?? 16) * 3) / 4)));
-  return words.slice(0, keep).join(' ');
 }
 
 const REFUSAL = "I'm sorry, but I can't help with that.";
@@ -147,7 +140,7 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
       const { prompt, allText } = responsesPrompt(body);
       const plain = replyText(prompt);
       const full = jsonAnswer(body, plain) ?? plain;
-      const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
+      const text = shape === 'truncated' ? truncatedReply(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
       // Response (openai-node resources/responses/responses.d.ts): `incomplete` at max_output_tokens; a refusal part.
       const content = shape === 'refused' ? [{ type: 'refusal', refusal: REFUSAL }] : [{ type: 'output_text', text, annotations: [] }];
@@ -172,7 +165,7 @@ export function openaiReply(endpoint: string, body: Record<string, unknown>, cre
       const { prompt, allText } = promptOfMessages(body.messages);
       const plain = replyText(prompt);
       const full = jsonAnswer(body, plain) ?? plain;
-      const text = shape === 'truncated' ? cut(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
+      const text = shape === 'truncated' ? truncatedReply(full, outputLimitOf(body)) : shape === 'refused' ? '' : full;
       const usage = tokens(allText, text);
       // ChatCompletion.Choice (resources/chat/completions.d.ts): finish_reason length; message.refusal with null content.
       const message = shape === 'refused' ? { role: 'assistant', content: null, refusal: REFUSAL, annotations: [] } : { role: 'assistant', content: text, refusal: null, annotations: [] };
