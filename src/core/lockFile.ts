@@ -5,8 +5,6 @@ import { z } from 'zod';
 import { tempPathFor, ensureDir } from './fsAtomic';
 import { processAlive } from './staleFiles';
 
-export { processAlive };
-
 /** Who holds a lock: enough to tell a live holder from one that was killed. */
 export const LockOwnerSchema = z.object({ pid: z.number().int(), host: z.string(), since: z.string(), purpose: z.string() });
 export type LockOwner = z.infer<typeof LockOwnerSchema>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProviderResult } from '../core/results/record';
 import type { RequestCounts } from '../core/status';
 import { writeFileAtomic, ensureDir } from '../core/fsAtomic';
+import { processAlive } from '../core/staleFiles';
 import { runBatch, type RunProgress } from '../runner/runner';
 import { parseOpenAIOutputLine } from './openaiOutput';
 import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
@@ -90,7 +91,7 @@ export class LocalProvider implements BatchProvider {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(await readFile(path, 'utf8').catch(() => ''));
         if (pid === process.pid) return true;
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return false;
+        if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) return false;
         await rm(path, { force: true });
       }
     }
@@ -303,14 +304,6 @@ export class LocalProvider implements BatchProvider {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function customIdOf(line: string): string | undefined {
   try {
