@@ -8,6 +8,7 @@ import { lookupPrice } from '../core/pricingData';
 import type { ProviderResult } from '../core/results/record';
 import { joinResults, type LineFallback } from '../core/results/join';
 import type { ResultsSummary } from '../core/results/summary';
+import { flaggedCounts } from '../core/results/quality';
 import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
 import { isTerminal } from '../core/status';
 
@@ -148,7 +149,7 @@ export async function undownloadedOf(jobs: readonly Job[]): Promise<Job[]> {
 
 /** The summary's flagged counts (non-zero, not ok), for the job record: the completion notice and the tooltip say them. */
 function flaggedOf(summary: ResultsSummary): Pick<Job, 'flagged'> {
-  const flagged = Object.fromEntries(Object.entries(summary.quality ?? {}).filter(([q, n]) => q !== 'ok' && n > 0));
+  const flagged = flaggedCounts(summary.quality);
   return Object.keys(flagged).length ? { flagged } : {};
 }
 

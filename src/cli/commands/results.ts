@@ -1,5 +1,5 @@
 import { undownloadedOf } from '../../jobs/results';
-import { QUALITIES, type Quality } from '../../core/results/quality';
+import { QUALITIES, describeFlagged, type Quality } from '../../core/results/quality';
 import { resolve } from 'node:path';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
@@ -72,9 +72,9 @@ export function describe(name: string, id: string, jobs: number, s: ResultsSumma
   const lines = [
     `${name} (${id}${jobs > 1 ? `, ${jobs - 1} retr${jobs === 2 ? 'y' : 'ies'}` : ''}): ${s.counts.succeeded} of ${s.total} lines succeeded${failedParts.length ? `; ${failedParts.join(', ')}` : ''}`,
   ];
-  const flagged = QUALITIES.filter((q) => q !== 'ok' && (s.quality?.[q] ?? 0) > 0).map((q) => `${s.quality![q]} ${q.replace('_', ' ')}`);
+  const flagged = describeFlagged(s.quality, String);
   // Succeeded, but not usable as they are: said apart, so they are not paid for again blindly.
-  if (flagged.length) lines.push(`  of the succeeded lines: ${flagged.join(', ')}`);
+  if (flagged) lines.push(`  of the succeeded lines: ${flagged}`);
   for (const e of s.topErrors) lines.push(`  ${errorGroupLabel(e)}: ${e.code ? `${e.code}: ` : ''}${e.message}`);
   if (s.duplicates || s.unmatched) lines.push(`  ${s.duplicates} duplicate result line(s), ${s.unmatched} result(s) for ids not in the input`);
   lines.push(`tokens: ${s.usage.inputTokens} in, ${s.usage.outputTokens} out` + (s.actualCost !== null ? `; cost ${formatMoney(s.actualCost, s.currency)} at the batch rate (${formatMoney(s.standardCost, s.currency)} standard)` : ''));

@@ -1,6 +1,7 @@
 import { isTerminal } from '../status';
 import { countOf, statusText } from '../format';
 import { errorLinePrefix, type Job } from './job';
+import { describeFlagged } from '../results/quality';
 import { failedLines, jobCounts } from './counts';
 import { displayState, finishedLines, formatCount } from './treeModel';
 
@@ -37,8 +38,8 @@ export function completionMessage(job: Job, now = Date.now()): string {
     case 'completed':
     case 'completed_with_failures': {
       // Succeeded but cut off, empty or refused: said in the notice, so those answers are not taken for good ones.
-      const flagged = Object.entries(job.flagged ?? {}).filter(([, n]) => (n ?? 0) > 0).map(([q, n]) => `${formatCount(n!)} ${q.replace('_', ' ')}`);
-      return `${name} completed: ${tally()}${flagged.length ? ` (of the succeeded: ${flagged.join(', ')})` : ''}`;
+      const flagged = describeFlagged(job.flagged, formatCount);
+      return `${name} completed: ${tally()}${flagged ? ` (of the succeeded: ${flagged})` : ''}`;
     }
     case 'failed': {
       if (job.status === 'completed') return `${name} failed: ${c.total === 1 ? 'its only line' : `all ${countOf(c.total, 'line')}`} failed`;

@@ -6,6 +6,7 @@ import type { Job, JobPart } from './job';
 import { failedLines, jobCounts, partCounts } from './counts';
 import { NOT_SUBMITTED, errorLinePrefix } from './job';
 import { windowMs } from '../limits';
+import { describeFlagged } from '../results/quality';
 import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 
@@ -239,8 +240,8 @@ function jobTooltip(job: Job, opts: TreeOptions): string {
     ...(counts.canceled ? [`${formatCount(counts.canceled)} canceled`] : []),
   ];
   lines.push(`Lines: ${outcome.join(', ')}`);
-  const flagged = Object.entries(job.flagged ?? {}).filter(([, n]) => (n ?? 0) > 0);
-  if (flagged.length) lines.push(`$(warning) Of the succeeded: ${flagged.map(([q, n]) => `${formatCount(n!)} ${q.replace('_', ' ')}`).join(', ')} (open the results to filter and resend them)`);
+  const flagged = describeFlagged(job.flagged, formatCount);
+  if (flagged) lines.push(`$(warning) Of the succeeded: ${flagged} (open the results to filter and resend them)`);
   const est = money(job.estimate?.batchCost, job.estimate?.currency);
   const actual = money(job.actualCost, job.estimate?.currency);
   if (est || actual) lines.push(`Cost: ${[est && `estimated ${e(est)}`, actual && `actual ${e(actual)}`].filter(Boolean).join(', ')}`);

@@ -19,6 +19,23 @@ export const QualitySchema = z.enum(['ok', 'truncated', 'empty', 'refused', 'inv
 export type Quality = z.infer<typeof QualitySchema>;
 export const QUALITIES: readonly Quality[] = QualitySchema.options;
 
+/** Counts of the flagged classes (never `ok`), only those with lines. */
+export type FlaggedCounts = Partial<Record<Exclude<Quality, 'ok'>, number>>;
+
+/** The flagged classes that have lines, from per-quality counts (a summary's `quality`, a job's `flagged`). */
+export function flaggedCounts(counts: Partial<Record<Quality, number>> | undefined): FlaggedCounts {
+  const out: FlaggedCounts = {};
+  for (const q of QUALITIES) if (q !== 'ok' && (counts?.[q] ?? 0) > 0) out[q] = counts![q]!;
+  return out;
+}
+
+/** "12 truncated, 1 refused" ('' when nothing is flagged), each count written by `format`. */
+export function describeFlagged(counts: Partial<Record<Quality, number>> | undefined, format: (n: number) => string = (n) => n.toLocaleString('en-US')): string {
+  return Object.entries(flaggedCounts(counts))
+    .map(([q, n]) => `${format(n)} ${q.replace('_', ' ')}`)
+    .join(', ');
+}
+
 export interface QualityVerdict {
   quality: Quality;
   /** Why a line is flagged, in the provider's words (its finish reason). */

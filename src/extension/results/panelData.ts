@@ -1,4 +1,5 @@
 import { undownloadedOf } from '../../jobs/results';
+import { flaggedCounts } from '../../core/results/quality';
 import { basename } from 'node:path';
 import { countOf, statusText } from '../../core/format';
 import type { Job } from '../../core/jobs/job';
@@ -79,7 +80,7 @@ function headerOf(s: ResultsSummary, title: string, subtitle: string, jobs: Job[
     subtitle,
     total: s.total,
     counts: s.counts,
-    flagged: Object.fromEntries(Object.entries(s.quality ?? {}).filter(([q, n]) => q !== 'ok' && n > 0)) as Header['flagged'],
+    flagged: flaggedCounts(s.quality),
     failed,
     duplicates: s.duplicates,
     unmatched: s.unmatched,
