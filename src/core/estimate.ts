@@ -80,8 +80,8 @@ export function toStoredEstimate(e: FileEstimate): Estimate {
   };
 }
 
-/** The price of a free endpoint (moderations): known, and zero. */
-const FREE = { input: 0, output: 0, batchInput: 0, batchOutput: 0, source: 'https://platform.openai.com/docs/guides/moderation (free to use)' } as unknown as NonNullable<ReturnType<typeof lookupPrice>>;
+/** The price of a free endpoint (moderations, "free to use": https://platform.openai.com/docs/guides/moderation): known, and zero. */
+const FREE: ResolvedPrice = { matched: 'moderation', source: 'table', input: 0, output: 0, batchInput: 0, batchOutput: 0 };
 
 export interface EstimateOptions {
   /** The provider the file is for; detected from each line's shape when absent. `local` has no price. */

@@ -229,10 +229,8 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
       firstError ??= err;
     }
   }
-  if (job.parentId && [...updates.values()].some((p) => p.errors.some((e) => e.line !== undefined && e.originalLine === undefined))) {
-    const mapped = await withOriginalLines(store, job, [...updates.values()]);
-    for (const p of mapped) updates.set(p.index, p);
-  }
+  // A retry's errors also cite the original input's line (withOriginalLines does nothing for other jobs).
+  for (const p of await withOriginalLines(store, job, [...updates.values()])) updates.set(p.index, p);
   // A part that got its id meanwhile (its submit is still running) keeps the submit's record.
   const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => (p.remoteId === null || p.remoteId === updates.get(p.index)?.remoteId ? (updates.get(p.index) ?? p) : p)));
   const updated = updates.size ? await store.update(job.id, apply) : job;
