@@ -61,15 +61,17 @@ async function addFault(fault) {
 
 test('a provider error and a file name with command links and $(zap) are plain text in the submit notifications', { timeout: 240000 }, async () => {
   await win.check('submit notifications', async () => {
-    // The upload is held back so the "submitting ..." progress notification stays up to be read; then the
-    // provider (or a proxy) answers the batch create with a message carrying link and icon syntax.
-    await addFault({ method: 'POST', path: '/v1/files', delayMs: 8000, times: 1 });
+    // The upload is held (until released below, however long the checks take) so the "submitting ..." progress
+    // notification stays up to be read; then the provider (or a proxy) answers the batch create with a message
+    // carrying link and icon syntax.
+    await addFault({ method: 'POST', path: '/v1/files', hold: true, times: 1 });
     await addFault({ method: 'POST', path: '/v1/batches', status: 400, times: 1, body: { error: { message: PROVIDER_ERROR, type: 'invalid_request_error', param: null, code: null } } });
     await win.wb.clearNotifications();
     await submitHostileFile();
     const progress = await centerItem(/submitting .* to openai/, 'the "submitting ... to openai" progress notification', 20000);
     await win.wb.shot('security submitting progress');
     assertPlain('the submit progress notification', await rendered(progress), ['[Details]', 'zap']);
+    await emulator('/_emulator/faults/release', { method: 'POST' });
     const failed = await centerItem(/Quota exceeded/, 'a notification that the submit failed, quoting the provider');
     await win.wb.shot('security failed submit notification');
     assertPlain('the "submit failed" notification', await rendered(failed), ['Quota exceeded', '[Fix it]', 'zap', '[Details]']);
