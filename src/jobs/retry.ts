@@ -10,6 +10,7 @@ import { selectLines, writeInputLines, type IncludeRow } from '../core/results/e
 import type { MergedRow } from '../core/results/rows';
 import type { Quality } from '../core/results/quality';
 import { raiseTokenLimit } from '../core/results/raiseLimit';
+import { enforceSchema, type EnforcementSummary } from '../core/results/enforceSchema';
 import { outputFailsSchema } from '../core/results/schemaCheck';
 import type { BatchProvider } from '../providers/types';
 import { assertInputExists, downloadResults, resultsKept } from './results';
@@ -60,6 +61,8 @@ export interface RetryPlan {
   requests: number;
   name: string;
   attempt: number;
+  /** With `enforceSchema`: how many JSON answers go with their schema enforced, and why the others could not. */
+  schema?: EnforcementSummary;
 }
 
 /**
@@ -72,6 +75,8 @@ export interface RetrySelection {
   only?: ReadonlySet<'failed' | Exclude<Quality, 'ok'>>;
   /** Truncated and empty lines go with their token limit multiplied by this (1: as they were). */
   raiseMaxTokens?: number;
+  /** Succeeded lines that go again (invalid JSON, schema mismatch) go with their JSON schema enforced where the provider can. */
+  enforceSchema?: boolean;
 }
 
 export async function buildRetryFile(opts: { store: JobStore; job: Job; provider?: BatchProvider; includeSchemaFailures?: boolean; signal?: AbortSignal } & RetrySelection): Promise<RetryPlan> {
@@ -91,9 +96,28 @@ export async function buildRetryFile(opts: { store: JobStore; job: Job; provider
   const raise = new Set<number>();
   const factor = opts.raiseMaxTokens ?? 1;
   if (factor > 1) for (let i = 0; i < chain.rows.length; i++) if (lines.has(chain.rows.line(i)) && (chain.rows.quality(i) === 'truncated' || chain.rows.quality(i) === 'empty')) raise.add(chain.rows.line(i));
-  const transform = raise.size ? (line: number, text: string) => (raise.has(line) ? (raiseTokenLimit(text, factor)?.text ?? text) : text) : undefined;
+  // Answers that did not parse or follow the schema: constrained decoding instead of the same luck again.
+  const enforce = new Set<number>();
+  if (opts.enforceSchema) for (let i = 0; i < chain.rows.length; i++) if (lines.has(chain.rows.line(i)) && chain.rows.outcome(i) === 'succeeded') enforce.add(chain.rows.line(i));
+  const enforced = { lines: 0, asIs: new Map<string, number>() };
+  const transform =
+    raise.size || enforce.size
+      ? (line: number, text: string) => {
+          let out = raise.has(line) ? (raiseTokenLimit(text, factor)?.text ?? text) : text;
+          if (enforce.has(line)) {
+            const e = enforceSchema(out);
+            if (e.text !== undefined) {
+              out = e.text;
+              enforced.lines++;
+            } else enforced.asIs.set(e.why, (enforced.asIs.get(e.why) ?? 0) + 1);
+          }
+          return out;
+        }
+      : undefined;
   const requests = await writeInputLines(chain.root.inputPath, lines, retryFile, opts.signal, transform);
-  return { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
+  const plan: RetryPlan = { parent, retryFile, requests, name: retryName(chain.root.name, n), attempt: parent.attempt + 1 };
+  if (opts.enforceSchema) plan.schema = { enforced: enforced.lines, asIs: [...enforced.asIs].map(([reason, count]) => ({ reason, lines: count })) };
+  return plan;
 }
 
 /** `<jobs>/<parent id>/retry-<n>.jsonl`: the name buildRetryFile gives a retry file. */
@@ -135,6 +159,8 @@ export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; prov
     name: opts.plan.name,
     parentId: opts.plan.parent.id,
     attempt: opts.plan.attempt,
+    // Gemini takes the model from the batch: a retry goes to the model its parent went to.
+    ...(opts.provider.id === 'gemini' && opts.plan.parent.model ? { model: opts.plan.parent.model } : {}),
     signal: opts.signal,
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
   });
@@ -147,9 +173,9 @@ export async function retryFailed(opts: {
   provider: BatchProvider;
   submit?: boolean;
   signal?: AbortSignal;
-} & RetrySelection): Promise<{ retryJob?: Job; retryFile: string; requests: number; parent: Job }> {
+} & RetrySelection): Promise<{ retryJob?: Job; retryFile: string; requests: number; parent: Job; schema?: RetryPlan['schema'] }> {
   const plan = await buildRetryFile(opts);
-  if (plan.requests === 0 || opts.submit === false) return { retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent };
-  const retryJob = await submitRetry({ store: opts.store, plan, provider: opts.provider, signal: opts.signal });
-  return { retryJob, retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent };
+  const result = { retryFile: plan.retryFile, requests: plan.requests, parent: plan.parent, ...(plan.schema ? { schema: plan.schema } : {}) };
+  if (plan.requests === 0 || opts.submit === false) return result;
+  return { ...result, retryJob: await submitRetry({ store: opts.store, plan, provider: opts.provider, signal: opts.signal }) };
 }

@@ -129,13 +129,14 @@ export class AnthropicProvider implements BatchProvider {
   }
 }
 
-/** One Anthropic result line -> ProviderResult (text blocks joined; the error's type and message kept). */
+/** One Anthropic result line -> ProviderResult (text blocks and tool inputs joined; the error's type and message kept). */
 export function anthropicResult(item: MessageBatchIndividualResponse): ProviderResult {
   const r = item.result;
   switch (r.type) {
     case 'succeeded': {
+      // A forced tool's input is the answer of a structured-output request (as results/resultLine.ts reads it).
       const text = r.message.content
-        .map((block) => (block.type === 'text' ? block.text : ''))
+        .map((block) => (block.type === 'text' ? block.text : block.type === 'tool_use' ? JSON.stringify(block.input ?? {}, null, 2) : ''))
         .join('');
       const u = r.message.usage;
       const usage: TokenUsage = {

@@ -3,8 +3,9 @@ import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { retryFailed } from '../../jobs/retry';
 import { providerFailure } from '../errors';
 import { waitForLocalRun } from '../../providers/local';
+import { describeEnforcement } from '../../core/results/enforceSchema';
 
-const USAGE = 'retry <job> [--only failed,truncated,empty,refused] [--raise-max-tokens N] [--json]';
+const USAGE = 'retry <job> [--only failed,truncated,empty,refused,invalid_json,schema_mismatch] [--raise-max-tokens N] [--enforce-schema] [--json]';
 const SELECTABLE = ['failed', 'truncated', 'empty', 'refused', 'invalid_json', 'schema_mismatch'] as const;
 type Selectable = (typeof SELECTABLE)[number];
 
@@ -20,10 +21,11 @@ function parseOnly(value: string | undefined): Set<Selectable> | undefined {
 /**
  * `batchwise retry`: sends the failed lines of a job's chain (original lines, byte for byte) as a retry job; with
  * --only, succeeded lines flagged truncated, empty or refused too, truncated and empty ones with their token limit
- * raised (x2 unless --raise-max-tokens says otherwise).
+ * raised (x2 unless --raise-max-tokens says otherwise); with --enforce-schema, invalid JSON and schema mismatches
+ * go with their schema enforced where the provider can (core/results/enforceSchema.ts).
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, only: { type: 'string' }, 'raise-max-tokens': { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, only: { type: 'string' }, 'raise-max-tokens': { type: 'string' }, 'enforce-schema': { type: 'boolean' } }, USAGE);
   const only = parseOnly(values.only);
   const raiseText = values['raise-max-tokens'];
   const raise = raiseText === undefined ? (only && (only.has('truncated') || only.has('empty')) ? 2 : 1) : Number(raiseText);
@@ -35,14 +37,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const provider = providerForJob(job, io.env);
   let r;
   try {
-    r = await retryFailed({ store, job, provider, signal: io.signal, ...(only ? { only } : {}), raiseMaxTokens: raise });
+    r = await retryFailed({ store, job, provider, signal: io.signal, ...(only ? { only } : {}), raiseMaxTokens: raise, enforceSchema: values['enforce-schema'] === true });
   } catch (err) {
     throw providerFailure(err, { provider: job.provider, baseUrl: job.baseUrl, next: `Run "batchwise retry ${job.id}" again once that is fixed (see "batchwise list" for a retry job that was created).` });
   }
   // A self-hosted run lives in this process: keep it alive until the run ends.
   if (r.retryJob && provider.id === 'local') for (const p of r.retryJob.parts) if (p.remoteId) await waitForLocalRun(p.remoteId);
   if (values.json) {
-    printJson(io, { job: r.retryJob?.id ?? null, parent: r.parent.id, requests: r.requests });
+    printJson(io, { job: r.retryJob?.id ?? null, parent: r.parent.id, requests: r.requests, ...(r.schema ? { schema: r.schema } : {}) });
     return EXIT_OK;
   }
   if (!r.retryJob) {
@@ -50,6 +52,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_OK;
   }
   io.out(`submitted ${r.retryJob.id} "${r.retryJob.name}": ${r.requests} ${only ? [...only].join('/') : 'failed'} line${r.requests === 1 ? '' : 's'} of ${r.parent.id}${raise > 1 ? ` (token limits of truncated and empty lines x${raise})` : ''} (file ${r.retryFile})\n`);
+  if (r.schema) io.out(`${describeEnforcement(r.schema)}\n`);
   io.out(`follow it: batchwise status ${r.retryJob.id} --watch; then: batchwise results ${r.retryJob.id}\n`);
   return EXIT_OK;
 }
+

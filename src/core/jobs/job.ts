@@ -80,6 +80,8 @@ export const JobSchema = z.object({
   inputPath: z.string(),
   inputSha256: z.string(),
   inputLines: z.number().int().nonnegative(),
+  /** The input's source rows (`batchwise build`'s sidecar, see core/build/sidecar.ts), when it was built from a table. */
+  sourceRowsPath: z.string().optional(),
   requests: z.number().int().nonnegative(),
   parts: z.array(JobPartSchema),
   /** For a retry: the job it retries. The root of a chain has none. */

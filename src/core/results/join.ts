@@ -62,8 +62,8 @@ export async function indexInput(path: string, signal?: AbortSignal): Promise<In
     if (id && !byId.has(id)) byId.set(id, ids.length);
     ids.push(id);
     lines.push(l.line);
-    // Cheap skip: a line that mentions no json asks for none.
-    const ask = /json/i.test(l.text) ? jsonRequestOf(v) : { json: false };
+    // Cheap skip: a line that mentions neither json nor a schema (Gemini `responseSchema`, a tool's `input_schema`) asks for none.
+    const ask = /json|schema/i.test(l.text) ? jsonRequestOf(v) : { json: false };
     if (ask.schema !== undefined) {
       const key = JSON.stringify(ask.schema);
       let k = schemaIndex.get(key);

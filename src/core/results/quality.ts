@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forcedTool } from './enforceSchema';
 import { isJsonObject, type JsonObject } from '../json';
 
 /**
@@ -113,7 +114,7 @@ export function qualityOfAnswer(raw: unknown, outputText: string | undefined): Q
 
 /**
  * Whether a request line asks for JSON output, and its JSON schema when it gives one: OpenAI chat
- * `response_format: {type: json_object | json_schema}`, Responses `text.format`, Anthropic `output_format`, Gemini
+ * `response_format: {type: json_object | json_schema}`, Responses `text.format`, Anthropic `output_config.format` (or the beta `output_format`) or a forced tool, Gemini
  * `generationConfig.responseMimeType: application/json` with `responseJsonSchema` / `responseSchema`.
  */
 export function jsonRequestOf(line: unknown): { json: boolean; schema?: unknown } {
@@ -127,8 +128,12 @@ export function jsonRequestOf(line: unknown): { json: boolean; schema?: unknown 
     return { json: false };
   }
   if (isJsonObject(line.params)) {
-    const of = typed(line.params.output_format);
-    return of ? { json: true, ...(of.type === 'json_schema' ? { schema: of.schema } : {}) } : { json: false };
+    const p = line.params;
+    const of = typed(isJsonObject(p.output_config) ? p.output_config.format : undefined) ?? typed(p.output_format);
+    if (of) return { json: true, ...(of.type === 'json_schema' ? { schema: of.schema } : {}) };
+    // A forced tool is structured output too: its input is the answer (see resultLine.ts).
+    const tool = forcedTool(p);
+    return tool ? { json: true, schema: tool.input_schema } : { json: false };
   }
   if (isJsonObject(line.request)) {
     const r = line.request;

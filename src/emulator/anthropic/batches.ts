@@ -22,6 +22,8 @@ export interface AnthropicRequest {
   /** `[[truncate]]` / `[[refuse]]` (markers.ts): how the answer is shaped, decided at submission. */
   shape?: AnswerShape;
   maxTokens?: number;
+  /** A forced tool's name: the reply (JSON) is that tool's input, answered as a `tool_use` block. */
+  tool?: string;
 }
 
 export interface AnthropicBatch {
@@ -102,19 +104,22 @@ function resultOf(batch: AnthropicBatch, r: AnthropicRequest, type: ResultType):
  * A Messages API response (also used by the direct POST /v1/messages), with every field the SDK's `Message` and
  * `Usage` types require (@anthropic-ai/sdk resources/messages/messages.d.ts); null for features the emulator lacks.
  */
-export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens' | 'shape' | 'maxTokens'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
+export function anthropicMessage(r: Pick<AnthropicRequest, 'model' | 'reply' | 'inputTokens' | 'outputTokens' | 'shape' | 'maxTokens' | 'tool'>, seed: string, serviceTier = 'batch'): Record<string, unknown> {
   // StopReason (@anthropic-ai/sdk resources/messages/messages.d.ts): 'max_tokens' when cut off, 'refusal' when declined.
   const text = r.shape === 'truncated' ? truncatedReply(r.reply, r.maxTokens) : r.shape === 'refused' ? '' : r.reply;
+  // ToolUseBlock: a forced tool answers with its input and stop_reason 'tool_use'.
+  const tool = r.tool !== undefined && r.shape === undefined;
+  const content = r.shape === 'refused' ? [] : tool ? [{ type: 'tool_use', id: `toolu_${promptHash(`${seed}@`)}${promptHash(`${seed}@#`)}`, name: r.tool, input: JSON.parse(r.reply) as unknown, caller: { type: 'direct' } }] : [{ type: 'text', text, citations: null }];
   return {
     id: `msg_${promptHash(seed)}${promptHash(`${seed}#`)}`,
     type: 'message',
     role: 'assistant',
     model: r.model,
-    content: r.shape === 'refused' ? [] : [{ type: 'text', text, citations: null }],
+    content,
     container: null,
     diagnostics: null,
     stop_details: null,
-    stop_reason: r.shape === 'truncated' ? 'max_tokens' : r.shape === 'refused' ? 'refusal' : 'end_turn',
+    stop_reason: r.shape === 'truncated' ? 'max_tokens' : r.shape === 'refused' ? 'refusal' : tool ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: messageUsage(r.inputTokens, r.shape === 'truncated' ? (r.maxTokens ?? r.outputTokens) : r.outputTokens, serviceTier),
   };

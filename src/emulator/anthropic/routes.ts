@@ -4,7 +4,9 @@ import { Readable } from 'node:stream';
 import type { EmulatorDeps, EmulatorLimits } from '../deps';
 import { HttpError, intParam, jsonObject, parseJsonBody, readBody, sendJson, type RequestContext } from '../http';
 import { newId } from '../ids';
-import { FAIL } from '../markers';
+import { BAD_JSON, FAIL } from '../markers';
+import { sampleOfSchema } from '../../core/schemaSample';
+import { forcedTool } from '../../core/results/enforceSchema';
 import { approxTokens, promptOfMessages, replyText } from '../replies';
 import type { Route } from '../router';
 import { expiryOf } from '../clock';
@@ -208,6 +210,26 @@ function invalidRequest(customId: string, problem: string): AnthropicRequest {
 function requestOf(customId: string, params: Record<string, unknown>): AnthropicRequest {
   const { prompt, allText } = promptOfMessages(params.messages);
   const system = typeof params.system === 'string' ? params.system : promptOfMessages(Array.isArray(params.system) ? [{ content: params.system }] : []).allText;
-  const reply = replyText(prompt);
-  return { customId, outcome: 'ok', model: String(params.model), reply, inputTokens: approxTokens(`${system}${allText}`), outputTokens: approxTokens(reply), ...(typeof params.max_tokens === 'number' ? { maxTokens: params.max_tokens } : {}) };
+  const json = anthropicJsonAnswer(params, replyText(prompt));
+  const reply = json?.reply ?? replyText(prompt);
+  return { customId, outcome: 'ok', model: String(params.model), reply, inputTokens: approxTokens(`${system}${allText}`), outputTokens: approxTokens(reply), ...(typeof params.max_tokens === 'number' ? { maxTokens: params.max_tokens } : {}), ...(json?.tool !== undefined ? { tool: json.tool } : {}) };
+}
+
+/**
+ * Structured output: `output_config.format` (or the beta `output_format`) answers with the schema's smallest
+ * instance as text, decoding being constrained; a tool forced by `tool_choice` answers with a `tool_use` whose input
+ * follows the tool's schema, except under `[[bad-json]]` when the tool is not `strict` (its required fields are then
+ * missing, as an unconstrained model may do).
+ */
+function anthropicJsonAnswer(params: Record<string, unknown>, text: string): { reply: string; tool?: string } | undefined {
+  const format = isJsonObject(params.output_config) && isJsonObject(params.output_config.format) ? params.output_config.format : isJsonObject(params.output_format) ? params.output_format : undefined;
+  if (format?.type === 'json_schema') return { reply: JSON.stringify(sampleOfSchema(format.schema, text)) };
+  const tool = forcedTool(params);
+  if (!tool) return undefined;
+  const schema = tool.input_schema as Record<string, unknown>;
+  const sample = sampleOfSchema(schema, text);
+  const required = new Set(Array.isArray(schema.required) ? schema.required : []);
+  const loose = tool.strict !== true && JSON.stringify(params).includes(BAD_JSON) && isJsonObject(sample);
+  const input = loose ? Object.fromEntries(Object.entries(sample).filter(([k]) => !required.has(k))) : sample;
+  return { reply: JSON.stringify(input), tool: String(tool.name) };
 }

@@ -1,6 +1,7 @@
 import { isJsonObject } from '../../core/json';
 import { HttpError } from '../http';
-import type { AnswerShape, MarkerMemory, Outcome } from '../markers';
+import { BAD_JSON, type AnswerShape, type MarkerMemory, type Outcome } from '../markers';
+import { sampleOfSchema } from '../../core/schemaSample';
 import { approxTokens, contentText, embeddingVector, promptHash, promptOfMessages, replyText, truncatedReply } from '../replies';
 
 /** A generateContent batch or an embedContent batch (`:asyncBatchEmbedContent`). */
@@ -25,6 +26,8 @@ export interface GeminiRequest {
   maxOutputTokens?: number;
   /** `[[truncate]]` / `[[refuse]]` (markers.ts), decided at submission. */
   shape?: AnswerShape;
+  /** `responseMimeType: application/json`: the answer is JSON (the schema's smallest instance when one is given). */
+  json?: { schema?: unknown; broken: boolean };
 }
 
 /** Approximate bytes a request holds, for the batch store's byte budget. */
@@ -35,7 +38,7 @@ export function requestBytes(r: GeminiRequest): number {
 }
 
 /** The prompt and token count of a GenerateContentRequest (`contents` of user/model turns, optional system instruction). */
-function generatePrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number; maxOutputTokens?: number } | string {
+function generatePrompt(request: Record<string, unknown>): { prompt: string; inputTokens: number; maxOutputTokens?: number; json?: GeminiRequest['json'] } | string {
   const contents = request.contents;
   if (!Array.isArray(contents) || contents.length === 0) return 'contents: at least one Content is required';
   const { prompt, allText } = promptOfMessages(contents, 'user', 'parts');
@@ -43,7 +46,19 @@ function generatePrompt(request: Record<string, unknown>): { prompt: string; inp
   const systemText = isJsonObject(system) ? contentText(system.parts) : typeof system === 'string' ? system : '';
   const config = request.generationConfig ?? request.generation_config;
   const limit = isJsonObject(config) ? (config.maxOutputTokens ?? config.max_output_tokens) : undefined;
-  return { prompt, inputTokens: approxTokens(`${systemText}${allText}`), ...(typeof limit === 'number' ? { maxOutputTokens: limit } : {}) };
+  const json = isJsonObject(config) ? jsonModeOf(config, request) : undefined;
+  return { prompt, inputTokens: approxTokens(`${systemText}${allText}`), ...(typeof limit === 'number' ? { maxOutputTokens: limit } : {}), ...(json ? { json } : {}) };
+}
+
+/**
+ * JSON mode (ai.google.dev/gemini-api/docs/structured-output): the schema applies with `responseMimeType:
+ * application/json`, which then constrains decoding to it; JSON mode without a schema can still break under
+ * `[[bad-json]]`.
+ */
+function jsonModeOf(config: Record<string, unknown>, request: Record<string, unknown>): GeminiRequest['json'] {
+  if ((config.responseMimeType ?? config.response_mime_type) !== 'application/json') return undefined;
+  const schema = config.responseJsonSchema ?? config.responseSchema ?? config.response_json_schema ?? config.response_schema;
+  return schema !== undefined ? { schema, broken: false } : { broken: JSON.stringify(request).includes(BAD_JSON) };
 }
 
 /** The text and dimensions of an EmbedContentRequest (`content: {parts}`). */
@@ -57,7 +72,7 @@ function embedPrompt(request: Record<string, unknown>): { prompt: string; inputT
 }
 
 /** The prompt, token count (and embedding size) of one request body, or what is wrong with it. */
-export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number; maxOutputTokens?: number } | string {
+export function parseOne(kind: GeminiBatchKind, request: unknown): { prompt: string; inputTokens: number; dims?: number; maxOutputTokens?: number; json?: GeminiRequest['json'] } | string {
   if (!isJsonObject(request)) return 'request: must be an object';
   return kind === 'embed' ? embedPrompt(request) : generatePrompt(request);
 }
@@ -149,7 +164,8 @@ export function parseFileRequests(kind: GeminiBatchKind, lines: Iterable<{ line:
 
 /** A GenerateContentResponse for a request (camelCase, as the REST API answers). */
 export function generateResponse(r: GeminiRequest, model: string, seed: string): Record<string, unknown> {
-  const full = replyText(r.prompt);
+  const reply = replyText(r.prompt);
+  const full = !r.json ? reply : r.json.broken ? `{"answer": ${JSON.stringify(reply)}` : JSON.stringify(r.json.schema !== undefined ? sampleOfSchema(r.json.schema, reply) : { answer: reply });
   const text = r.shape === 'truncated' ? truncatedReply(full, r.maxOutputTokens) : full;
   const output = r.shape === 'refused' ? 0 : approxTokens(text);
   // FinishReason (@google/genai dist/genai.d.ts): MAX_TOKENS when cut off; SAFETY with no content when declined.

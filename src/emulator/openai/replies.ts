@@ -36,13 +36,16 @@ const REFUSAL = "I'm sorry, but I can't help with that.";
 
 /**
  * A JSON answer when the body asks for one (`response_format` json_object / json_schema, Responses `text.format`):
- * the schema's smallest instance, or `{"answer": text}`. `[[bad-json]]` answers a cut-off object instead.
+ * the schema's smallest instance, or `{"answer": text}`. `[[bad-json]]` answers a cut-off object instead, unless the
+ * schema is `strict`.
  */
 function jsonAnswer(body: Record<string, unknown>, text: string): string | undefined {
   const rf = isJsonObject(body.response_format) ? body.response_format : isJsonObject(body.text) && isJsonObject(body.text.format) ? body.text.format : undefined;
   if (!rf || (rf.type !== 'json_object' && rf.type !== 'json_schema')) return undefined;
-  if (JSON.stringify(body).includes(BAD_JSON)) return `{"answer": ${JSON.stringify(text)}`;
-  const schema = rf.type === 'json_schema' ? (isJsonObject(rf.json_schema) ? rf.json_schema.schema : rf.schema) : undefined;
+  const holder = rf.type === 'json_schema' ? (isJsonObject(rf.json_schema) ? rf.json_schema : rf) : undefined;
+  // Strict structured outputs constrain decoding to the schema: no marker makes them break it.
+  if (holder?.strict !== true && JSON.stringify(body).includes(BAD_JSON)) return `{"answer": ${JSON.stringify(text)}`;
+  const schema = holder?.schema;
   return JSON.stringify(schema !== undefined ? sampleOfSchema(schema, text) : { answer: text });
 }
 

@@ -4,6 +4,7 @@ import type { BatchwiseContext } from '../context';
 import type { Job } from '../../core/jobs/job';
 import { isTerminal } from '../../core/status';
 import { exportMerged } from '../../core/results/export';
+import { describeEnforcement } from '../../core/results/enforceSchema';
 import { buildRetryFile, loadChain, planForRetryFile, retryCandidates, submitRetry, type RetryPlan, type RetrySelection } from '../../jobs/retry';
 import { toStoredEstimate, type FileEstimate } from '../../core/estimate';
 import { estimateWithProgress } from '../submit/flow';
@@ -178,7 +179,10 @@ export class ResultsCommands {
       const items = [
         { label: `Failed lines only (${formatCount(candidates.failed)})`, detail: 'errored, expired, canceled and missing rows', schema: false, selection: {} },
         ...(candidates.schemaFailures > 0
-          ? [{ label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${countOf(candidates.schemaFailures, 'succeeded line')} whose output ${candidates.schemaFailures === 1 ? 'does' : 'do'} not follow the request's response_format schema`, schema: true, selection: {} }]
+          ? [
+              { label: `Failed lines and outputs that fail the JSON schema (${candidates.failed + candidates.schemaFailures})`, detail: `${countOf(candidates.schemaFailures, 'succeeded line')} whose output ${candidates.schemaFailures === 1 ? 'does' : 'do'} not follow the request's JSON schema: sent as they were`, schema: true, selection: {} },
+              { label: `Failed lines and outputs that fail the JSON schema, with the schema enforced (${candidates.failed + candidates.schemaFailures})`, detail: 'strict structured output where the provider has it (OpenAI strict, Anthropic output_config / strict tool, Gemini JSON mode)', schema: true, selection: { enforceSchema: true } },
+            ]
           : []),
         ...(short > 0
           ? [
@@ -197,7 +201,7 @@ export class ResultsCommands {
       void showInformation(`Batchwise: every line of "${job.name}" has succeeded; nothing to resubmit.`);
       return;
     }
-    const raised = selection.raiseMaxTokens && selection.raiseMaxTokens > 1 ? ` Truncated and empty answers go with ${selection.raiseMaxTokens}x their token limit.` : '';
+    const raised = (selection.raiseMaxTokens && selection.raiseMaxTokens > 1 ? ` Truncated and empty answers go with ${selection.raiseMaxTokens}x their token limit.` : '') + (plan.schema ? ` Its JSON schemas: ${describeEnforcement(plan.schema)}.` : '');
     const what = `The original input lines of the ${selection.only && !selection.only.has('failed') ? 'truncated and empty answers' : `errored, expired, canceled and missing rows${includeSchemaFailures ? ' and of the outputs that fail the JSON schema' : ''}${selection.only ? ' and of the truncated and empty answers' : ''}`} (${basename(plan.retryFile)}).${raised}`;
     await this.confirmRetry(plan, provider, what, { review: true });
   }
