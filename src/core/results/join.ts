@@ -93,10 +93,10 @@ const SUCCEEDED = 1;
 const FAILED = 2;
 
 /**
- * Input lines per spool bucket: a bucket is read whole when the records are put in order (~15 MB at 700 B each);
- * at most 256 buckets (open files) for the largest inputs.
+ * Input lines per spool bucket: a bucket is read whole when the records are put in order (~3 MB at 700 B each), so
+ * small buckets keep that read small; at most 256 buckets (open files) for the largest inputs.
  */
-const bucketLines = (n: number) => Math.max(20_000, Math.ceil(n / 256));
+const bucketLines = (n: number) => Math.max(4_000, Math.ceil(n / 256));
 
 /**
  * Spool files next to the output, one per range of input lines: records are appended as they arrive (in the
@@ -110,11 +110,13 @@ class Spool {
   private readonly pending: (Buffer | undefined)[];
   private readonly used: number[];
   private whole = Buffer.alloc(0);
+  private readonly bufferBytes: number;
 
   constructor(
     private readonly base: string,
     buckets: number,
   ) {
+    this.bufferBytes = bucketBufferBytes(buckets);
     this.files = new Array(buckets).fill(undefined);
     this.written = new Array(buckets).fill(0);
     this.pending = new Array(buckets).fill(undefined);
@@ -127,13 +129,13 @@ class Spool {
 
   /** Appends a record to bucket `b`; returns its offset in the bucket. */
   async append(b: number, text: string, bytes: number): Promise<number> {
-    if (this.used[b]! + bytes > BUCKET_BUFFER_BYTES) await this.flush(b);
+    if (this.used[b]! + bytes > this.bufferBytes) await this.flush(b);
     const at = this.written[b]! + this.used[b]!;
-    if (bytes > BUCKET_BUFFER_BYTES) {
+    if (bytes > this.bufferBytes) {
       await this.writeAt(b, Buffer.from(text, 'utf8'));
       return at;
     }
-    const buf = (this.pending[b] ??= Buffer.allocUnsafe(BUCKET_BUFFER_BYTES));
+    const buf = (this.pending[b] ??= Buffer.allocUnsafe(this.bufferBytes));
     this.used[b]! += buf.write(text, this.used[b]!);
     return at;
   }
@@ -165,7 +167,8 @@ class Spool {
     const fh = this.files[b];
     if (!fh) return Buffer.alloc(0);
     const size = this.written[b]!;
-    if (this.whole.length < size) this.whole = Buffer.allocUnsafe(size);
+    // With slack: buckets differ a little in size, and each regrowth would leave the old buffer as garbage.
+    if (this.whole.length < size) this.whole = Buffer.allocUnsafe(Math.ceil(size * 1.25));
     let got = 0;
     while (got < size) {
       const { bytesRead } = await fh.read(this.whole, got, size - got, got);
@@ -282,5 +285,6 @@ export async function joinResults(opts: JoinOptions): Promise<{ summary: Summary
   return { summary, index };
 }
 
-/** Bytes buffered per bucket before they go to its file. */
-const BUCKET_BUFFER_BYTES = 256 * 1024;
+/** Bytes buffered for all buckets together before they go to their files: each bucket gets its share. */
+const SPOOL_BUFFER_BYTES = 8 * 1024 * 1024;
+const bucketBufferBytes = (buckets: number) => Math.min(256 * 1024, Math.max(32 * 1024, Math.floor(SPOOL_BUFFER_BYTES / buckets)));
