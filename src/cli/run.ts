@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { load: Load; usage: string }> = {
   cancel: { load: () => import('./commands/cancel.js'), usage: 'cancel <job> [--json]' },
   list: { load: () => import('./commands/list.js'), usage: 'list [--json]' },
   run: { load: () => import('./commands/runLocal.js'), usage: 'run <file> --base-url URL [--concurrency N] [--out FILE] [--json]' },
-  emulator: { load: () => import('./commands/emulator.js'), usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N]' },
+  emulator: { load: () => import('./commands/emulator.js'), usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N] [--enqueued-token-limit N] [--batches-per-hour N]' },
 };
 
 export function usage(): string {

@@ -26,6 +26,10 @@ export interface EmulatorLimits {
   maxBatches: number;
   /** Per provider, the bytes stored batches may hold (pinned inputs, requests, replies); beyond it the oldest go. */
   maxBatchBytes: number;
+  /** OpenAI: input tokens of the batches in flight per model; a batch beyond fails with token_limit_exceeded. None by default. */
+  enqueuedTokenLimit?: number;
+  /** OpenAI: batch creations per rolling hour; the one beyond gets a 429. None by default. */
+  batchesPerHour?: number;
 }
 
 export const DEFAULT_LIMITS: EmulatorLimits = {

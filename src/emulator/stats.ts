@@ -7,6 +7,8 @@ export class EmulatorStats {
   concurrent = 0;
   maxConcurrent = 0;
   batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
+  /** With an enqueued-token limit: the highest input-token total of OpenAI batches in flight, per model. */
+  enqueuedTokensPeak: Record<string, number> = {};
 
   countRequest(route: string): void {
     this.totalRequests += 1;
@@ -30,6 +32,7 @@ export class EmulatorStats {
     this.requests = {};
     this.maxConcurrent = this.concurrent;
     this.batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
+    this.enqueuedTokensPeak = {};
   }
 
   toJSON() {
@@ -39,6 +42,7 @@ export class EmulatorStats {
       concurrent: this.concurrent,
       maxConcurrent: this.maxConcurrent,
       batchesCreated: this.batchesCreated,
+      enqueuedTokensPeak: this.enqueuedTokensPeak,
     };
   }
 }

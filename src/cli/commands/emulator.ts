@@ -1,22 +1,25 @@
 import { startEmulator } from '../../emulator';
 import { intOption, parseCommandArgs, UsageError, type CliIO } from '../io';
 
-const USAGE = 'emulator [--port N] [--tick-ms N] [--latency-ms N]';
+const USAGE = 'emulator [--port N] [--tick-ms N] [--latency-ms N] [--enqueued-token-limit N] [--batches-per-hour N]';
 
 /**
  * `batchwise emulator`: the local sandbox. Prints the base URLs and environment variables to use, logs one line per
  * request, and runs until SIGINT/SIGTERM (or the CLI's abort signal), then closes cleanly with exit code 0.
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, 'tick-ms': { type: 'string' }, 'latency-ms': { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, 'tick-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'enqueued-token-limit': { type: 'string' }, 'batches-per-hour': { type: 'string' } }, USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const port = intOption(values.port, '--port', 0, 65535) ?? 0;
   const tickMs = intOption(values['tick-ms'], '--tick-ms', 1, 3_600_000);
   const latencyMs = intOption(values['latency-ms'], '--latency-ms', 0, 600_000);
+  // OpenAI's quotas, off unless asked for: in-flight input tokens per model, and batch creations per hour.
+  const enqueuedTokenLimit = intOption(values['enqueued-token-limit'], '--enqueued-token-limit', 1, Number.MAX_SAFE_INTEGER);
+  const batchesPerHour = intOption(values['batches-per-hour'], '--batches-per-hour', 1, 1_000_000);
 
   let emulator;
   try {
-    emulator = await startEmulator({ port, tickMs, latencyMs, log: (line) => io.out(`${line}\n`) });
+    emulator = await startEmulator({ port, tickMs, latencyMs, log: (line) => io.out(`${line}\n`), limits: { ...(enqueuedTokenLimit ? { enqueuedTokenLimit } : {}), ...(batchesPerHour ? { batchesPerHour } : {}) } });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use; pick another with --port N, or --port 0 for a free one`);

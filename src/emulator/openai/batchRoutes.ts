@@ -11,6 +11,7 @@ import { OPENAI_ENDPOINTS } from './replies';
 import { liveFile } from './files';
 import { outputExpiresAfter } from './requestParams';
 import { validateBatchInput } from './validateInput';
+import { OpenAiQuota, enqueuedTokensOf } from './quota';
 
 /** `/v1/batches`: create (validates the input file like the real service), retrieve, list, cancel. */
 export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches: OpenAiBatchStore): Route[] {
@@ -20,6 +21,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
     return batch;
   };
 
+  const quota = new OpenAiQuota(deps, batches);
   return [
     {
       method: 'POST',
@@ -27,6 +29,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
       provider: 'openai',
       handler: async (ctx) => {
         const body = await jsonObject(ctx);
+        quota.checkCreate();
         const { input_file_id: inputFileId, endpoint, completion_window: window } = body;
         if (typeof inputFileId !== 'string') throw new HttpError(400, "Missing required parameter: 'input_file_id'.", { param: 'input_file_id', code: 'missing_required_parameter' });
         if (typeof endpoint !== 'string') throw new HttpError(400, "Missing required parameter: 'endpoint'.", { param: 'endpoint', code: 'missing_required_parameter' });
@@ -58,6 +61,12 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
           errors: validated.errors,
           model: validated.model,
         };
+        if (deps.limits.enqueuedTokenLimit !== undefined && !batch.errors.length) {
+          const tokens = enqueuedTokensOf(batch);
+          const over = quota.admit(batch, tokens);
+          if (over) batch.errors = [over];
+          else batch.enqueuedTokens = tokens;
+        }
         batches.put(batch);
         deps.stats.batchesCreated.openai += 1;
         sendJson(ctx.res, 200, batchObject(batch, deps.clock));

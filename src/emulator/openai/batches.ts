@@ -28,6 +28,8 @@ export interface OpenAiBatch {
   lines: InputLine[];
   errors: BatchValidationError[];
   model?: string;
+  /** Input tokens it holds against the enqueued-token limit (set only when the emulator has one). */
+  enqueuedTokens?: number;
 }
 
 export type OpenAiStatus = 'validating' | 'failed' | 'in_progress' | 'finalizing' | 'completed' | 'expired' | 'cancelling' | 'cancelled';
