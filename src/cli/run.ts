@@ -11,7 +11,7 @@ type Load = () => Promise<{ run: CommandRun }>;
 const COMMANDS: Record<string, { load: Load; usage: string }> = {
   validate: { load: () => import('./commands/validate.js'), usage: 'validate <file> [--provider auto|openai|anthropic|gemini|local] [--json]' },
   estimate: { load: () => import('./commands/estimate.js'), usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
-  split: { load: () => import('./commands/split.js'), usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--provider P] --out-dir DIR [--json]' },
+  split: { load: () => import('./commands/split.js'), usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--max-tokens N] [--provider P] --out-dir DIR [--json]' },
   convert: { load: () => import('./commands/convert.js'), usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
   submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--force] [--json]' },
   status: { load: () => import('./commands/status.js'), usage: 'status <job> [--watch] [--interval S] [--json]' },

@@ -19,6 +19,8 @@ export interface PartPlan {
   /** Byte range of the part in the input file, end exclusive. */
   startOffset: number;
   endOffset: number;
+  /** With a token budget: the enqueued tokens of the part's requests (core/enqueuedTokens.ts). */
+  tokens?: number;
 }
 
 export interface SplitLimits {
@@ -26,6 +28,8 @@ export interface SplitLimits {
   maxBytes: number;
   /** OpenAI embeddings batches: inputs across the part's requests (see PROVIDER_LIMITS). */
   maxEmbeddingInputs?: number;
+  /** An enqueued-token budget per part, with the counter of a line's tokens (enqueuedTokenCounter). */
+  maxTokens?: { budget: number; of: (text: string) => number };
 }
 
 /** A line with bytes that are not UTF-8: a split would re-encode them (and providers reject them anyway). */
@@ -62,8 +66,20 @@ export class LineTooLarge extends Error {
   }
 }
 
+/** A single request whose tokens exceed the per-part budget: it could never be enqueued, whatever the split. */
+export class RequestOverTokenBudget extends Error {
+  constructor(
+    readonly line: number,
+    readonly tokens: number,
+    readonly budget: number,
+  ) {
+    super(`line ${line} holds ${tokens.toLocaleString('en-US')} tokens (input plus max_tokens), more than the budget of ${budget.toLocaleString('en-US')} per batch: shorten it, lower its max_tokens, or raise the budget`);
+    this.name = 'RequestOverTokenBudget';
+  }
+}
+
 /**
- * Plans parts by request count AND bytes (a count-only split can still exceed the byte limit), streaming the file
+ * Plans parts by request count AND bytes (AND an enqueued-token budget when given) (a count-only split can still exceed the byte limit), streaming the file
  * once. A part always ends at a line end: a line is never cut. Blank lines before a part's first request stay with
  * the previous part so the parts tile the file.
  */
@@ -90,13 +106,17 @@ export async function planParts(path: string, limits: SplitLimits, opts: { signa
     if (size > limits.maxBytes) throw new LineTooLarge(l.line, size, limits.maxBytes);
     const inputs = limits.maxEmbeddingInputs !== undefined ? embeddingInputsOf(l.text) : 0;
     const overInputs = limits.maxEmbeddingInputs !== undefined && cur !== undefined && inputs > 0 && embedded + inputs > limits.maxEmbeddingInputs;
-    if (cur && cur.requests > 0 && (cur.requests + 1 > maxRequests || cur.bytes + size > limits.maxBytes || overInputs)) {
+    const tokens = limits.maxTokens ? limits.maxTokens.of(l.text) : 0;
+    if (limits.maxTokens && tokens > limits.maxTokens.budget) throw new RequestOverTokenBudget(l.line, tokens, limits.maxTokens.budget);
+    const overTokens = limits.maxTokens !== undefined && cur !== undefined && (cur.tokens ?? 0) + tokens > limits.maxTokens.budget;
+    if (cur && cur.requests > 0 && (cur.requests + 1 > maxRequests || cur.bytes + size > limits.maxBytes || overInputs || overTokens)) {
       parts.push(cur);
       cur = undefined;
       embedded = 0;
     }
     cur ??= { index: parts.length, lineStart: l.line, lineEnd: l.line, requests: 0, bytes: 0, startOffset: l.offset, endOffset: end };
     embedded += inputs;
+    if (limits.maxTokens) cur.tokens = (cur.tokens ?? 0) + tokens;
     cur.requests++;
     cur.bytes += size;
     cur.lineEnd = l.line;

@@ -3,11 +3,12 @@ import { checkInputFile, checkOutputDir } from '../inputFile';
 import { readJsonlFile, isBlankLine } from '../../core/jsonl';
 import { detectLineProvider } from '../../core/detect';
 import { PROVIDER_LIMITS } from '../../core/limits';
-import { InvalidUtf8Line, LineTooLarge, planParts, splitFile } from '../../core/split';
+import { InvalidUtf8Line, LineTooLarge, RequestOverTokenBudget, planParts, splitFile } from '../../core/split';
+import { enqueuedTokenCounter } from '../../core/enqueuedTokens';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { EXIT_FAILED, EXIT_OK, UsageError, intOption, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'split <file> [--max-requests N] [--max-bytes N[KB|MB|GB]] [--provider P] --out-dir DIR [--json]';
+const USAGE = 'split <file> [--max-requests N] [--max-bytes N[KB|MB|GB]] [--max-tokens N] [--provider P] --out-dir DIR [--json]';
 
 /**
  * `batchwise split`: cuts a file into parts that each fit one batch (by request count and bytes; a line is never
@@ -16,7 +17,7 @@ const USAGE = 'split <file> [--max-requests N] [--max-bytes N[KB|MB|GB]] [--prov
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { 'max-requests': { type: 'string' }, 'max-bytes': { type: 'string' }, 'out-dir': { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
+    { 'max-requests': { type: 'string' }, 'max-bytes': { type: 'string' }, 'max-tokens': { type: 'string' }, 'out-dir': { type: 'string' }, provider: { type: 'string' }, json: { type: 'boolean' } },
     USAGE,
   );
   const file = positionals[0];
@@ -38,12 +39,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const defaults = PROVIDER_LIMITS[provider ?? 'openai'];
   const maxRequests = intOption(values['max-requests'], '--max-requests', 1) ?? defaults.maxRequests;
   const maxBytes = values['max-bytes'] === undefined ? defaults.maxBytes : parseBytes(values['max-bytes']);
+  // An enqueued-token budget per part (OpenAI's per-model quota, say): input tokens plus each line's max_tokens.
+  const budget = intOption(values['max-tokens'], '--max-tokens', 1);
+  const maxTokens = budget === undefined ? undefined : { budget, of: await enqueuedTokenCounter(provider) };
 
   let plans;
   try {
-    plans = await planParts(input, { maxRequests, maxBytes, ...(defaults.maxEmbeddingInputs ? { maxEmbeddingInputs: defaults.maxEmbeddingInputs } : {}) }, { signal: io.signal });
+    plans = await planParts(input, { maxRequests, maxBytes, ...(defaults.maxEmbeddingInputs ? { maxEmbeddingInputs: defaults.maxEmbeddingInputs } : {}), ...(maxTokens ? { maxTokens } : {}) }, { signal: io.signal });
   } catch (err) {
-    if (err instanceof LineTooLarge || err instanceof InvalidUtf8Line) {
+    if (err instanceof LineTooLarge || err instanceof InvalidUtf8Line || err instanceof RequestOverTokenBudget) {
       io.err(`${file}:${err.line}: ${err.message}\n`);
       return EXIT_FAILED;
     }
@@ -54,12 +58,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_FAILED;
   }
   const files = await splitFile(input, resolve(outDir), { maxRequests, maxBytes }, { signal: io.signal, plans });
-  const parts = plans.map((p, i) => ({ path: files[i]!, lineStart: p.lineStart, lineEnd: p.lineEnd, requests: p.requests, bytes: p.bytes }));
+  const parts = plans.map((p, i) => ({ path: files[i]!, lineStart: p.lineStart, lineEnd: p.lineEnd, requests: p.requests, bytes: p.bytes, ...(p.tokens !== undefined ? { tokens: p.tokens } : {}) }));
   if (values.json) {
-    printJson(io, { file: input, provider, maxRequests: finite(maxRequests), maxBytes: finite(maxBytes), parts });
+    printJson(io, { file: input, provider, maxRequests: finite(maxRequests), maxBytes: finite(maxBytes), ...(budget !== undefined ? { maxTokens: budget } : {}), parts });
   } else {
     io.out(`${file}: ${parts.reduce((n, p) => n + p.requests, 0)} requests -> ${parts.length} part(s)\n`);
-    for (const p of parts) io.out(`  ${p.path}  lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests, ${p.bytes} bytes\n`);
+    for (const p of parts) io.out(`  ${p.path}  lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests, ${p.bytes} bytes${p.tokens !== undefined ? `, ${p.tokens} tokens` : ''}\n`);
   }
   return EXIT_OK;
 }
