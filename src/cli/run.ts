@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { load: Load; usage: string }> = {
   retry: { load: () => import('./commands/retry.js'), usage: 'retry <job> [--only failed,truncated,empty,refused,invalid_json,schema_mismatch] [--raise-max-tokens N] [--enforce-schema] [--json]' },
   cancel: { load: () => import('./commands/cancel.js'), usage: 'cancel <job> [--json]' },
   list: { load: () => import('./commands/list.js'), usage: 'list [--json]' },
+  stats: { load: () => import('./commands/stats.js'), usage: 'stats [--since 7d|30d|90d|all|YYYY-MM-DD] [--by day|provider|model] [--provider P] [--model M] [--json]' },
   run: { load: () => import('./commands/runLocal.js'), usage: 'run <file> --base-url URL [--concurrency N] [--out FILE] [--json]' },
   emulator: { load: () => import('./commands/emulator.js'), usage: 'emulator [--port N] [--tick-ms N] [--latency-ms N] [--enqueued-token-limit N] [--batches-per-hour N]' },
 };

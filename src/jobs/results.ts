@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/fsAtomic';
+import { RESULTS_SUMMARY_FILE } from '../core/monitor/load';
 import type { Job, JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
 import type { PricingOverrides } from '../core/pricing';
@@ -13,7 +14,7 @@ import { ProviderError, type BatchProvider, type RemoteBatch } from '../provider
 import { isTerminal } from '../core/status';
 
 export const RESULTS_FILE = 'results.jsonl';
-export const SUMMARY_FILE = 'summary.json';
+export const SUMMARY_FILE = RESULTS_SUMMARY_FILE;
 
 /** A part the provider no longer knows: polled as gone (404), or its results answered 404 at download. */
 export function isGonePart(part: JobPart): boolean {
