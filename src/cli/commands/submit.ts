@@ -5,6 +5,7 @@ import { errorCount, validateFile, type ValidationResult } from '../../core/vali
 import { cliStore, providerFromCli } from '../../jobs/providerForJob';
 import { CreateUncertain, DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
 import { providerFailure } from '../errors';
+import { checkSpend } from '../budgetGate';
 import { API_KEY_ENV } from '../../providers/env';
 import { baseUrlProblem } from '../../core/baseUrl';
 import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
@@ -12,13 +13,13 @@ import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--force] [--json]';
+const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--over-budget] [--force] [--json]';
 
 /** `batchwise submit`: validate, split by the provider's limits, create the remote batches, record the job. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
     USAGE,
   );
   const file = positionals[0];
@@ -28,6 +29,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const baseUrl = values['base-url'];
   const urlProblem = baseUrl === undefined ? undefined : baseUrlProblem(baseUrl);
   if (urlProblem) throw new UsageError(`--base-url ${urlProblem}`);
+  const maxCost = values['max-cost'] === undefined ? undefined : Number(values['max-cost']);
+  if (maxCost !== undefined && !(Number.isFinite(maxCost) && maxCost >= 0)) throw new UsageError(`--max-cost is an amount in USD such as 5 or 12.50, got "${values['max-cost']}"`);
 
   let provider: ProviderId;
   let validation;
@@ -49,6 +52,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const adapter = providerFromCli(provider, baseUrl, io.env);
   const store = cliStore(io.env);
+  await checkSpend({ store, io, input, provider, ...(values.model ? { model: values.model } : {}), ...(maxCost !== undefined ? { maxCost } : {}), overBudget: values['over-budget'] === true });
 
   try {
     let job: Job = await submitJob({
