@@ -13,6 +13,10 @@ const COMMANDS: Record<string, { load: Load; usage: string }> = {
   estimate: { load: () => import('./commands/estimate.js'), usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
   split: { load: () => import('./commands/split.js'), usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--max-tokens N] [--provider P] --out-dir DIR [--json]' },
   convert: { load: () => import('./commands/convert.js'), usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
+  build: {
+    load: () => import('./commands/build.js'),
+    usage: 'build <data> [--template FILE] [--to openai|anthropic|gemini] [--model M] [--system TEXT] [--user TEXT] [--max-tokens N] [--id-column C] [--limit N] [--out FILE] [--json]',
+  },
   submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--max-cost USD] [--over-budget] [--force] [--json]' },
   status: { load: () => import('./commands/status.js'), usage: 'status <job> [--watch] [--interval S] [--json]' },
   results: { load: () => import('./commands/results.js'), usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },

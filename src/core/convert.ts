@@ -65,6 +65,16 @@ export function convertLine(obj: unknown, opts: ConvertOptions): ConvertLineResu
   }
 }
 
+/** Writes a neutral request as a `to` line: `batchwise build` renders table rows into this shape and reuses the writers. */
+export function lineFromNeutral(req: NeutralRequest, to: LineFormat, defaultMaxTokens = DEFAULT_ANTHROPIC_MAX_TOKENS): { ok: true; value: JsonObject } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: to === 'openai' ? toOpenAi(req) : to === 'anthropic' ? toAnthropic(req, defaultMaxTokens) : toGemini(req) };
+  } catch (e) {
+    if (e instanceof Unconvertible) return { ok: false, reason: e.message };
+    throw e;
+  }
+}
+
 // ---------- readers ----------
 
 const TEXT_SETTINGS_OPENAI = new Set(['model', 'messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'stream']);

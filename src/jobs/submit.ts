@@ -12,6 +12,8 @@ import { toProviderError } from '../providers/retry';
 import { ProviderError, type BatchProvider } from '../providers/types';
 import { applyRemote, settleUnsentParts, withAggregate } from './refresh';
 import { describeOwner, tryLock, type LockOwner } from '../core/lockFile';
+import { sidecarPathFor } from '../core/build/sidecar';
+import { stat } from 'node:fs/promises';
 
 /** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
 export class SubmitRefused extends Error {
@@ -109,6 +111,14 @@ export async function findLiveJobsByHash(store: JobStore, sha: string): Promise<
   return jobs.filter((j) => j.inputSha256 === sha && !isTerminal(j.status));
 }
 
+/** The source rows of a built input (`batchwise build`'s sidecar beside it); a retry keeps its parent's, ids being the same. */
+async function sourceRowsFor(store: JobStore, inputPath: string, parentId: string | undefined): Promise<string | undefined> {
+  if (parentId) return (await store.get(parentId))?.sourceRowsPath;
+  const sidecar = sidecarPathFor(inputPath);
+  if (sidecar === inputPath) return undefined;
+  return (await stat(sidecar).catch(() => undefined))?.isFile() ? sidecar : undefined;
+}
+
 async function sha256Lines(lines: AsyncIterable<string>): Promise<string> {
   const hash = createHash('sha256');
   for await (const line of lines) hash.update(line + '\n');
@@ -157,6 +167,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
   const plans = await planParts(inputPath, limits, { signal });
   progress(plans.length > 1 ? `Split into ${plans.length} parts` : 'One part');
 
+  const sourceRowsPath = await sourceRowsFor(store, inputPath, opts.parentId);
   const now = new Date().toISOString();
   const id = store.newId();
   let job: Job = {
@@ -174,6 +185,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
     requests: result.requests,
     parts: plans.map(pendingPart),
     ...(opts.parentId ? { parentId: opts.parentId } : {}),
+    ...(sourceRowsPath ? { sourceRowsPath } : {}),
     attempt: opts.attempt ?? 1,
     status: 'validating',
     createdAt: now,
