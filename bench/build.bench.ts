@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureChild } from './lib/measureChild';
 import { once } from 'node:events';
 
 /**
@@ -33,13 +33,7 @@ export default async function bench(): Promise<void> {
     const bytes = await writeCsv(file);
     console.log(`input: ${ROWS.toLocaleString('en-US')} rows, ${(bytes / 1e6).toFixed(0)} MB`);
     const report = join(dir, 'report.json');
-    const run = async (args: string[], okStatus: number) => {
-      const t = performance.now();
-      const r = spawnSync(process.execPath, ['-r', join(__dirname, 'lib', 'exitReport.cjs'), ...args], { env: { ...process.env, BW_EXIT_REPORT: report }, stdio: ['ignore', 'ignore', 'pipe'] });
-      const ms = performance.now() - t;
-      if (r.status !== okStatus) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
-      return { ms, rssMb: (JSON.parse(await readFile(report, 'utf8')) as { maxRssMb: number }).maxRssMb };
-    };
+    const run = measureChild(report);
     const bare: { ms: number; rssMb: number }[] = [];
     const build: { ms: number; rssMb: number }[] = [];
     const cli = join(__dirname, '..', 'dist', 'cli.js');

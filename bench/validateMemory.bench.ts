@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { measureChild } from './lib/measureChild';
 import { writeOpenAIFile } from './lib/genOpenAI';
 
 /**
@@ -20,13 +20,7 @@ export default async function bench(): Promise<void> {
     const bytes = await writeOpenAIFile(file, LINES, LINE_BYTES);
     console.log(`input: ${LINES.toLocaleString('en-US')} lines, ${(bytes / 1e9).toFixed(2)} GB`);
     const report = join(dir, 'report.json');
-    const run = async (args: string[], okStatus: number) => {
-      const t = performance.now();
-      const r = spawnSync(process.execPath, ['-r', join(__dirname, 'lib', 'exitReport.cjs'), ...args], { env: { ...process.env, BW_EXIT_REPORT: report }, stdio: ['ignore', 'ignore', 'pipe'] });
-      const ms = performance.now() - t;
-      if (r.status !== okStatus) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 500)}`);
-      return { ms, rssMb: (JSON.parse(await readFile(report, 'utf8')) as { maxRssMb: number }).maxRssMb };
-    };
+    const run = measureChild(report);
     const bare: { ms: number; rssMb: number }[] = [];
     const val: { ms: number; rssMb: number }[] = [];
     for (let i = 0; i < ROUNDS; i++) {
