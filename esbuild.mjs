@@ -29,6 +29,9 @@ const VENDOR = {
   genai: '@google/genai',
   o200k_base: 'gpt-tokenizer/encoding/o200k_base',
   cl100k_base: 'gpt-tokenizer/encoding/cl100k_base',
+  // Export writers (src/core/export), loaded only when exporting to that format.
+  sqlite: 'node-sqlite3-wasm',
+  parquet: 'hyparquet-writer',
 };
 const vendorOf = new Map(Object.entries(VENDOR).map(([file, spec]) => [spec, file]));
 
@@ -148,5 +151,7 @@ if (watch) {
   console.log('esbuild: watching for changes');
 } else {
   await Promise.all(existing.map((b) => esbuild.build(b)));
+  // node-sqlite3-wasm loads its WebAssembly from beside the script: one .wasm for every platform (no native addon).
+  await cp('node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm', 'dist/vendor/node-sqlite3-wasm.wasm');
   await chmod('dist/cli.js', 0o755).catch(() => {});
 }

@@ -11,9 +11,9 @@ import type { Job } from '../src/core/jobs/job';
 const TARGET_RATIO = 1.5;
 let probePath: string | undefined;
 /** Preloaded into the measured CLI: its peak RSS at exit, taken as every bench child takes it (lib/peakRss.cjs). */
-const PROBE = `const { peakRssMb } = require(${JSON.stringify(join(__dirname, 'lib', 'peakRss.cjs'))}); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: peakRssMb() }) + '\\n'));`;
+export const PROBE = `const { peakRssMb } = require(${JSON.stringify(join(__dirname, 'lib', 'peakRss.cjs'))}); process.on('exit', () => process.stderr.write('\\n@@' + JSON.stringify({ maxRssMb: peakRssMb() }) + '\\n'));`;
 /** A --require script that reports the process's peak RSS when it exits (the CLI's own code is left as it is). */
-async function writeProbe(code: string): Promise<string> {
+export async function writeProbe(code: string): Promise<string> {
   probePath ??= join(await mkdtemp(join(tmpdir(), 'bw-bench-probe-')), 'probe.cjs');
   await writeFile(probePath, code);
   return probePath;
@@ -53,7 +53,7 @@ async function writeOutput(path: string, n: number): Promise<void> {
 }
 
 /** A finished self-hosted job in a job store, with its run's output file: `batchwise results` reads it like any provider's. */
-async function finishedLocalJob(home: string, input: string, n: number): Promise<string> {
+export async function finishedLocalJob(home: string, input: string, n: number): Promise<string> {
   const id = 'bw-20261203-bench1';
   const runId = 'local-bench';
   const runDir = join(home, 'runs', runId);

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { load: Load; usage: string }> = {
   submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--max-cost USD] [--over-budget] [--force] [--json]' },
   status: { load: () => import('./commands/status.js'), usage: 'status <job> [--watch] [--interval S] [--json]' },
   results: { load: () => import('./commands/results.js'), usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
+  export: { load: () => import('./commands/export.js'), usage: 'export <job> --to FILE.sqlite|.duckdb|.parquet|.csv|.jsonl [--table T] [--json]' },
   retry: { load: () => import('./commands/retry.js'), usage: 'retry <job> [--only failed,truncated,empty,refused,invalid_json,schema_mismatch] [--raise-max-tokens N] [--enforce-schema] [--json]' },
   cancel: { load: () => import('./commands/cancel.js'), usage: 'cancel <job> [--json]' },
   list: { load: () => import('./commands/list.js'), usage: 'list [--json]' },

@@ -35,7 +35,20 @@ test('the production .vsix has no source maps and only the o200k and cl100k enco
     assert.deepEqual(files.filter((f) => f.endsWith('.map')), []);
     assert.deepEqual(
       files.filter((f) => f.startsWith('dist/')),
-      ['dist/cli.js', 'dist/extension.js', 'dist/vendor/anthropic.js', 'dist/vendor/cl100k_base.js', 'dist/vendor/genai.js', 'dist/vendor/o200k_base.js', 'dist/vendor/openai.js', 'dist/webview/results.js'],
+      [
+        'dist/cli.js',
+        'dist/extension.js',
+        'dist/vendor/anthropic.js',
+        'dist/vendor/cl100k_base.js',
+        'dist/vendor/genai.js',
+        // The export writers (issue 15): SQLite as one WebAssembly file for every platform, Parquet in pure JS.
+        'dist/vendor/node-sqlite3-wasm.wasm',
+        'dist/vendor/o200k_base.js',
+        'dist/vendor/openai.js',
+        'dist/vendor/parquet.js',
+        'dist/vendor/sqlite.js',
+        'dist/webview/results.js',
+      ],
     );
     let bytes = 0;
     for (const f of files) bytes += (await stat(join(dir, f))).size;

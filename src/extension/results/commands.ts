@@ -4,6 +4,9 @@ import type { BatchwiseContext } from '../context';
 import type { Job } from '../../core/jobs/job';
 import { isTerminal } from '../../core/status';
 import { exportMerged } from '../../core/results/export';
+import { exportResults } from '../../core/export/exporter';
+import { formatOfPath } from '../../core/export/writer';
+import { lookupPrice } from '../../core/pricingData';
 import { describeEnforcement } from '../../core/results/enforceSchema';
 import { buildRetryFile, loadChain, planForRetryFile, retryCandidates, submitRetry, type RetryPlan, type RetrySelection } from '../../jobs/retry';
 import { toStoredEstimate, type FileEstimate } from '../../core/estimate';
@@ -130,7 +133,7 @@ export class ResultsCommands {
     await ResultsPanel.show(this.deps, { kind: 'job', jobId: job.id });
   }
 
-  /** Save dialog; the merged view of the chain as JSONL or CSV (by the chosen extension). */
+  /** Save dialog; the merged view of the chain as JSONL, CSV, SQLite or Parquet (by the chosen extension). */
   async downloadResults(arg?: JobArg, format?: 'jsonl' | 'csv'): Promise<void> {
     const job = await this.job(arg, 'Download the results of which batch?');
     if (!job) return;
@@ -149,17 +152,27 @@ export class ResultsCommands {
     const stem = basename(job.inputPath).replace(/\.jsonl$/i, '');
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.joinPath(folder, `${stem}.results.${format ?? 'jsonl'}`),
-      filters: format === 'csv' ? { CSV: ['csv'], 'JSON Lines': ['jsonl'] } : { 'JSON Lines': ['jsonl'], CSV: ['csv'] },
+      filters: {
+        ...(format === 'csv' ? { CSV: ['csv'], 'JSON Lines': ['jsonl'] } : { 'JSON Lines': ['jsonl'], CSV: ['csv'] }),
+        // A table per input line with the source row's columns (src/core/export), as `batchwise export` writes.
+        'SQLite database': ['sqlite', 'db'],
+        Parquet: ['parquet'],
+      },
       saveLabel: 'Export Results',
     });
     if (!target) return;
-    await exportMerged(data.rows, target.fsPath, undefined, data.inputPath);
+    const table = formatOfPath(target.fsPath);
+    if (data.chain && (table === 'sqlite' || table === 'parquet')) {
+      const price = lookupPrice(data.chain.root.model, this.ctx.config.pricing) ?? undefined;
+      await exportResults({ rows: data.rows, root: data.chain.root, ...(price ? { price } : {}) }, target.fsPath);
+    } else await exportMerged(data.rows, target.fsPath, undefined, data.inputPath);
     const h = data.header;
     const choice = await showInformation(
       `Batchwise: exported ${countOf(h.total, 'row')} (${formatCount(h.counts.succeeded)} succeeded, ${formatCount(h.failed)} failed) to ${basename(target.fsPath)}.`,
       'Open File',
     );
-    if (choice === 'Open File') await vscode.window.showTextDocument(target);
+    // A database is not a text document: VS Code shows it as binary, so offer the folder instead.
+    if (choice === 'Open File') await (table === 'sqlite' || table === 'parquet' ? vscode.commands.executeCommand('revealFileInOS', target) : vscode.window.showTextDocument(target));
   }
 
   /** Confirm, then Submit Now, or Review File First (the retry file opens; a Submit prompt sends it as edited). */
