@@ -77,11 +77,15 @@ describe('batchwise export against the emulator (manual clock)', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /\.sqlite.*\.duckdb.*\.parquet.*\.csv.*\.jsonl/);
     assert.equal((await runCliCaptured(['export', job.id, '--to', join(dir, 'o.csv'), '--table', 't'], { env })).code, 2);
+    // .duckdb is refused at once with the formats DuckDB reads instead, once (no "batchwise export:" twice).
+    const duck = await runCliCaptured(['export', job.id, '--to', join(dir, 'o.duckdb')], { env });
+    assert.equal(duck.code, 1);
+    assert.match(duck.err, /^batchwise export: writing \.duckdb files is not supported yet .*Export to \.parquet or \.sqlite instead/);
     // A broken sidecar line is named, not a crash.
     await writeFile(sidecar, '{"custom_id":"t1","row":1,"values":{}}\nnot json\n');
     const broken = await runCliCaptured(['export', job.id, '--to', join(dir, 'b.jsonl')], { env });
     assert.equal(broken.code, 1);
-    assert.match(broken.err, /requests\.rows\.jsonl line 2: not JSON/);
+    assert.match(broken.err, /^batchwise export: .*requests\.rows\.jsonl line 2: not JSON/);
   });
 
   test('the built CLI (dist/cli.js, split vendor files and the .wasm beside them) writes a file the sqlite3 command line opens', async (t) => {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { CliError, EXIT_FAILED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { isTerminal } from '../../core/status';
 import { chainOf, rootOf } from '../../core/results/merge';
-import { exportFormatOf, exportResults, ExportFormatError } from '../../core/export/exporter';
+import { exportFormatOf, exportResults, ExportFormatError, unsupportedFormat } from '../../core/export/exporter';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { undownloadedOf } from '../../jobs/results';
 import { loadChain } from '../../jobs/retry';
@@ -27,6 +27,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (err instanceof ExportFormatError) throw new UsageError(err.message);
     throw err;
   }
+  const unsupported = unsupportedFormat(format, to);
+  if (unsupported) throw new CliError(unsupported, EXIT_FAILED);
   if (values.table !== undefined && values.table.trim() === '') throw new UsageError('--table needs a name, e.g. --table results');
   if (values.table !== undefined && format !== 'sqlite' && format !== 'duckdb') throw new UsageError(`--table is for .sqlite and .duckdb files; ${to} is ${format}`);
   await checkOutputFile(to, '--to');
@@ -52,8 +54,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     res = await exportResults({ rows: chain.rows, root: chain.root, ...(price ? { price } : {}) }, to, { ...(values.table ? { table: values.table } : {}), signal: io.signal });
   } catch (err) {
-    if (err instanceof ExportFormatError) throw new CliError(`batchwise export: ${err.message}`, EXIT_FAILED);
-    if (err instanceof SourceRowsError) throw new CliError(`batchwise export: ${err.message}`, EXIT_FAILED);
+    if (err instanceof ExportFormatError || err instanceof SourceRowsError) throw new CliError(err.message, EXIT_FAILED);
     throw err;
   }
   if (values.json) {

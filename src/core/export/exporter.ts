@@ -39,6 +39,13 @@ export function exportFormatOf(path: string): ExportFormat {
   return f;
 }
 
+/** Why a format cannot be written (checked before any work), or undefined. */
+export function unsupportedFormat(format: ExportFormat, path: string): string | undefined {
+  if (format !== 'duckdb') return undefined;
+  // docs/DESIGN.md "Export libraries": DuckDB-Wasm under Node keeps every row in the .wal, never in the file.
+  return `writing .duckdb files is not supported yet (DuckDB's WebAssembly build cannot checkpoint a database file under Node). Export to .parquet or .sqlite instead: DuckDB opens both (SELECT * FROM '${path.replace(/\.duckdb$/i, '.parquet')}', or ATTACH 'x.sqlite' (TYPE sqlite))`;
+}
+
 function writerFor(format: ExportFormat, path: string, table: string): TableWriter {
   switch (format) {
     case 'csv':
@@ -50,10 +57,7 @@ function writerFor(format: ExportFormat, path: string, table: string): TableWrit
     case 'parquet':
       return new ParquetWriter(path);
     case 'duckdb':
-      // docs/DESIGN.md "Export libraries": DuckDB-Wasm under Node keeps every row in the .wal, never in the file.
-      throw new ExportFormatError(
-        `writing .duckdb files is not supported yet (DuckDB's WebAssembly build cannot checkpoint a database file under Node). Export to .parquet or .sqlite instead: DuckDB opens both (SELECT * FROM '${path.replace(/\.duckdb$/i, '.parquet')}', or ATTACH 'x.sqlite' (TYPE sqlite))`,
-      );
+      throw new ExportFormatError(unsupportedFormat(format, path)!);
   }
 }
 
