@@ -72,25 +72,42 @@ export class OpenAIProvider implements BatchProvider {
       );
       const metadata = { [META_JOB]: part.jobId, [META_PART]: String(part.partIndex), [META_SHA]: part.sha256.slice(0, 64) };
       await part.beforeCreate?.();
-      const batch = await withRetry(
-        () =>
-          this.client.batches.create(
-            { input_file_id: file.id, endpoint: part.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
-            { signal },
-          ),
-        {
-          ...this.retry,
-          signal,
-          idempotent: false,
-          // After a reset or timeout the batch may exist: look for it by its metadata before creating it again.
-          recover: async () => (await this.findByMetadata(part.jobId, part.partIndex, signal)) ?? undefined,
-        },
+      const batch = await this.createOrDropInput(file.id, () =>
+        withRetry(
+          () =>
+            this.client.batches.create(
+              { input_file_id: file.id, endpoint: part.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
+              { signal },
+            ),
+          {
+            ...this.retry,
+            signal,
+            idempotent: false,
+            // After a reset or timeout the batch may exist: look for it by its metadata before creating it again.
+            recover: async () => (await this.findByMetadata(part.jobId, part.partIndex, signal)) ?? undefined,
+          },
+        ),
       );
       const remote = this.toRemote(batch);
       remote.inputFileId ??= file.id;
       return remote;
     } finally {
       await data.dispose();
+    }
+  }
+
+  /**
+   * A create the service refused (a 4xx: invalid, over a quota, rate limited past the retries) made no batch, so the
+   * file uploaded for it is deleted rather than left in the account's storage. After a 5xx or a lost response a batch
+   * may exist and read that file: it is kept.
+   */
+  private async createOrDropInput<T>(fileId: string, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (err) {
+      const status = (err as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) await this.client.files.delete(fileId).catch(() => undefined);
+      throw err;
     }
   }
 
