@@ -55,7 +55,10 @@ export class MergedRows implements Iterable<MergedRow> {
   private tokCached = new Uint32Array(0);
   /** Index in QUALITIES; 0 (ok) by default. */
   private qualities = new Uint8Array(0);
-  private readonly ids: string[] = [];
+  /** custom_ids packed as UTF-8 (a JS string per row costs three times the bytes, and as many heap objects). */
+  private idBytes = Buffer.alloc(0);
+  private idEnd = new Float64Array(0);
+  private idUsed = 0;
   /** Jobs the rows' results come from (index 0: the root), and the files their records are in. */
   private readonly origins: { jobId: string; attempt: number }[] = [];
   private readonly paths: string[] = [];
@@ -81,7 +84,14 @@ export class MergedRows implements Iterable<MergedRow> {
     this.inOff[i] = input.offset;
     this.inBytes[i] = input.bytes;
     this.srcOff[i] = -1;
-    this.ids.push(customId);
+    const need = this.idUsed + Buffer.byteLength(customId);
+    if (need > this.idBytes.length) {
+      const next = Buffer.allocUnsafe(Math.max(need, this.idBytes.length * 2, 64 * 1024));
+      this.idBytes.copy(next, 0, 0, this.idUsed);
+      this.idBytes = next;
+    }
+    this.idUsed += this.idBytes.write(customId, this.idUsed);
+    this.idEnd[i] = this.idUsed;
     return i;
   }
 
@@ -99,6 +109,7 @@ export class MergedRows implements Iterable<MergedRow> {
     this.tokOut = grow(this.tokOut, min);
     this.tokCached = grow(this.tokCached, min);
     this.qualities = grow(this.qualities, min);
+    this.idEnd = grow(this.idEnd, min);
   }
 
   private indexOf<T>(list: T[], value: T, same: (a: T, b: T) => boolean): number {
@@ -134,7 +145,7 @@ export class MergedRows implements Iterable<MergedRow> {
   }
 
   customId(i: number): string {
-    return this.ids[i]!;
+    return this.idBytes.toString('utf8', i === 0 ? 0 : this.idEnd[i - 1]!, this.idEnd[i]!);
   }
 
   outcome(i: number): LineOutcome {
@@ -175,7 +186,7 @@ export class MergedRows implements Iterable<MergedRow> {
     const usage = this.usage(i);
     const source = this.source(i);
     const quality = this.quality(i);
-    return { line: this.lines[i]!, customId: this.ids[i]!, outcome: this.outcome(i), jobId: o.jobId, attempt: o.attempt, input: this.input(i), ...(usage ? { usage } : {}), ...(source ? { source } : {}), ...(quality !== 'ok' ? { quality } : {}) };
+    return { line: this.lines[i]!, customId: this.customId(i), outcome: this.outcome(i), jobId: o.jobId, attempt: o.attempt, input: this.input(i), ...(usage ? { usage } : {}), ...(source ? { source } : {}), ...(quality !== 'ok' ? { quality } : {}) };
   }
 
   *[Symbol.iterator](): Iterator<MergedRow> {
