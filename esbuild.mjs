@@ -119,6 +119,24 @@ const builds = [
     format: 'iife',
     target: 'es2022',
   },
+  {
+    ...common,
+    entryPoints: { dashboard: 'src/webview/dashboard/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    plugins: [zodEnglishOnly],
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: { newBatch: 'src/webview/newBatch/main.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    plugins: [zodEnglishOnly],
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 const existing = [...vendorBuilds];

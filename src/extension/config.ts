@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ProviderProfileSchema, type ProviderProfile } from '../providers/types';
 import { PricingOverridesSchema, type PricingOverrides } from '../core/pricing';
+import { BudgetSchema, type Budget } from '../core/monitor/budget';
 
 /** One getter per setting, read fresh each time so changes apply without a reload. */
 export class Config {
@@ -52,6 +53,12 @@ export class Config {
   get pricing(): PricingOverrides {
     const r = PricingOverridesSchema.safeParse(this.section.get('pricing', {}));
     return r.success ? r.data : {};
+  }
+
+  /** `batchwise.budget`; undefined when unset or not valid (the schema in package.json shows the mistake). */
+  get budget(): Budget | undefined {
+    const r = BudgetSchema.safeParse(this.section.get('budget'));
+    return r.success ? r.data : undefined;
   }
 
   get validationEnabled(): boolean {

@@ -8,6 +8,8 @@ import { registerTracker } from './tracker/register';
 import { registerResults } from './results/register';
 import { registerSandbox } from './sandbox/register';
 import { registerRunner } from './runner/register';
+import { registerDashboard } from './dashboard/register';
+import { registerNewBatch } from './newBatch/register';
 import { showError } from './notify';
 
 /** Composition root: build the shared context, then let each feature register its parts. */
@@ -20,7 +22,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     void showError(`Batchwise could not start: ${errorMessage(err)}`);
     throw err;
   }
-  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner };
+  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner, registerDashboard, registerNewBatch };
   for (const [name, register] of Object.entries(features)) {
     try {
       register(ctx);

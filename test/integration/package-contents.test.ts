@@ -47,6 +47,8 @@ test('the production .vsix has no source maps and only the o200k and cl100k enco
         'dist/vendor/openai.js',
         'dist/vendor/parquet.js',
         'dist/vendor/sqlite.js',
+        'dist/webview/dashboard.js',
+        'dist/webview/newBatch.js',
         'dist/webview/results.js',
       ],
     );

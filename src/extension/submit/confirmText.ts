@@ -12,6 +12,8 @@ export interface ConfirmFacts {
   estimate: FileEstimate | null;
   /** Why there is no estimate (it failed), when estimate is null. */
   estimateError?: string;
+  /** Said last when the estimate comes near a `batchwise.budget` limit. */
+  budgetNote?: string;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -22,6 +24,11 @@ export function confirmMessage(f: ConfirmFacts): string {
 
 /** The modal's detail: requests, parts, model, then standard vs batch cost and the saving. */
 export function confirmDetail(f: ConfirmFacts): string {
+  const detail = costDetail(f);
+  return f.budgetNote ? `${detail}\n\n${f.budgetNote}` : detail;
+}
+
+function costDetail(f: ConfirmFacts): string {
   const lines: string[] = [];
   lines.push(`${int(f.requests)} request${f.requests === 1 ? '' : 's'} in ${f.parts} part${f.parts === 1 ? '' : 's'}${f.parts > 1 ? ' (one remote batch each)' : ''}`);
   lines.push(`Model: ${f.model ?? f.estimate?.model ?? 'not set'}`);

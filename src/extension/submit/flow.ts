@@ -12,6 +12,8 @@ import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob, SPLIT_
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
+import { budgetCheckFor } from './budgetCheck';
+import { SUBMIT_ANYWAY, budgetNearText, budgetOverDetail, budgetOverMessage } from '../dashboard/budgetText';
 import { showError, showInformation, showWarning, withProgress } from '../notify';
 
 /** Limit errors that submit resolves by splitting into parts: they do not block a submit. */
@@ -133,8 +135,14 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
 
     const { estimate, error } = await estimateWithProgress(ctx, uri, profile.provider);
     const parts = await partCount(uri.fsPath, profile.provider, result);
+    const budget = await budgetCheckFor(ctx, estimate, profile.provider);
+    if (budget?.level === 'over') {
+      // Asked even when confirmBeforeSubmit is off: crossing a limit is never done without an explicit yes.
+      const go = await showWarning(budgetOverMessage(name), { modal: true, detail: budgetOverDetail(budget) }, SUBMIT_ANYWAY);
+      if (go !== SUBMIT_ANYWAY) return undefined;
+    } else if (budget?.level === 'near' && !ctx.config.confirmBeforeSubmit) void showWarning(`Batchwise: ${budgetNearText(budget)}`);
     if (ctx.config.confirmBeforeSubmit) {
-      const facts = { fileName: name, profileName: profile.name, requests: result.requests, parts, model: result.model, estimate, ...(error ? { estimateError: error } : {}) };
+      const facts = { fileName: name, profileName: profile.name, requests: result.requests, parts, model: result.model, estimate, ...(error ? { estimateError: error } : {}), ...(budget && budget.level !== 'ok' ? { budgetNote: budgetNearText(budget) } : {}) };
       const ok = await showWarning(confirmMessage(facts), { modal: true, detail: confirmDetail(facts) }, 'Submit');
       if (ok !== 'Submit') return undefined;
     }

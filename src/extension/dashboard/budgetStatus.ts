@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { BatchwiseContext } from '../context';
+import { spendOf } from '../../core/monitor/budget';
+import { budgetStatusText, budgetTooltip, hasLimits } from './budgetText';
+import { localTimeZone, type StatsFeed, type StatsSnapshot } from './statsFeed';
+
+/** Month-to-date spend in the status bar, only while `batchwise.budget` sets a limit; a click opens the dashboard. */
+export class BudgetStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('batchwise.budget', vscode.StatusBarAlignment.Left, 10);
+  private subscription: vscode.Disposable | undefined;
+  private readonly configWatch: vscode.Disposable;
+
+  constructor(
+    private readonly ctx: BatchwiseContext,
+    private readonly feed: StatsFeed,
+  ) {
+    this.item.name = 'Batchwise Budget';
+    this.item.command = 'batchwise.openDashboard';
+    this.configWatch = ctx.config.onDidChange((e) => {
+      if (e.affectsConfiguration('batchwise.budget')) this.update();
+    });
+    this.update();
+  }
+
+  private update(): void {
+    if (!hasLimits(this.ctx.config.budget)) {
+      this.subscription?.dispose();
+      this.subscription = undefined;
+      this.item.hide();
+      return;
+    }
+    this.subscription ??= this.feed.subscribe((s) => this.show(s));
+    this.feed.current().then(
+      (s) => this.show(s),
+      (err: unknown) => this.ctx.log.error('budget: could not read the job store', err),
+    );
+  }
+
+  private show(s: StatsSnapshot): void {
+    const budget = this.ctx.config.budget;
+    if (!hasLimits(budget)) return;
+    const spend = spendOf(s.stats, new Date(), localTimeZone());
+    this.item.text = budgetStatusText(spend);
+    this.item.tooltip = budgetTooltip(spend, budget);
+    this.item.accessibilityInformation = { label: `Batchwise: ${budgetTooltip(spend, budget).replace(/\n/g, '. ')}` };
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
+    this.configWatch.dispose();
+    this.item.dispose();
+  }
+}

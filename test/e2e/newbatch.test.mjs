@@ -1,0 +1,54 @@
+// Issue 15: "New Batch from Data" in real VS Code (code-server): right-click a CSV, write the user template with a
+// column chip, see the rendered request in the live preview, write the file, submit it to the emulator, see the job.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { REPO } from './setup.mjs';
+import { windowSuite } from './lib/suite.mjs';
+
+const SHOTS = resolve(process.env.E2E_SCREENSHOTS || join(REPO, 'test/e2e/.screenshots'));
+
+const suite = windowSuite({
+  shotsDir: SHOTS,
+  environment: { tickMs: 500 },
+  prepare(env) {
+    writeFileSync(join(env.dirs.ws, 'reviews.csv'), 'id,text\nr1,great product\nr2,arrived broken\nr3,fine I guess\n');
+  },
+});
+
+test('New Batch from Data on a CSV: template, live preview, write, submit, the job in the tree', { timeout: 300000 }, async () => {
+  const { wb } = suite;
+  await suite.check('open the form from the explorer', async () => {
+    await wb.explorerContextMenu('reviews.csv');
+    await wb.clickMenuItem('New Batch from Data...');
+  });
+  const frame = await wb.webviewFrame('.bw-chip', 'the form with the column chips', { text: 'text', timeout: 60000 });
+  await suite.check('type a template and see the preview', async () => {
+    await frame.locator('#bw-user textarea').fill('Classify this review: ');
+    await frame.locator('.bw-chip[title="Insert {{text}}"]').click();
+    await wb.waitUntil(async () => {
+      const shown = await frame.locator('.bw-request').first().innerText().catch(() => '');
+      if (!shown.includes('Classify this review: great product')) throw new Error(`preview: ${shown}`);
+      return true;
+    }, 'the first rendered request in the preview', { timeout: 20000 });
+    const estimate = await frame.locator('.bw-estimate').innerText();
+    assert.match(estimate, /An estimate/);
+    assert.match(estimate, /\$\s?\d/);
+    await wb.shot('new batch form');
+  });
+  await suite.check('write and submit', async () => {
+    await frame.locator('#bw-write').click();
+    // The save dialog is VS Code's simple file dialog: Enter takes the default name beside the data file.
+    await wb.expectVisible(wb.page.locator('.quick-input-widget input'), 'the save dialog', 20000);
+    await wb.page.keyboard.press('Enter');
+    const toast = await wb.waitForNotification(/wrote 3 requests to reviews\.jsonl/, 30000);
+    assert.match(toast, /Submit/);
+    await wb.notification(/wrote 3 requests/).locator('.monaco-button', { hasText: 'Submit' }).click();
+    await wb.pickIfAsked('openai', 3000);
+    await wb.waitForDialog('the cost confirmation after Submit', 30000);
+    await wb.clickDialogButton(/Submit/i);
+    await wb.openBatchesView();
+    await wb.expectVisible(wb.treeRow('reviews.jsonl'), 'the submitted "reviews.jsonl" job in the Batches view', 30000);
+  });
+});
