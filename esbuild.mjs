@@ -1,4 +1,4 @@
-// Bundles the extension (CJS, `vscode` external), the CLI and the results webview.
+// Bundles the extension (CJS, `vscode` external), the CLI and the webviews.
 import * as esbuild from 'esbuild';
 import { dirname } from 'node:path';
 import { chmod, cp, mkdir, readdir, rm } from 'node:fs/promises';
@@ -110,33 +110,16 @@ const builds = [
     // import() of a split file becomes require(): one module cache, and VS Code's loader sees every file.
     supported: { 'dynamic-import': false },
   },
-  {
+  // The panels' webview bundles: dist/webview/<name>.js, loaded by src/extension/webviewHtml.ts.
+  ...['results', 'dashboard', 'newBatch'].map((name) => ({
     ...common,
-    entryPoints: { results: 'src/webview/results/main.ts' },
+    entryPoints: { [name]: `src/webview/${name}/main.ts` },
     outdir: 'dist/webview',
     platform: 'browser',
     plugins: [zodEnglishOnly],
     format: 'iife',
     target: 'es2022',
-  },
-  {
-    ...common,
-    entryPoints: { dashboard: 'src/webview/dashboard/main.ts' },
-    outdir: 'dist/webview',
-    platform: 'browser',
-    plugins: [zodEnglishOnly],
-    format: 'iife',
-    target: 'es2022',
-  },
-  {
-    ...common,
-    entryPoints: { newBatch: 'src/webview/newBatch/main.ts' },
-    outdir: 'dist/webview',
-    platform: 'browser',
-    plugins: [zodEnglishOnly],
-    format: 'iife',
-    target: 'es2022',
-  },
+  })),
 ];
 
 const existing = [...vendorBuilds];

@@ -1,48 +1,10 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewHtml } from '../webviewHtml';
+
+export { localRoots, webviewOptions } from '../webviewHtml';
 
 export const VIEW_TYPE = 'batchwise.results';
 
-/** Only the bundle and media/ can be loaded by the panel. */
-export function localRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-  return [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')];
-}
-
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: localRoots(extensionUri) };
-}
-
-/**
- * The panel's HTML: a strict CSP (no inline script, no inline style element: the script runs by nonce,
- * styles come from media/results.css, and @vscode-elements uses constructable stylesheets, which CSP does
- * not restrict), the bundle, and nothing else: the webview builds its DOM itself.
- */
 export function resultsHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'results.js'));
-  const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'results.css'));
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
-    // Not covered by default-src: no <base> to redirect the bundle's URL, no form posting anywhere.
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
-<title>Batchwise Results</title>
-</head>
-<body>
-<div id="app" data-state="loading">Loading results…</div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewHtml(webview, extensionUri, { bundle: 'results', title: 'Batchwise Results', loading: 'Loading results…' });
 }
