@@ -1,5 +1,6 @@
 // The dashboard front end: filters, headline cards, charts (each with a table), top errors, running jobs.
 import '../results/zodConfig';
+import { sender, vscode } from '../vscodeApi';
 import {
   DashboardHostMessageSchema,
   DashboardStateSchema,
@@ -7,7 +8,6 @@ import {
   PeriodSchema,
   type DashboardFilter,
   type DashboardView,
-  type DashboardWebviewMessage,
   type JobGroup,
   type Period,
 } from '../../shared/dashboardProtocol';
@@ -17,17 +17,7 @@ import { countOf, formatMoney, formatTurnaround } from '../../core/format';
 import { h, text, formatNumber } from '../results/dom';
 import { Chart, readTheme, themed, type ChartConfiguration, type Theme } from './charts';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  setState(state: unknown): void;
-  getState(): unknown;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
-
-function send(message: DashboardWebviewMessage): void {
-  if (parseMessage(DashboardWebviewMessageSchema, message, (r) => console.error('batchwise: not sent:', r))) vscode.postMessage(message);
-}
+const send = sender(DashboardWebviewMessageSchema);
 
 const PERIODS: { value: Period; label: string }[] = [
   { value: '7d', label: 'Last 7 days' },

@@ -1,23 +1,16 @@
 // The "New Batch from Data" form: column chips, the template fields, a live preview and estimate, Write.
 import '../results/zodConfig';
+import { sender } from '../vscodeApi';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
-import { FormSchema, HostMessageSchema, PROVIDERS, WebviewMessageSchema, parseMessage, type Field, type FieldError, type Form, type HostMessage, type Preview, type WebviewMessage } from '../../shared/newBatchProtocol';
+import { FormSchema, HostMessageSchema, PROVIDERS, WebviewMessageSchema, parseMessage, type Field, type FieldError, type Form, type HostMessage, type Preview } from '../../shared/newBatchProtocol';
 import { h, text, formatNumber } from '../results/dom';
 import { countOf, formatMoney } from '../../core/format';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
-
-function send(message: WebviewMessage): void {
-  if (parseMessage(WebviewMessageSchema, message, (r) => console.error('batchwise: not sent:', r))) vscode.postMessage(message);
-}
+const send = sender(WebviewMessageSchema);
 
 /** The preview follows typing after this pause: one host render per pause, not per key. */
 const DEBOUNCE_MS = 300;

@@ -1,5 +1,6 @@
 // The results panel front end: a header, a toolbar, a virtualized table paged from the host, a detail pane.
 import './zodConfig';
+import { sender, vscode } from '../vscodeApi';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
@@ -17,7 +18,6 @@ import {
   type PanelSource,
   type PanelState,
   type Row,
-  type WebviewMessage,
 } from '../../shared/resultsProtocol';
 import { h, text, formatNumber } from './dom';
 import { countOf, formatMoney, formatTurnaround } from '../../core/format';
@@ -25,19 +25,7 @@ import { errorGroupLabel } from '../../core/results/summary';
 import { VirtualTable } from './table';
 import { renderDetail } from './detail';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  setState(state: unknown): void;
-  getState(): unknown;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-
-function send(message: WebviewMessage): void {
-  // Checked on this side too, so a bug here shows in the webview console rather than as a silent drop.
-  if (parseMessage(WebviewMessageSchema, message, (r) => console.error('batchwise: not sent:', r))) vscode.postMessage(message);
-}
+const send = sender(WebviewMessageSchema);
 
 const FILTERS: { value: Filter; label: string }[] = [
   { value: 'all', label: 'All outcomes' },
