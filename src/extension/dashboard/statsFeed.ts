@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
-import { loadJobStats } from '../../core/monitor/load';
+import { ResultsSummaryCache, loadJobStats } from '../../core/monitor/load';
 import type { JobStats } from '../../core/monitor/jobStats';
 import { statsSignature } from './dashboardData';
 
@@ -22,6 +22,8 @@ export class StatsFeed implements vscode.Disposable {
   private signature = '';
   private loading: Promise<StatsSnapshot> | undefined;
   private queued = false;
+  /** Results summaries kept between reads: a store change re-reads the job files, not every summary. */
+  private readonly summaries = new ResultsSummaryCache();
 
   constructor(private readonly ctx: BatchwiseContext) {}
 
@@ -64,7 +66,7 @@ export class StatsFeed implements vscode.Disposable {
   private load(): Promise<StatsSnapshot> {
     this.loading ??= (async () => {
       try {
-        const { stats, problems } = await loadJobStats(this.ctx.store);
+        const { stats, problems } = await loadJobStats(this.ctx.store, this.summaries);
         const snap = { stats, problems: problems.length };
         const sig = `${statsSignature(stats)}#${snap.problems}`;
         this.last = snap;
