@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { estimateFile } from '../core/estimate';
 import { BudgetSchema, checkBudget, spendOf, type Budget } from '../core/monitor/budget';
+import { localTimeZone } from '../core/monitor/aggregate';
 import { loadJobStats } from '../core/monitor/load';
 import type { JobStore } from '../core/jobs/store';
 import type { ProviderId } from '../core/status';
@@ -46,7 +47,7 @@ export async function checkSpend(opts: { store: JobStore; io: CliIO; input: stri
   }
   if (opts.maxCost !== undefined && cost > opts.maxCost) throw new CliError(`the estimate is ${formatMoney(cost)} at the batch rate, more than --max-cost ${formatMoney(opts.maxCost)}: nothing was submitted`, EXIT_FAILED);
   if (!budget) return;
-  const timeZone = opts.io.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const timeZone = localTimeZone(opts.io.env);
   const check = checkBudget(cost, opts.provider, spendOf((await loadJobStats(opts.store)).stats, new Date(), timeZone), budget);
   if (check.level === 'over' && !opts.overBudget) throw new CliError(`${check.reasons.join('; ')}: nothing was submitted (pass --over-budget to submit anyway)`, EXIT_FAILED);
   for (const r of check.reasons) opts.io.err(`warning: ${r}\n`);

@@ -1,5 +1,5 @@
 import { cliStore } from '../../jobs/providerForJob';
-import { aggregate, parseSince, type GroupBy, type Stats } from '../../core/monitor/aggregate';
+import { aggregate, localTimeZone, parseSince, type GroupBy, type Stats } from '../../core/monitor/aggregate';
 import { loadJobStats } from '../../core/monitor/load';
 import { ProviderIdSchema } from '../../core/status';
 import { formatMoney, formatTurnaround } from '../../core/format';
@@ -20,7 +20,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!(BY as readonly string[]).includes(by)) throw new UsageError(`--by takes day, provider or model (got "${by}")`);
   const provider = values.provider === undefined ? undefined : ProviderIdSchema.safeParse(values.provider);
   if (provider && !provider.success) throw new UsageError(`--provider must be one of ${ProviderIdSchema.options.join(', ')} (got "${values.provider}")`);
-  const timeZone = io.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const timeZone = localTimeZone(io.env);
   const now = new Date();
   let since;
   try {

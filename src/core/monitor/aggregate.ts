@@ -70,6 +70,11 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
+/** The time zone days and months are counted in: `TZ` when set (the environment given), else the system's, else UTC. */
+export function localTimeZone(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** `YYYY-MM-DD` of an instant in a time zone. */
 export function dayIn(iso: string | Date, timeZone = 'UTC'): string {

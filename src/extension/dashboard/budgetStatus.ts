@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { BatchwiseContext } from '../context';
 import { spendOf } from '../../core/monitor/budget';
 import { budgetStatusText, budgetTooltip, hasLimits } from './budgetText';
-import { localTimeZone, type StatsFeed, type StatsSnapshot } from './statsFeed';
+import type { StatsFeed, StatsSnapshot } from './statsFeed';
+import { localTimeZone } from '../../core/monitor/aggregate';
 
 /** Month-to-date spend in the status bar, only while `batchwise.budget` sets a limit; a click opens the dashboard. */
 export class BudgetStatus implements vscode.Disposable {

@@ -13,7 +13,8 @@ import { showInformation, showPick } from '../notify';
 import { errorMessage } from '../errors';
 import { DASHBOARD_VIEW_TYPE, dashboardHtml, dashboardWebviewOptions } from './html';
 import { dashboardView, jobsBehind } from './dashboardData';
-import { localTimeZone, type StatsFeed, type StatsSnapshot } from './statsFeed';
+import type { StatsFeed, StatsSnapshot } from './statsFeed';
+import { localTimeZone } from '../../core/monitor/aggregate';
 
 const DEFAULT_FILTER: DashboardFilter = { period: '30d' };
 

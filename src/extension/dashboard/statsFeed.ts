@@ -87,8 +87,3 @@ export class StatsFeed implements vscode.Disposable {
     this.changed.dispose();
   }
 }
-
-/** Days and months as the user counts them (the CLI uses TZ, the same). */
-export function localTimeZone(): string {
-  return process.env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}

@@ -4,7 +4,7 @@ import { checkBudget, spendOf, type BudgetCheck } from '../../core/monitor/budge
 import { loadJobStats } from '../../core/monitor/load';
 import type { ProviderId } from '../../core/status';
 import { hasLimits } from '../dashboard/budgetText';
-import { localTimeZone } from '../dashboard/statsFeed';
+import { localTimeZone } from '../../core/monitor/aggregate';
 
 /**
  * The estimate against `batchwise.budget` (the same check as `batchwise submit`): undefined when no budget is set
