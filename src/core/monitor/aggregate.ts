@@ -102,6 +102,16 @@ export function localMidnight(y: number, mo: number, d: number, timeZone: string
   return new Date(guess - (shown - guess));
 }
 
+/** Whether a job is in the period and filters (created at or after `since`, before `until`). */
+export function inFilter(j: JobStats, f: StatsFilter): boolean {
+  const created = Date.parse(j.createdAt);
+  if (created < (f.since?.getTime() ?? -Infinity) || created >= (f.until?.getTime() ?? Infinity)) return false;
+  return !((f.provider && j.provider !== f.provider) || (f.model && j.model !== f.model) || (f.profile && j.profile !== f.profile) || (f.pipeline && j.pipeline !== f.pipeline));
+}
+
+/** The turnaround group of a job: `openai gpt-4o-mini`. */
+export const turnaroundKey = (j: Pick<JobStats, 'provider' | 'model'>): string => `${j.provider} ${j.model ?? '(no model)'}`;
+
 const seconds = (j: JobStats) => (j.finishedAt ? Math.max(0, (Date.parse(j.finishedAt) - Date.parse(j.createdAt)) / 1000) : undefined);
 
 function addFlagged(into: Flagged, f: Flagged): void {
@@ -116,8 +126,6 @@ function addFlagged(into: Flagged, f: Flagged): void {
 export function aggregate(all: readonly JobStats[], opts: StatsOptions = {}): Stats {
   const now = opts.now ?? new Date();
   const tz = opts.timeZone ?? 'UTC';
-  const sinceMs = opts.since?.getTime() ?? -Infinity;
-  const untilMs = opts.until?.getTime() ?? Infinity;
   const month = dayIn(now, tz).slice(0, 7);
   const s: Stats = {
     since: opts.since?.toISOString() ?? null,
@@ -133,9 +141,8 @@ export function aggregate(all: readonly JobStats[], opts: StatsOptions = {}): St
   const errors = new Map<string, { count: number; jobs: string[] }>();
   const keyOf = (j: JobStats): string => (opts.by === 'provider' ? j.provider : opts.by === 'model' ? (j.model ?? '(no model)') : dayIn(j.createdAt, tz));
   for (const j of all) {
+    if (!inFilter(j, opts)) continue;
     const created = Date.parse(j.createdAt);
-    if (created < sinceMs || created >= untilMs) continue;
-    if ((opts.provider && j.provider !== opts.provider) || (opts.model && j.model !== opts.model) || (opts.profile && j.profile !== opts.profile) || (opts.pipeline && j.pipeline !== opts.pipeline)) continue;
     s.jobs++;
     s.byStatus[j.status] = (s.byStatus[j.status] ?? 0) + 1;
     s.inputTokens += j.inputTokens;
@@ -155,7 +162,7 @@ export function aggregate(all: readonly JobStats[], opts: StatsOptions = {}): St
     const t = seconds(j);
     if (t !== undefined && isTerminal(j.status)) {
       turnarounds.push(t);
-      const k = `${j.provider} ${j.model ?? '(no model)'}`;
+      const k = turnaroundKey(j);
       (turnaroundBy.get(k) ?? turnaroundBy.set(k, []).get(k)!).push(t);
     }
     for (const e of j.topErrors) {

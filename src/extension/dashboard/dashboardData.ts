@@ -1,4 +1,4 @@
-import { aggregate, dayIn, parseSince } from '../../core/monitor/aggregate';
+import { aggregate, dayIn, inFilter, parseSince, turnaroundKey } from '../../core/monitor/aggregate';
 import { spendOf, type Budget } from '../../core/monitor/budget';
 import type { JobStats } from '../../core/monitor/jobStats';
 import type { ProviderId } from '../../core/status';
@@ -63,8 +63,7 @@ export function dashboardView(stats: readonly JobStats[], filter: DashboardFilte
  */
 export function jobsBehind(stats: readonly JobStats[], filter: DashboardFilter, group: JobGroup, o: { now: Date; timeZone: string }): JobStats[] {
   const opts = statsOptions(filter, o.now, o.timeZone);
-  const sinceMs = opts.since?.getTime() ?? -Infinity;
-  const inView = stats.filter((j) => Date.parse(j.createdAt) >= sinceMs && (!filter.provider || j.provider === filter.provider));
+  const inView = stats.filter((j) => inFilter(j, opts));
   const match = (j: JobStats): boolean => {
     switch (group.kind) {
       case 'day':
@@ -72,7 +71,7 @@ export function jobsBehind(stats: readonly JobStats[], filter: DashboardFilter, 
       case 'provider':
         return j.provider === group.provider;
       case 'turnaround':
-        return `${j.provider} ${j.model ?? '(no model)'}` === group.key && j.finishedAt !== undefined;
+        return turnaroundKey(j) === group.key && j.finishedAt !== undefined;
     }
   };
   return inView.filter(match).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
