@@ -6,6 +6,7 @@ import type { DataFormat } from '../../core/build';
 import { DEFAULT_MAX_OUTPUT_TOKENS } from '../../core/estimate';
 import type { PricingOverrides } from '../../core/pricing';
 import { lookupPrice, PRICE_TABLE } from '../../core/pricingData';
+import { costOf } from '../../core/results/summary';
 import { countRequest, describeRequest, loadEncoding, tokenCounterFor } from '../../core/tokens';
 import type { FieldError, Form, Preview, PreviewEstimate } from '../../shared/newBatchProtocol';
 import { PROVIDERS } from '../../shared/newBatchProtocol';
@@ -165,15 +166,16 @@ export function extrapolate(s: SampleTotals, count: RowCount, model: string, ove
   const inputTokens = Math.round(s.inputTokens * scale);
   const outputTokensMax = Math.round(s.outputTokensMax * scale);
   const price = lookupPrice(model, overrides);
-  const cost = (inRate: number, outRate: number) => (inputTokens * inRate + outputTokensMax * outRate) / 1e6;
+  // Priced as the results are (the batch rate from the table, else half the standard one).
+  const cost = costOf({ inputTokens, outputTokens: outputTokensMax }, price ?? undefined);
   return {
     rows,
     rowsExact: count.exact,
     requests,
     inputTokens,
     outputTokensMax,
-    standardCost: price ? cost(price.input, price.output) : null,
-    batchCost: price ? cost(price.batchInput, price.batchOutput) : null,
+    standardCost: cost.standard,
+    batchCost: cost.batch,
     priceNote: price ? `priced as ${price.matched}${price.source === 'override' ? ' (your batchwise.pricing setting)' : ''}` : `no price known for ${model}: add it to the batchwise.pricing setting`,
     tokenMethod,
     sampledRows: s.sampled,
