@@ -70,6 +70,25 @@ export function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/**
+ * For a file a library writes itself, by path (a SQLite database, a Parquet file): the temp path beside the
+ * (symlink-resolved) target to give it, then `commit` renames it into place, `discard` removes it. Only a regular
+ * file (or a new one) can be written this way: `what` says what the file was for in the refusal.
+ */
+export interface TempFile {
+  readonly path: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+export async function tempFileFor(path: string, what: string): Promise<TempFile> {
+  const target = await writeTarget(path);
+  if (target.kind !== 'file') throw new Error(`cannot write ${what} to ${path}: it is not a regular file`);
+  await ensureDir(dirname(target.path));
+  const tmp = tempPathFor(target.path);
+  return { path: tmp, commit: () => rename(tmp, target.path), discard: () => unlink(tmp).catch(() => undefined) };
+}
+
 /** An open output: write to `handle`, then `commit` (rename into place) or `abort` (the target is left as it was). */
 export interface AtomicOutput {
   readonly target: WriteTarget;

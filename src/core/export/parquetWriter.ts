@@ -1,6 +1,4 @@
-import { rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { ensureDir, tempPathFor, writeTarget } from '../fsAtomic';
+import { tempFileFor, type TempFile } from '../fsAtomic';
 import type { Cell, Column, ColumnType } from './columns';
 import type { TableWriter } from './writer';
 
@@ -18,21 +16,16 @@ interface Writer {
 export class ParquetWriter implements TableWriter {
   private w?: Writer;
   private columns: readonly Column[] = [];
-  private tmp = '';
-  private target = '';
+  private file?: TempFile;
   constructor(private readonly path: string) {}
 
   async open(columns: readonly Column[]): Promise<void> {
-    const t = await writeTarget(this.path);
-    if (t.kind !== 'file') throw new Error(`cannot write Parquet to ${this.path}: it is not a regular file`);
-    this.target = t.path;
-    await ensureDir(dirname(t.path));
-    this.tmp = tempPathFor(t.path);
+    this.file = await tempFileFor(this.path, 'Parquet');
     this.columns = columns;
     const hw = await import('hyparquet-writer');
     const { schemaFromColumnData } = hw;
     const schema = schemaFromColumnData({ columnData: columns.map((c) => ({ name: c.name, data: [], type: PARQUET_TYPE[c.type], nullable: true })) });
-    this.w = new hw.ParquetWriter({ writer: hw.fileWriter(this.tmp), schema }) as unknown as Writer;
+    this.w = new hw.ParquetWriter({ writer: hw.fileWriter(this.file.path), schema }) as unknown as Writer;
   }
 
   async addRows(rows: readonly (readonly Cell[])[]): Promise<void> {
@@ -51,10 +44,10 @@ export class ParquetWriter implements TableWriter {
 
   async close(): Promise<void> {
     this.w!.finish();
-    await rename(this.tmp, this.target);
+    await this.file!.commit();
   }
 
   async abort(): Promise<void> {
-    if (this.tmp) await unlink(this.tmp).catch(() => undefined);
+    await this.file?.discard();
   }
 }

@@ -1,6 +1,4 @@
-import { rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { ensureDir, tempPathFor, writeTarget } from '../fsAtomic';
+import { tempFileFor, type TempFile } from '../fsAtomic';
 import type { Cell, Column, ColumnType } from './columns';
 import type { TableWriter } from './writer';
 
@@ -25,26 +23,21 @@ interface Db {
 export class SqliteWriter implements TableWriter {
   private db?: Db;
   private insert?: ReturnType<Db['prepare']>;
-  private tmp = '';
-  private target = '';
+  private file?: TempFile;
   constructor(
     private readonly path: string,
     private readonly table: string,
   ) {}
 
   async open(columns: readonly Column[]): Promise<void> {
-    const t = await writeTarget(this.path);
-    if (t.kind !== 'file') throw new Error(`cannot write a database to ${this.path}: it is not a regular file`);
-    this.target = t.path;
-    await ensureDir(dirname(t.path));
-    this.tmp = tempPathFor(t.path);
+    this.file = await tempFileFor(this.path, 'a database');
     // Loaded here, not at start-up: the .wasm is 1.3 MB (split into dist/vendor by esbuild.mjs).
     type Lib = { Database: new (path: string) => Db };
     const lib = (await import('node-sqlite3-wasm')) as unknown as Lib & { default?: Lib };
     // A CommonJS module: under Node's ESM loader (tests) its exports sit on `default`.
     const Database = lib.Database ?? lib.default!.Database;
-    this.db = new Database(this.tmp);
-    // A fresh file nobody else opens: no journal to keep, no need to sync each commit (fsync once, via rename).
+    this.db = new Database(this.file.path);
+    // A fresh file nobody else opens until it is renamed into place: no journal to keep, no sync at each commit.
     this.db.exec('PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;');
     const q = quoteIdent(this.table);
     this.db.exec(`CREATE TABLE ${q} (${columns.map((c) => `${quoteIdent(c.name)} ${SQL_TYPE[c.type]}`).join(', ')})`);
@@ -62,7 +55,7 @@ export class SqliteWriter implements TableWriter {
     this.insert = undefined;
     this.db!.close();
     this.db = undefined;
-    await rename(this.tmp, this.target);
+    await this.file!.commit();
   }
 
   async abort(): Promise<void> {
@@ -73,6 +66,6 @@ export class SqliteWriter implements TableWriter {
       // closing after a failed write: the temp file goes anyway
     }
     this.db = undefined;
-    if (this.tmp) await unlink(this.tmp).catch(() => undefined);
+    await this.file?.discard();
   }
 }
