@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANTHROPIC_CUSTOM_ID } from '../limits';
 import { hash64 } from '../rules/requestIds';
+import { Hash64Table } from '../hash64Table';
 import type { LineFormat } from '../tokens';
 import { lookupPath } from './template';
 
@@ -19,7 +20,7 @@ import { lookupPath } from './template';
 export type IdResult = { id: string } | { skip: string };
 
 export class RowIdAssigner {
-  private readonly seen = new KeyTable();
+  private readonly seen = new Hash64Table();
   /** Rows that repeated an earlier row exactly (hashed ids only). */
   duplicateRows = 0;
 
@@ -42,9 +43,8 @@ export class RowIdAssigner {
       return { skip: `id ${JSON.stringify(id)} (column "${column}") is not a valid Anthropic custom_id: letters, digits, _ and -, 1 to 64 characters` };
     }
     const [a, b] = hash64(id);
-    const first = this.seen.get(a, b);
+    const first = this.seen.getOrSet(a, b, row);
     if (first !== undefined) return { skip: `id ${JSON.stringify(id)} (column "${column}") was already used by row ${first}: ids must be unique (pick another --id-column, or leave it out to use row hashes)` };
-    this.seen.set(a, b, row);
     return { id };
   }
 
@@ -73,47 +73,4 @@ export function canonicalJson(v: unknown): string {
       .join(',')}}`;
   }
   return typeof v === 'bigint' ? v.toString() : (JSON.stringify(v) ?? 'null');
-}
-
-const MAX_LOAD = 0.75;
-
-/** Open-addressing map from a 64-bit key (two 32-bit halves) to a positive 32-bit value. */
-class KeyTable {
-  private keys = new Uint32Array(2 * 1024);
-  private values = new Uint32Array(1024);
-  private size = 0;
-
-  get(a: number, b: number): number | undefined {
-    const i = this.slot(a, b);
-    return this.values[i] === 0 ? undefined : this.values[i];
-  }
-
-  set(a: number, b: number, value: number): void {
-    const i = this.slot(a, b);
-    if (this.values[i] === 0) this.size++;
-    this.keys[2 * i] = a;
-    this.keys[2 * i + 1] = b;
-    this.values[i] = value;
-    if (this.size > this.values.length * MAX_LOAD) this.grow();
-  }
-
-  private slot(a: number, b: number): number {
-    const cap = this.values.length;
-    let i = Math.floor(((a ^ Math.imul(b, 0x9e3779b1)) >>> 0) / 4294967296 * cap);
-    while (this.values[i] !== 0 && (this.keys[2 * i] !== a || this.keys[2 * i + 1] !== b)) if (++i === cap) i = 0;
-    return i;
-  }
-
-  private grow(): void {
-    const { keys, values } = this;
-    this.keys = new Uint32Array(keys.length * 2);
-    this.values = new Uint32Array(values.length * 2);
-    for (let j = 0; j < values.length; j++) {
-      if (values[j] === 0) continue;
-      const i = this.slot(keys[2 * j]!, keys[2 * j + 1]!);
-      this.keys[2 * i] = keys[2 * j]!;
-      this.keys[2 * i + 1] = keys[2 * j + 1]!;
-      this.values[i] = values[j]!;
-    }
-  }
 }

@@ -1,3 +1,5 @@
+import { Hash64Table } from '../hash64Table';
+
 /**
  * The request ids (`custom_id`, Gemini `key`) seen so far in a file, for the duplicate check.
  *
@@ -29,15 +31,9 @@ export interface DuplicateCandidate {
   hashedFirst: number;
 }
 
-const MAX_LOAD = 0.8;
-const TWO_32 = 4294967296;
-
 export class HashedIds implements RequestIds {
-  /** Two 32-bit halves of each slot's hash. */
-  private hashes: Uint32Array;
-  /** The first line with that hash; 0 marks an empty slot (lines start at 1). */
-  private lines: Uint32Array;
-  private size = 0;
+  /** The first line of each id's hash (lines start at 1). */
+  private readonly table: Hash64Table;
   readonly candidates: DuplicateCandidate[] = [];
 
   constructor(
@@ -45,52 +41,19 @@ export class HashedIds implements RequestIds {
     /** Tests pass a colliding one. */
     private readonly hash: (s: string) => [number, number] = hash64,
   ) {
-    this.hashes = new Uint32Array(capacity * 2);
-    this.lines = new Uint32Array(capacity);
+    this.table = new Hash64Table(capacity);
   }
 
   /** Grows once to hold `expected` ids (from the file size): no doubling, so no moment with two big tables. */
   reserve(expected: number): void {
-    const capacity = Math.ceil(expected / MAX_LOAD) + 1;
-    if (capacity > this.lines.length) this.rehash(capacity);
+    this.table.reserve(expected);
   }
 
   firstUse(id: string, line: number): undefined {
     const [a, b] = this.hash(id);
-    const cap = this.lines.length;
-    // Multiply-shift range reduction: any capacity works, not only powers of two.
-    let i = Math.floor((a / TWO_32) * cap);
-    for (;;) {
-      const at = this.lines[i]!;
-      if (at === 0) break;
-      if (this.hashes[2 * i] === a && this.hashes[2 * i + 1] === b) {
-        this.candidates.push({ line, id, hashedFirst: at });
-        return undefined;
-      }
-      if (++i === cap) i = 0;
-    }
-    this.hashes[2 * i] = a;
-    this.hashes[2 * i + 1] = b;
-    this.lines[i] = line;
-    if (++this.size > cap * MAX_LOAD) this.rehash(Math.ceil(cap * 1.5));
+    const at = this.table.getOrSet(a, b, line);
+    if (at !== undefined) this.candidates.push({ line, id, hashedFirst: at });
     return undefined;
-  }
-
-  private rehash(capacity: number): void {
-    const oldHashes = this.hashes;
-    const oldLines = this.lines;
-    this.hashes = new Uint32Array(capacity * 2);
-    this.lines = new Uint32Array(capacity);
-    for (let j = 0; j < oldLines.length; j++) {
-      const line = oldLines[j]!;
-      if (line === 0) continue;
-      const a = oldHashes[2 * j]!;
-      let i = Math.floor((a / TWO_32) * capacity);
-      while (this.lines[i] !== 0) if (++i === capacity) i = 0;
-      this.hashes[2 * i] = a;
-      this.hashes[2 * i + 1] = oldHashes[2 * j + 1]!;
-      this.lines[i] = line;
-    }
   }
 }
 
