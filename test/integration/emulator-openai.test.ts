@@ -39,7 +39,7 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
   }
 
   /** Polls until terminal, checking every observed status moves forward in the real sequence. */
-  async function waitTerminal(id: string, c: OpenAI = client) {
+  async function waitTerminal(id: string, c: OpenAI = client, e: Emulator = emu) {
     const seen: string[] = [];
     for (;;) {
       const batch = await c.batches.retrieve(id);
@@ -48,9 +48,8 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
         for (let i = 1; i < seen.length; i++) assert.ok(STATUS_ORDER.indexOf(seen[i]) > STATUS_ORDER.indexOf(seen[i - 1]), `status went ${seen.join(' -> ')}`);
         return { batch, seen };
       }
-      // The shared emulator's clock stands still: each poll moves it one tick, so no step depends on machine speed.
-      if (c === client) emu.clock.tick();
-      else await new Promise((r) => setTimeout(r, 5));
+      // The emulators' clocks stand still: each poll moves one a tick, so no step depends on machine speed.
+      e.clock.tick();
     }
   }
 
@@ -439,20 +438,22 @@ describe('emulator: OpenAI files + batches through the openai SDK', () => {
   });
 
   it('cancels mid-run: cancelling then cancelled, partial results kept, the rest batch_cancelled', async () => {
-    const slow = await startEmulator({ tickMs: 150 });
+    // Its own emulator (the shared one's batch list stays as the other tests expect), on a manual clock: the cancel
+    // lands mid-run however slow the machine is.
+    const slow = await startEmulator({ manualClock: true });
     try {
       const c = new OpenAI({ baseURL: `${slow.url}/v1`, apiKey: 'k' });
       const lines = Array.from({ length: 12 }, (_, i) => chatLine(`c${i}`, `line ${i}`));
       const created = await submit(lines, undefined, c);
       let current = await c.batches.retrieve(created.id);
       while (current.status !== 'in_progress' || (current.request_counts?.completed ?? 0) === 0) {
-        await new Promise((r) => setTimeout(r, 10));
+        slow.clock.tick();
         current = await c.batches.retrieve(created.id);
       }
       const cancelling = await c.batches.cancel(created.id);
       assert.equal(cancelling.status, 'cancelling');
       assert.ok(cancelling.cancelling_at);
-      const { batch } = await waitTerminal(created.id, c);
+      const { batch } = await waitTerminal(created.id, c, slow);
       assert.equal(batch.status, 'cancelled');
       assert.ok(batch.cancelled_at);
       const done = batch.request_counts!.completed;

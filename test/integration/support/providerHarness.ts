@@ -20,11 +20,10 @@ export async function writeInput(dir: string, name: string, lines: string[]): Pr
  * Refreshes until the job ends; the statuses it went through, in order, without repeats. `tick` moves the
  * emulator's manual clock one step per refresh, so no state depends on how fast the machine runs.
  */
-export async function untilTerminal(store: JobStore, job: Job, provider: BatchProvider, tick?: () => void): Promise<{ job: Job; seen: JobStatus[] }> {
+export async function untilTerminal(store: JobStore, job: Job, provider: BatchProvider, tick: () => void): Promise<{ job: Job; seen: JobStatus[] }> {
   const seen: JobStatus[] = [job.status];
   while (!isTerminal(job.status)) {
-    if (tick) tick();
-    else await new Promise((r) => setTimeout(r, 10));
+    tick();
     job = await refreshJob(store, job, provider);
     if (seen.at(-1) !== job.status) seen.push(job.status);
   }
