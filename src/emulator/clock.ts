@@ -39,6 +39,7 @@ export interface PhaseInfo {
 
 export class Clock {
   private offsetMs = 0;
+  private readonly advanceListeners: (() => void)[] = [];
 
   constructor(
     readonly tickMs: number,
@@ -58,7 +59,13 @@ export class Clock {
   advance(ms: number): number {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`The clock only moves forward (got ${ms} ms).`);
     this.offsetMs += ms;
+    for (const listener of this.advanceListeners) listener();
     return this.now();
+  }
+
+  /** Called after every `advance`: state changes computed from the clock (batch ends) happen at that moment. */
+  onAdvance(listener: () => void): void {
+    this.advanceListeners.push(listener);
   }
 
   /** The wall-clock time `ticks` ticks after `startMs`. */

@@ -2,6 +2,7 @@ import { PROVIDER_LIMITS } from '../core/limits';
 import type { Clock } from './clock';
 import type { MarkerMemory } from './markers';
 import type { EmulatorStats } from './stats';
+import type { BatchWebhooks } from './webhooks';
 
 /** What every provider module shares: the clock, the counters and the `[[fail-once]]` memory. */
 export interface EmulatorDeps {
@@ -10,6 +11,8 @@ export interface EmulatorDeps {
   markers: MarkerMemory;
   latencyMs: number;
   limits: EmulatorLimits;
+  /** Set when the emulator sends batch-end webhooks (`webhook` option). */
+  webhooks?: BatchWebhooks;
 }
 
 export interface EmulatorLimits {

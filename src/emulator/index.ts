@@ -14,11 +14,13 @@ import { openaiFileRoutes } from './openai/files';
 import { Router } from './router';
 import { createEmulatorServer } from './server';
 import { EmulatorStats } from './stats';
+import { BatchWebhooks, type EmulatorWebhookOptions } from './webhooks';
 
 export { EmulatorStats } from './stats';
 export { FaultInjector, type FaultSpec } from './faults';
 export { promptHash, replyText, approxTokens, embeddingVector } from './replies';
 export { DEFAULT_TICK_MS, TERMINAL_TICK } from './clock';
+export type { EmulatorWebhookOptions, WebhookRecord } from './webhooks';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -36,6 +38,11 @@ export interface EmulatorOptions {
   /** Delay before /v1/chat/completions and /v1/embeddings reply. */
   latencyMs?: number;
   limits?: Partial<EmulatorLimits>;
+  /**
+   * POST a signed Standard Webhooks event to `url` once per OpenAI or Gemini batch when it ends, in the provider's
+   * own event shape (Anthropic has no webhooks). Each delivery is recorded in `stats.webhooksSent`.
+   */
+  webhook?: EmulatorWebhookOptions;
 }
 
 export interface Emulator {
@@ -46,6 +53,8 @@ export interface Emulator {
   stats: EmulatorStats;
   faults: FaultInjector;
   clock: EmulatorClock;
+  /** Resolves once every webhook delivery started so far has finished (at once without the `webhook` option). */
+  webhooksSettled(): Promise<void>;
 }
 
 /** The emulator's time, for tests: move it to drive batches through their states and to their expiry. */
@@ -66,6 +75,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     latencyMs: Math.max(0, opts.latencyMs ?? 0),
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
   };
+  if (opts.webhook) {
+    const webhooks = new BatchWebhooks(opts.webhook, deps.stats, opts.manualClock ? undefined : tickMs, opts.log);
+    deps.clock.onAdvance(() => webhooks.sweep());
+    deps.webhooks = webhooks;
+  }
   const faults = new FaultInjector();
   const openaiFiles = new FileStore(deps.limits);
   const openaiBatches = new OpenAiBatchStore(deps.limits.maxBatches, deps.limits.maxBatchBytes);
@@ -101,10 +115,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       advance: (ms) => deps.clock.advance(ms),
       tick: (n = 1) => deps.clock.advance(n * tickMs),
     },
+    webhooksSettled: async () => deps.webhooks?.settled(),
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
+      (closing ??= Promise.all([
+        deps.webhooks?.close(),
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+      ]).then(() => undefined)),
   };
 }

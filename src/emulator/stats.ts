@@ -1,3 +1,8 @@
+import type { WebhookRecord } from './webhooks';
+
+/** Webhook deliveries kept in `webhooksSent` (the newest), so a long-running emulator stays bounded. */
+const MAX_WEBHOOK_RECORDS = 1000;
+
 /** Live counters, readable in process (`emulator.stats`) or as JSON from GET /_emulator/stats. */
 export class EmulatorStats {
   totalRequests = 0;
@@ -9,6 +14,13 @@ export class EmulatorStats {
   batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
   /** With an enqueued-token limit: the highest input-token total of OpenAI batches in flight, per model. */
   enqueuedTokensPeak: Record<string, number> = {};
+  /** Batch-end webhooks the emulator finished sending (delivered or given up), oldest first. */
+  webhooksSent: WebhookRecord[] = [];
+
+  recordWebhook(record: WebhookRecord): void {
+    this.webhooksSent.push(record);
+    if (this.webhooksSent.length > MAX_WEBHOOK_RECORDS) this.webhooksSent.shift();
+  }
 
   countRequest(route: string): void {
     this.totalRequests += 1;
@@ -33,6 +45,7 @@ export class EmulatorStats {
     this.maxConcurrent = this.concurrent;
     this.batchesCreated = { openai: 0, anthropic: 0, gemini: 0 };
     this.enqueuedTokensPeak = {};
+    this.webhooksSent = [];
   }
 
   toJSON() {
@@ -43,6 +56,7 @@ export class EmulatorStats {
       maxConcurrent: this.maxConcurrent,
       batchesCreated: this.batchesCreated,
       enqueuedTokensPeak: this.enqueuedTokensPeak,
+      webhooksSent: this.webhooksSent,
     };
   }
 }

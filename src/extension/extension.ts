@@ -10,6 +10,7 @@ import { registerSandbox } from './sandbox/register';
 import { registerRunner } from './runner/register';
 import { registerDashboard } from './dashboard/register';
 import { registerNewBatch } from './newBatch/register';
+import { registerPipelines } from './pipelines/register';
 import { showError } from './notify';
 
 /** Composition root: build the shared context, then let each feature register its parts. */
@@ -22,7 +23,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     void showError(`Batchwise could not start: ${errorMessage(err)}`);
     throw err;
   }
-  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner, registerDashboard, registerNewBatch };
+  const features = { registerValidation, registerSubmit, registerTracker, registerResults, registerSandbox, registerRunner, registerDashboard, registerNewBatch, registerPipelines };
   for (const [name, register] of Object.entries(features)) {
     try {
       register(ctx);

@@ -33,11 +33,12 @@ function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv, retries?:
 }
 
 /** CLI: provider + --base-url (else the SDK's own base URL variable, e.g. OPENAI_BASE_URL) -> adapter, with the key from the provider's environment variable. */
-export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env): BatchProvider {
+export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env, profileName?: string): BatchProvider {
   const envName = BASE_URL_ENV[provider];
   const baseUrl = flagBaseUrl || (envName ? env[envName]?.trim() || undefined : undefined);
   if (provider === 'local' && !baseUrl) throw new UsageError('the local provider needs --base-url, e.g. http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama)');
-  return fromProfile(defaultProfile(provider, baseUrl), env);
+  // A named profile (a pipeline's `profile`) is recorded on the job, so VS Code follows it with that profile's settings.
+  return fromProfile({ ...defaultProfile(provider, baseUrl), ...(profileName ? { name: profileName } : {}) }, env);
 }
 
 /**

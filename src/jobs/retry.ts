@@ -151,7 +151,7 @@ export async function retryCandidates(chain: MergedChain, signal?: AbortSignal):
 }
 
 /** Submits a retry file (possibly edited by the user) as a retry job linked to its parent. */
-export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal; estimate?: Estimate }): Promise<Job> {
+export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal; estimate?: Estimate; pipeline?: Job['pipeline'] }): Promise<Job> {
   return submitJob({
     store: opts.store,
     provider: opts.provider,
@@ -163,6 +163,7 @@ export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; prov
     ...(opts.provider.id === 'gemini' && opts.plan.parent.model ? { model: opts.plan.parent.model } : {}),
     signal: opts.signal,
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
+    ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
   });
 }
 

@@ -97,6 +97,8 @@ export interface SubmitOptions {
   model?: string;
   /** Validation already done by the caller (the extension validated before its confirmation). */
   validation?: ValidationResult;
+  /** The pipeline cycle this submission belongs to. */
+  pipeline?: Job['pipeline'];
 }
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
@@ -185,6 +187,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
     requests: result.requests,
     parts: plans.map(pendingPart),
     ...(opts.parentId ? { parentId: opts.parentId } : {}),
+    ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
     ...(sourceRowsPath ? { sourceRowsPath } : {}),
     attempt: opts.attempt ?? 1,
     status: 'validating',

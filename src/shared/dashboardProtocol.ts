@@ -7,7 +7,7 @@ import { QualitySchema } from '../core/results/quality';
 export const PeriodSchema = z.enum(['7d', '30d', '90d', 'all']);
 export type Period = z.infer<typeof PeriodSchema>;
 
-export const DashboardFilterSchema = z.object({ period: PeriodSchema, provider: ProviderIdSchema.optional() });
+export const DashboardFilterSchema = z.object({ period: PeriodSchema, provider: ProviderIdSchema.optional(), pipeline: z.string().max(200).optional() });
 export type DashboardFilter = z.infer<typeof DashboardFilterSchema>;
 
 const count = z.number().int().nonnegative();
@@ -18,6 +18,8 @@ export const DashboardViewSchema = z.object({
   filter: DashboardFilterSchema,
   /** Providers that have jobs in the store, for the filter. */
   providers: z.array(ProviderIdSchema),
+  /** Pipelines that have jobs in the store, for the filter. */
+  pipelines: z.array(z.string()).default([]),
   cards: z.object({
     jobs: count,
     byStatus: z.partialRecord(JobStatusSchema, count),

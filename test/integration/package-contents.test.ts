@@ -17,6 +17,9 @@ async function scratchProject(): Promise<string> {
   // media/ gets the samples copied in by the build: a real folder with the shipped files linked.
   await mkdir(join(dir, 'media'));
   for (const name of await readdir(join(root, 'media'))) if (name !== 'samples') await symlink(join(root, 'media', name), join(dir, 'media', name));
+  // vsce does not follow a linked folder: schemas/ is a real one, like media/.
+  await mkdir(join(dir, 'schemas'));
+  await copyFile(join(root, 'schemas', 'pipeline.schema.json'), join(dir, 'schemas', 'pipeline.schema.json'));
   await copyFile(join(root, 'esbuild.mjs'), join(dir, 'esbuild.mjs'));
   await copyFile(join(root, 'package.json'), join(dir, 'package.json'));
   return dir;
@@ -52,6 +55,8 @@ test('the production .vsix has no source maps and only the o200k and cl100k enco
         'dist/webview/results.js',
       ],
     );
+    // The pipeline file schema contributed to VS Code's JSON and YAML validation (issue 16).
+    assert.ok(files.includes('schemas/pipeline.schema.json'), 'schemas/pipeline.schema.json is packaged');
     let bytes = 0;
     for (const f of files) bytes += (await stat(join(dir, f))).size;
     // 22.7 MB before the SDKs were split out of both bundles and the maps left out; 7.5 MB after.

@@ -76,3 +76,14 @@ test('the signature changes with what the dashboard draws, not with a poll that 
   assert.notEqual(statsSignature(store.map((j) => (j.id === 'c' ? { ...j, succeeded: 6, processing: 4 } : j))), base);
   assert.notEqual(statsSignature(store.map((j) => (j.id === 'c' ? { ...j, status: 'completed' as const } : j))), base);
 });
+
+test('the pipeline filter keeps the jobs of one pipeline, and the view lists the pipelines that have jobs', () => {
+  const withPipelines = [...store, job({ id: 'p1', pipeline: 'nightly', createdAt: '2026-11-19T02:00:00.000Z', costUsd: 3 }), job({ id: 'p2', pipeline: 'weekly <b>', createdAt: '2026-11-19T03:00:00.000Z' })];
+  const all = dashboardView(withPipelines, { period: '30d' }, o);
+  assert.deepEqual(all.pipelines, ['nightly', 'weekly <b>']);
+  const nightly = dashboardView(withPipelines, { period: '30d', pipeline: 'nightly' }, o);
+  assert.equal(nightly.cards.jobs, 1);
+  assert.equal(nightly.cards.costUsd, 3);
+  assert.deepEqual(jobsBehind(withPipelines, { period: '30d', pipeline: 'nightly' }, { kind: 'provider', provider: 'openai' }, o).map((j) => j.id), ['p1']);
+  assert.ok(DashboardViewSchema.safeParse(nightly).success);
+});

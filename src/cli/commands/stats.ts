@@ -5,7 +5,7 @@ import { ProviderIdSchema } from '../../core/status';
 import { formatMoney, formatTurnaround } from '../../core/format';
 import { EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'stats [--since 7d|30d|90d|all|YYYY-MM-DD] [--by day|provider|model] [--provider P] [--model M] [--json]';
+const USAGE = 'stats [--since 7d|30d|90d|all|YYYY-MM-DD] [--by day|provider|model] [--provider P] [--model M] [--profile NAME] [--pipeline NAME] [--json]';
 const BY: readonly GroupBy[] = ['day', 'provider', 'model'];
 
 /**
@@ -14,7 +14,7 @@ const BY: readonly GroupBy[] = ['day', 'provider', 'model'];
  * and months are the local ones (TZ).
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { since: { type: 'string' }, by: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { since: { type: 'string' }, by: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, profile: { type: 'string' }, pipeline: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: batchwise ${USAGE}`);
   const by = values.by ?? 'day';
   if (!(BY as readonly string[]).includes(by)) throw new UsageError(`--by takes day, provider or model (got "${by}")`);
@@ -30,7 +30,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   const { stats, problems } = await loadJobStats(cliStore(io.env));
   for (const p of problems) io.err(`warning: skipped ${p.path}: ${p.message}\n`);
-  const s = aggregate(stats, { ...(since ? { since } : {}), by: by as GroupBy, timeZone, now, ...(provider?.data ? { provider: provider.data } : {}), ...(values.model ? { model: values.model } : {}) });
+  const s = aggregate(stats, { ...(since ? { since } : {}), by: by as GroupBy, timeZone, now, ...(provider?.data ? { provider: provider.data } : {}), ...(values.model ? { model: values.model } : {}), ...(values.profile ? { profile: values.profile } : {}), ...(values.pipeline ? { pipeline: values.pipeline } : {}) });
   if (values.json) printJson(io, s);
   else io.out(describe(s, by, values.since ?? '30d'));
   return EXIT_OK;

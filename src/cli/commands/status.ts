@@ -11,8 +11,10 @@ import { providerFailure } from '../errors';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 import { failedLines, jobCounts } from '../../core/jobs/counts';
 import { describeJob, progressBar } from './jobFormat';
+import { Writable } from 'node:stream';
+import { describeRun, runShellCommand } from '../../jobs/pipeline/shellCommand';
 
-const USAGE = 'status <job> [--watch] [--interval SECONDS] [--json]';
+const USAGE = 'status <job> [--watch] [--interval SECONDS] [--on-complete CMD] [--json]';
 const MAX_INTERVAL_MS = 60_000;
 
 /**
@@ -21,7 +23,10 @@ const MAX_INTERVAL_MS = 60_000;
  * up to a minute, so a 24-hour batch is not polled every 5 seconds. Exit 1 when the job failed or expired.
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { watch: { type: 'boolean' }, json: { type: 'boolean' }, interval: { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { watch: { type: 'boolean' }, json: { type: 'boolean' }, interval: { type: 'string' }, 'on-complete': { type: 'string' } }, USAGE);
+  const onComplete = values['on-complete'];
+  if (onComplete !== undefined && !values.watch) throw new UsageError('--on-complete needs --watch: the command runs when the watched job ends');
+  if (onComplete !== undefined && onComplete.trim() === '') throw new UsageError('--on-complete needs a command, e.g. --on-complete "./load-results.sh"');
   const ref = positionals[0];
   if (!ref || positionals.length > 1) throw new UsageError(`give one job id (see: batchwise list)\nusage: ${USAGE}`);
   const intervalMs = values.interval === undefined ? 5000 : Number(values.interval) * 1000;
@@ -48,7 +53,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!io.signal?.aborted) job = await tracker.keepResults(Boolean(values.json));
 
   const counts = jobCounts(job);
-  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: failedLines(counts) } });
+  // Once, when the watched job has ended (not when watching was stopped).
+  const hook = onComplete !== undefined && isTerminal(job.status) && !io.signal?.aborted ? await runJobHook(onComplete, job, io, Boolean(values.json)) : undefined;
+  if (values.json) printJson(io, { job: job.id, status: job.status, counts: { total: counts.total, succeeded: counts.succeeded, failed: failedLines(counts) }, ...(onComplete !== undefined ? { hook: hook ?? { ran: false, exitCode: null } } : {}) });
   else {
     io.out(describeJob(job));
     const expiry = describeResultsExpiry(job, Date.now());
@@ -59,6 +66,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return EXIT_INTERRUPTED;
   }
   return job.status === 'failed' || job.status === 'expired' ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * `--on-complete CMD`: the command through the shell, in the current folder, with the job's outcome in its
+ * environment; its output goes to stdout (stderr with --json, which keeps stdout for the one JSON document).
+ */
+async function runJobHook(command: string, job: Job, io: CliIO, json: boolean): Promise<{ ran: boolean; exitCode: number | null }> {
+  const counts = jobCounts(job);
+  const env = { ...io.env, BATCHWISE_JOB: job.id, BATCHWISE_STATUS: job.status, BATCHWISE_SUCCEEDED: String(counts.succeeded), BATCHWISE_FAILED: String(failedLines(counts)), BATCHWISE_RESULTS: job.resultsPath ?? '' };
+  const print = json ? io.err : io.out;
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      print(chunk.toString('utf8'));
+      done();
+    },
+  });
+  try {
+    const r = await runShellCommand(command, { cwd: process.cwd(), env, stdoutTo: out, ...(io.signal ? { signal: io.signal } : {}) });
+    if (r.exitCode !== 0) io.err(`warning: ${describeRun(`the --on-complete command`, r)}\n`);
+    return { ran: true, exitCode: r.exitCode };
+  } catch (err) {
+    if (io.signal?.aborted) throw err;
+    io.err(`warning: the --on-complete command could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    return { ran: true, exitCode: null };
+  }
 }
 
 class Tracker {

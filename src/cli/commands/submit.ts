@@ -13,13 +13,13 @@ import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--over-budget] [--force] [--json]';
+const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--over-budget] [--force] [--on-complete CMD] [--json]';
 
 /** `batchwise submit`: validate, split by the provider's limits, create the remote batches, record the job. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'on-complete': { type: 'string' } },
     USAGE,
   );
   const file = positionals[0];
@@ -69,6 +69,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
     });
     if (provider === 'local') job = await followLocalRun(job, io, Boolean(values.json), () => refreshJob(store, job, adapter));
+    const onComplete = values['on-complete'];
+    if (onComplete !== undefined) {
+      // Follows the job to its end like `status --watch`, then runs the command once; with --json, status's one document.
+      if (!values.json) io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s); waiting for it to end to run --on-complete\n`);
+      const status = await import('./status.js');
+      return status.run([job.id, '--watch', '--interval', '1', '--on-complete', onComplete, ...(values.json ? ['--json'] : [])], io);
+    }
     if (values.json) {
       printJson(io, {
         job: job.id,

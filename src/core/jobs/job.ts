@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { QualitySchema } from '../results/quality';
+import { QuotaSchema } from '../queue/quotas';
 import { JobStatusSchema, ProviderIdSchema, RequestCountsSchema, ThroughputSchema, TokenUsageSchema } from '../status';
 
 /** One remote batch. A job whose input exceeds a provider limit is split into several parts. */
@@ -41,6 +42,16 @@ export const JobPartSchema = z.object({
   usage: TokenUsageSchema.optional(),
   /** Self-hosted runs: the pace at the last poll. */
   throughput: ThroughputSchema.optional(),
+  /** Set while the part waits in the local queue for room in the provider's quota (core/queue); kept after it is created. */
+  queuedAt: z.string().optional(),
+  /** The tokens the part holds against an enqueued-token quota (core/enqueuedTokens.ts), when a quota was in force. */
+  enqueuedTokens: z.number().int().nonnegative().optional(),
+  /** A queued part the provider refused for quota waits until then (backoff). */
+  notBefore: z.string().optional(),
+  /** How often the provider refused the part for quota. */
+  requeues: z.number().int().nonnegative().optional(),
+  /** Batches of this part that failed for quota: a lookup by the part's metadata that finds one of them found nothing new. */
+  supersededRemoteIds: z.array(z.string()).optional(),
 });
 export type JobPart = z.infer<typeof JobPartSchema>;
 
@@ -86,6 +97,10 @@ export const JobSchema = z.object({
   parts: z.array(JobPartSchema),
   /** For a retry: the job it retries. The root of a chain has none. */
   parentId: z.string().optional(),
+  /** The quota the job's parts are queued under (core/queue/quotas.ts); absent: all parts were created at once. */
+  quota: QuotaSchema.optional(),
+  /** The pipeline cycle that submitted it (see core/pipeline/state.ts): how a cycle finds its job again after a crash. */
+  pipeline: z.object({ file: z.string(), name: z.string(), cycle: z.string() }).optional(),
   /** 1 for the original, 2 for its first retry, ... */
   attempt: z.number().int().positive().default(1),
   status: JobStatusSchema,

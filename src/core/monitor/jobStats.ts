@@ -70,6 +70,7 @@ export function jobStatsOf(job: Job, rootId: string, results?: ResultsSummary): 
     provider: job.provider,
     model: job.model,
     profile: job.profile,
+    ...(job.pipeline ? { pipeline: job.pipeline.name } : {}),
     status: job.status,
     createdAt: job.createdAt,
     ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),

@@ -9,6 +9,7 @@ import { expiryOf } from '../clock';
 import { GEMINI_WINDOW_MS, GeminiBatchStore, isTerminalState, operationObject, viewGeminiBatch, type GeminiBatch } from './batches';
 import { geminiFileRoutes } from './files';
 import { generateResponse, parseFileRequests, parseInlineRequests, parseOne, type GeminiBatchKind } from './requests';
+import { geminiBatchEnd } from './webhookEvents';
 
 /** API versions served: @google/genai 3.x defaults to v1, the REST docs use v1beta, some features v1alpha. */
 const VERSIONS = ['v1beta', 'v1', 'v1alpha'] as const;
@@ -83,6 +84,10 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
     batch.expiresMs = expiryOf(deps.clock, batch.createdMs, GEMINI_WINDOW_MS, batch.stalls);
     batches.put(batch);
     deps.stats.batchesCreated.gemini += 1;
+    deps.webhooks?.watch(`gemini:${id}`, () => {
+      const current = batches.get(id);
+      return current ? geminiBatchEnd(current, deps.clock) : 'gone';
+    });
     sendJson(ctx.res, 200, operationObject(batch, deps.clock));
   }
 
@@ -127,6 +132,8 @@ export function geminiRoutes(deps: EmulatorDeps): Route[] {
           if (state !== 'BATCH_STATE_CANCELLED') {
             if (isTerminalState(state)) throw new HttpError(400, `Batch batches/${batch.id} has already ended (${state}) and cannot be cancelled.`, { type: 'FAILED_PRECONDITION' });
             batch.cancelMs = deps.clock.now();
+            // A Gemini cancel is final at once (no cancelling state), so its event goes now, not at the next tick.
+            deps.webhooks?.sweep();
           }
           sendJson(ctx.res, 200, {});
         },

@@ -12,6 +12,7 @@ import { liveFile } from './files';
 import { outputExpiresAfter } from './requestParams';
 import { validateBatchInput } from './validateInput';
 import { OpenAiQuota, enqueuedTokensOf } from './quota';
+import { openAiBatchEnd } from './webhookEvents';
 
 /** `/v1/batches`: create (validates the input file like the real service), retrieve, list, cancel. */
 export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches: OpenAiBatchStore): Route[] {
@@ -69,6 +70,10 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
         }
         batches.put(batch);
         deps.stats.batchesCreated.openai += 1;
+        deps.webhooks?.watch(`openai:${batch.id}`, () => {
+          const current = batches.get(batch.id);
+          return current ? openAiBatchEnd(current, deps.clock) : 'gone';
+        });
         sendJson(ctx.res, 200, batchObject(batch, deps.clock));
       },
     },

@@ -10,6 +10,7 @@ export class BudgetStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('batchwise.budget', vscode.StatusBarAlignment.Left, 10);
   private subscription: vscode.Disposable | undefined;
   private readonly configWatch: vscode.Disposable;
+  private rollover: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly ctx: BatchwiseContext,
@@ -27,10 +28,12 @@ export class BudgetStatus implements vscode.Disposable {
     if (!hasLimits(this.ctx.config.budget)) {
       this.subscription?.dispose();
       this.subscription = undefined;
+      clearTimeout(this.rollover);
       this.item.hide();
       return;
     }
     this.subscription ??= this.feed.subscribe((s) => this.show(s));
+    this.armRollover();
     this.feed.current().then(
       (s) => this.show(s),
       (err: unknown) => this.ctx.log.error('budget: could not read the job store', err),
@@ -47,7 +50,20 @@ export class BudgetStatus implements vscode.Disposable {
     this.item.show();
   }
 
+  /**
+   * Today's and this month's spend start again at local midnight even when no job changes: re-read then (and at
+   * least hourly, which also follows a time zone or DST change).
+   */
+  private armRollover(): void {
+    clearTimeout(this.rollover);
+    const now = new Date();
+    const midnight = new Date(now);
+    midnight.setHours(24, 0, 1, 0);
+    this.rollover = setTimeout(() => this.update(), Math.min(midnight.getTime() - now.getTime(), 3_600_000));
+  }
+
   dispose(): void {
+    clearTimeout(this.rollover);
     this.subscription?.dispose();
     this.configWatch.dispose();
     this.item.dispose();

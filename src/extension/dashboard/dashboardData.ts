@@ -17,15 +17,17 @@ export interface ShapeOptions {
 /** The period and provider as `aggregate` options: the same call `batchwise stats --since P --provider X` makes. */
 function statsOptions(filter: DashboardFilter, now: Date, timeZone: string) {
   const since = parseSince(filter.period, now, timeZone);
-  return { ...(since ? { since } : {}), by: 'day' as const, timeZone, now, ...(filter.provider ? { provider: filter.provider } : {}) };
+  return { ...(since ? { since } : {}), by: 'day' as const, timeZone, now, ...(filter.provider ? { provider: filter.provider } : {}), ...(filter.pipeline ? { pipeline: filter.pipeline } : {}) };
 }
 
 export function dashboardView(stats: readonly JobStats[], filter: DashboardFilter, o: ShapeOptions): DashboardView {
   const s = aggregate(stats, statsOptions(filter, o.now, o.timeZone));
   const providers = [...new Set(stats.map((j) => j.provider))].sort() as ProviderId[];
+  const pipelines = [...new Set(stats.map((j) => j.pipeline).filter((p): p is string => p !== undefined))].sort();
   return {
     filter,
     providers,
+    pipelines,
     cards: {
       jobs: s.jobs,
       byStatus: s.byStatus,

@@ -37,10 +37,12 @@ app.replaceChildren();
 const periodSelect = h('select', { 'aria-label': 'Period', id: 'bw-period' });
 for (const p of PERIODS) periodSelect.append(h('option', { value: p.value }, p.label));
 const providerSelect = h('select', { 'aria-label': 'Provider', id: 'bw-provider' });
+const pipelineSelect = h('select', { 'aria-label': 'Pipeline', id: 'bw-pipeline' });
+const pipelineLabel = h('label', { for: 'bw-pipeline' }, 'Pipeline ');
 const banner = h('div', { class: 'bw-banner bw-hidden', role: 'alert' });
 const content = h('main', { class: 'bw-content', 'aria-live': 'polite' });
 app.append(
-  h('header', { class: 'bw-toolbar' }, h('h1', {}, 'Batchwise Dashboard'), h('label', { for: 'bw-period' }, 'Period '), periodSelect, h('label', { for: 'bw-provider' }, 'Provider '), providerSelect),
+  h('header', { class: 'bw-toolbar' }, h('h1', {}, 'Batchwise Dashboard'), h('label', { for: 'bw-period' }, 'Period '), periodSelect, h('label', { for: 'bw-provider' }, 'Provider '), providerSelect, pipelineLabel, pipelineSelect),
   banner,
   content,
 );
@@ -56,7 +58,12 @@ periodSelect.addEventListener('change', () => {
 });
 providerSelect.addEventListener('change', () => {
   const p = ProviderIdSchema.safeParse(providerSelect.value);
-  setFilter(p.success ? { ...filter, provider: p.data } : { period: filter.period });
+  const { provider: _, ...rest } = filter;
+  setFilter(p.success ? { ...rest, provider: p.data } : rest);
+});
+pipelineSelect.addEventListener('change', () => {
+  const { pipeline: _, ...rest } = filter;
+  setFilter(pipelineSelect.value ? { ...rest, pipeline: pipelineSelect.value } : rest);
 });
 
 const pct = (r: number | null) => (r === null ? '–' : `${(r * 100).toFixed(1)}%`);
@@ -250,6 +257,12 @@ function render(v: DashboardView): void {
   periodSelect.value = v.filter.period;
   providerSelect.replaceChildren(h('option', { value: '' }, 'All providers'), ...v.providers.map((p) => h('option', { value: p }, p)));
   providerSelect.value = v.filter.provider ?? '';
+  // Pipeline names are the user's text: option labels are set as text, never as markup.
+  pipelineSelect.replaceChildren(h('option', { value: '' }, 'All pipelines'), ...v.pipelines.map((p) => h('option', { value: p }, p)));
+  pipelineSelect.value = v.filter.pipeline ?? '';
+  const noPipelines = v.pipelines.length === 0 && !v.filter.pipeline;
+  pipelineSelect.classList.toggle('bw-hidden', noPipelines);
+  pipelineLabel.classList.toggle('bw-hidden', noPipelines);
   app.dataset.state = 'ready';
   if (!v.cards.jobs) {
     content.replaceChildren(cards(v), text('p', 'No jobs in this period yet. Submit a batch (or run the sandbox) and it shows here.', 'bw-muted'));
