@@ -104,4 +104,26 @@ describe('batchwise export against the emulator (manual clock)', () => {
     assert.equal((JSON.parse(stdout) as { rows: number }).rows, 2);
     assert.equal((await exec('sqlite3', [out, 'SELECT group_concat(custom_id) FROM results;'])).stdout, 'a,b\n');
   });
+
+  test('pandas (with pyarrow) reads the Parquet file: the same rows, numbers as numbers', async (t) => {
+    const py = await exec('python3', ['-c', 'import pandas, pyarrow']).then(() => true, () => false);
+    if (!py) return t.skip('python3 with pandas and pyarrow is not installed (pip install pandas pyarrow)');
+    const home = join(dir, 'home3');
+    const store = new JobStore(home);
+    const provider = new OpenAIProvider(defaultProfile('openai', `${emu.url}/v1`), 'k', { retry: { baseDelayMs: 1 } });
+    const submitted = await submitJob({ store, provider, inputPath: await writeInput(dir, 'three.jsonl', [line('p', 'x'), line('q', 'y'), line('r', 'z [[fail]]')]) });
+    const { job } = await untilTerminal(store, submitted, provider, () => emu.clock.tick(1));
+    const out = join(dir, 'pandas.parquet');
+    const r = await runCliCaptured(['export', job.id, '--to', out, '--json'], { env: { BATCHWISE_HOME: home, OPENAI_API_KEY: 'k' } });
+    assert.equal(r.code, 0, r.err);
+    const script = `import json, sys, pandas
+df = pandas.read_parquet(sys.argv[1])
+print(json.dumps({"ids": df["custom_id"].tolist(), "outcomes": df["outcome"].tolist(), "tokens": str(df["input_tokens"].dtype), "columns": list(df.columns)}))`;
+    const { stdout } = await exec('python3', ['-c', script, out]);
+    const got = JSON.parse(stdout) as { ids: string[]; outcomes: string[]; tokens: string; columns: string[] };
+    assert.deepEqual(got.ids, ['p', 'q', 'r']);
+    assert.deepEqual(got.outcomes, ['succeeded', 'succeeded', 'errored']);
+    assert.match(got.tokens, /^(u?int|Int|float)/, 'input_tokens is numeric in pandas');
+    assert.ok(got.columns.includes('cost_usd'));
+  });
 });

@@ -1,10 +1,11 @@
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
-import { readdir, readFile, rm, watch as fsWatch } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JobSchema, type Job } from './job';
 import { describeParseError } from '../jsonLocate';
-import { writeFileAtomic, ensureDir } from '../fsAtomic';
+import { writeFileAtomic } from '../fsAtomic';
+import { watchFolder } from '../watchFolder';
 import { removeStaleScratchDirs, removeStaleTemps } from '../staleFiles';
 
 export interface StoreProblem {
@@ -183,25 +184,7 @@ export class JobStore {
    * Returns a disposer. Falls back to nothing where the platform cannot watch (the poller still refreshes).
    */
   watch(onChange: () => void, debounceMs = 250): { dispose(): void } {
-    const ac = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    void (async () => {
-      await ensureDir(this.jobsDir);
-      try {
-        for await (const _ of fsWatch(this.jobsDir, { recursive: true, signal: ac.signal })) {
-          clearTimeout(timer);
-          timer = setTimeout(onChange, debounceMs);
-        }
-      } catch {
-        // AbortError on dispose, or recursive watch unsupported: nothing to do.
-      }
-    })();
-    return {
-      dispose() {
-        clearTimeout(timer);
-        ac.abort();
-      },
-    };
+    return watchFolder(this.jobsDir, onChange, debounceMs);
   }
 }
 
