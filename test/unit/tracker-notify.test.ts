@@ -50,6 +50,9 @@ describe('notify: when', () => {
     assert.equal(shouldNotify(bad, 'none'), false);
     assert.equal(shouldNotify({ ...bad, notifiedAt: '2026-11-26T11:00:00Z' }, 'all'), false);
     assert.equal(shouldNotify(job('in_progress', {}), 'all'), false);
+    // Issue 16: a pipeline's jobs are reported by their cycle, not one toast each.
+    assert.equal(shouldNotify(job('completed', { succeeded: 1, failed: 9999 }, { pipeline: { file: '/p/n.batchwise.yaml', name: 'n', cycle: 'c-1' } }), 'all'), false);
+    assert.equal(shouldNotify(bad, 'all'), true);
   });
   it('offers Resubmit Failed only when lines failed', () => {
     assert.equal(hasFailedLines(job('completed', { succeeded: 10_000 })), false);

@@ -15,6 +15,9 @@ export function hasFailedLines(job: Job): boolean {
 /** Whether a job that just ended deserves a notification under `batchwise.notifyOnCompletion`. */
 export function shouldNotify(job: Job, mode: NotifyMode): boolean {
   if (mode === 'none' || !isTerminal(job.status) || job.notifiedAt) return false;
+  // A pipeline's jobs are reported by their cycle (Run Now's summary, the Pipelines view, its hook): a toast per job,
+  // with a Resubmit button, would compete with the pipeline's own retries.
+  if (job.pipeline) return false;
   if (mode === 'all') return true;
   // "failures": anything but a clean completion or a cancel the user asked for.
   return job.status === 'failed' || job.status === 'expired' || hasFailedLines(job) && job.status !== 'cancelled';
