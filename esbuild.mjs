@@ -32,6 +32,8 @@ const VENDOR = {
   // Export writers (src/core/export), loaded only when exporting to that format.
   sqlite: 'node-sqlite3-wasm',
   parquet: 'hyparquet-writer',
+  // Microsoft Entra ID sign-in (with MSAL) for Azure OpenAI profiles with `auth: "entra"` only.
+  azure_identity: '@azure/identity',
 };
 const vendorOf = new Map(Object.entries(VENDOR).map(([file, spec]) => [spec, file]));
 

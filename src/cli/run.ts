@@ -9,7 +9,7 @@ import { SubmitInterrupted } from '../jobs/submit';
 type Load = () => Promise<{ run: CommandRun }>;
 
 const COMMANDS: Record<string, { load: Load; usage: string }> = {
-  validate: { load: () => import('./commands/validate.js'), usage: 'validate <file> [--provider auto|openai|anthropic|gemini|local] [--json]' },
+  validate: { load: () => import('./commands/validate.js'), usage: 'validate <file> [--provider auto|openai|azure|anthropic|gemini|local] [--json]' },
   estimate: { load: () => import('./commands/estimate.js'), usage: 'estimate <file> [--provider P] [--model M] [--pricing FILE] [--json]' },
   split: { load: () => import('./commands/split.js'), usage: 'split <file> [--max-requests N] [--max-bytes N|KB|MB|GB] [--max-tokens N] [--provider P] --out-dir DIR [--json]' },
   convert: { load: () => import('./commands/convert.js'), usage: 'convert <file> --to openai|anthropic|gemini [--out FILE] [--model M] [--max-tokens N] [--json]' },
@@ -17,7 +17,7 @@ const COMMANDS: Record<string, { load: Load; usage: string }> = {
     load: () => import('./commands/build.js'),
     usage: 'build <data> [--template FILE] [--to openai|anthropic|gemini] [--model M] [--system TEXT] [--user TEXT] [--max-tokens N] [--id-column C] [--limit N] [--out FILE] [--json]',
   },
-  submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--max-cost USD] [--over-budget] [--force] [--on-complete CMD] [--json]' },
+  submit: { load: () => import('./commands/submit.js'), usage: 'submit <file> [--provider P] [--base-url URL] [--name N] [--model M] [--max-cost USD] [--max-enqueued-tokens N] [--over-budget] [--force] [--on-complete CMD] [--json]' },
   status: { load: () => import('./commands/status.js'), usage: 'status <job> [--watch] [--interval S] [--on-complete CMD] [--json]' },
   results: { load: () => import('./commands/results.js'), usage: 'results <job> [--out FILE] [--failed-out FILE] [--json]' },
   export: { load: () => import('./commands/export.js'), usage: 'export <job> --to FILE.sqlite|.duckdb|.parquet|.csv|.jsonl [--table T] [--json]' },

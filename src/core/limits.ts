@@ -17,6 +17,10 @@ export interface ProviderLimits {
   inlineMaxBytes?: number;
   /** Uploaded input files are deleted after this many hours unless the upload says otherwise. */
   inputFileTtlHours?: number;
+  /** Who the limits belong to in messages, when not the provider itself ("Azure OpenAI" for an OpenAI-format host). */
+  label?: string;
+  /** The service refuses a file that starts with a UTF-8 byte order mark (the validator makes the BOM an error). */
+  rejectsBom?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -62,6 +66,25 @@ export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
     source: 'Batchwise sends the lines itself to the self-hosted server: no batch limit applies',
   },
 };
+
+/**
+ * Azure OpenAI global batch: the OpenAI batch format on another host, with its own caps. Jobs stay `openai`; an Azure
+ * profile (one with `azure`) picks these through limitsFor.
+ */
+export const AZURE_OPENAI_LIMITS: ProviderLimits = {
+  maxRequests: 100_000,
+  maxBytes: 200 * MB,
+  // No windowHours: the 24h window is a target there ("we don't expire the jobs that take longer").
+  label: 'Azure OpenAI',
+  rejectsBom: true,
+  source:
+    'https://learn.microsoft.com/azure/ai-foundry/openai/how-to/batch (MicrosoftDocs/azure-ai-docs articles/ai-services/openai/includes/global-batch-limits.md: "Max input file size 200 MB", "Max requests per file 100,000"; error too_many_tasks; Known issues: "UTF-8-BOM encoded jsonl files aren\'t supported")',
+};
+
+/** The limits a profile submits under: Azure's for an Azure profile, else its provider's. */
+export function limitsFor(profile: { provider: ProviderId; azure?: object | undefined }): ProviderLimits {
+  return profile.azure && profile.provider === 'openai' ? AZURE_OPENAI_LIMITS : PROVIDER_LIMITS[profile.provider];
+}
 
 /** Anthropic `custom_id`: letters, digits, `_` and `-`, 1 to 64 characters. */
 export const ANTHROPIC_CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -33,6 +33,8 @@ export interface ValidationResult {
 
 export interface ValidateOptions {
   provider?: ProviderId | 'auto';
+  /** A profile's limits instead of the provider's (limitsFor: an Azure OpenAI profile has its own). */
+  limits?: Omit<ProviderLimits, 'source'>;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Tests: the request-id hash (a constant one makes every id collide, to check no false duplicate is reported). */
@@ -47,7 +49,7 @@ export function errorCount(result: Pick<ValidationResult, 'diagnostics'> & { tot
 /** Validates a file from disk, streaming: memory stays flat whatever its size. */
 export async function validateFile(path: string, opts: ValidateOptions = {}): Promise<ValidationResult> {
   const total = (await stat(path)).size;
-  const run = new ValidationRun(path, opts.provider, undefined, { expectedBytes: total, ...(opts.idHash ? { hash: opts.idHash } : {}) });
+  const run = new ValidationRun(path, opts.provider, opts.limits, { expectedBytes: total, ...(opts.idHash ? { hash: opts.idHash } : {}) });
   const onChunk = opts.onProgress ? (read: number) => opts.onProgress!(read, total) : undefined;
   for await (const line of readJsonlFile(path, { signal: opts.signal, onChunk })) run.push(line);
   const wanted = run.linesToConfirm();
@@ -157,7 +159,7 @@ export class ValidationRun {
   finish(): ValidationResult {
     if (this.provider === undefined) this.flush();
     const provider = this.provider ?? null;
-    if (this.hasBom) reportBom(this.sink, provider);
+    if (this.hasBom) reportBom(this.sink, provider, provider ? this.limitsFor(provider) : undefined);
     if (this.requests === 0) reportEmpty(this.sink);
     if (provider) for (const [shape, f] of this.foreign) reportMixedProviders(this.sink, provider, shape, f, this.file);
     if (provider) {

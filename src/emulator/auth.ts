@@ -12,6 +12,10 @@ export function checkApiKey(provider: ProviderKind, req: IncomingMessage, url: U
     case 'openai':
       if (bearer || header(req, 'api-key')) return;
       throw new HttpError(401, "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", { code: 'invalid_api_key' });
+    case 'azure':
+      // https://learn.microsoft.com/azure/ai-foundry/openai/reference: `api-key` header, or `Authorization: Bearer` (Entra ID).
+      if (header(req, 'api-key') || bearer) return;
+      throw new HttpError(401, 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.', { code: '401' });
     case 'anthropic':
       if (header(req, 'x-api-key') || bearer) return;
       throw new HttpError(401, 'x-api-key header is required');

@@ -7,6 +7,9 @@ export function errorBody(provider: ProviderKind, err: HttpError, requestId: str
       return { type: 'error', error: { type: err.detail.type ?? anthropicType(err.status), message: err.message }, request_id: requestId };
     case 'gemini':
       return { error: { code: err.status, message: err.message, status: err.detail.type ?? googleStatus(err.status) } };
+    case 'azure':
+      // Azure's `{"error": {"code", "message"}}`, the code a string (the HTTP status where the service has no other).
+      return { error: { code: err.detail.code ?? String(err.status), message: err.message, ...(err.detail.param ? { param: err.detail.param } : {}) } };
     default:
       return { error: { message: err.message, type: err.detail.type ?? openaiType(err.status), param: err.detail.param ?? null, code: err.detail.code ?? null } };
   }

@@ -2,7 +2,7 @@ import { isJsonObject } from '../core/json';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Which provider's conventions (auth header, error shape) a route follows. */
-export type ProviderKind = 'openai' | 'anthropic' | 'gemini' | 'emulator';
+export type ProviderKind = 'openai' | 'azure' | 'anthropic' | 'gemini' | 'emulator';
 
 /** A failure a handler reports; the server renders it in the route's provider error shape. */
 export class HttpError extends Error {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { anthropicRoutes } from './anthropic/routes';
+import { azureRoutes } from './azure/routes';
 import { Clock, DEFAULT_TICK_MS } from './clock';
 import { controlRoutes } from './control';
 import { DEFAULT_LIMITS, type EmulatorDeps, type EmulatorLimits } from './deps';
@@ -87,8 +88,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   router.add(controlRoutes(deps, faults));
   // Before OpenAI's: under /v1 Gemini's routes take only Google clients' requests and let the others through.
   router.add(geminiRoutes(deps));
-  router.add(openaiFileRoutes(deps, openaiFiles, openaiBatches));
-  router.add(openaiBatchRoutes(deps, openaiFiles, openaiBatches));
+  const openaiBatchApi = [...openaiFileRoutes(deps, openaiFiles, openaiBatches), ...openaiBatchRoutes(deps, openaiFiles, openaiBatches)];
+  router.add(openaiBatchApi);
+  // Azure OpenAI's /openai/... paths over the same files and batches.
+  router.add(azureRoutes(openaiBatchApi));
   router.add(openaiCompletionRoutes(deps));
   router.add(anthropicRoutes(deps));
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ProviderProfileSchema, type ProviderProfile } from '../providers/types';
 import { PricingOverridesSchema, type PricingOverrides } from '../core/pricing';
 import { BudgetSchema, type Budget } from '../core/monitor/budget';
+import { QuotaSettingsSchema, type QuotaSettings } from '../core/queue/quotas';
 
 /** One getter per setting, read fresh each time so changes apply without a reload. */
 export class Config {
@@ -59,6 +60,12 @@ export class Config {
   get budget(): Budget | undefined {
     const r = BudgetSchema.safeParse(this.section.get('budget'));
     return r.success ? r.data : undefined;
+  }
+
+  /** `batchwise.quotas`; empty when unset or not valid (the schema in package.json shows the mistake). */
+  get quotas(): QuotaSettings {
+    const r = QuotaSettingsSchema.safeParse(this.section.get('quotas', {}));
+    return r.success ? r.data : {};
   }
 
   get validationEnabled(): boolean {

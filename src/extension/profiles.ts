@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { BatchwiseContext } from './context';
 import type { ProviderId } from '../core/status';
-import { createProvider, defaultProfile, profileForJob, type BatchProvider, type ProviderProfile } from '../providers/index';
+import { createProvider, defaultProfile, profileForJob, usesEntraId, type BatchProvider, type ProviderProfile } from '../providers/index';
+import { AZURE_ENV } from '../providers/azureProfile';
 import { showInformation, showPick, type PickItem } from './notify';
 import { baseUrlProblem } from '../core/baseUrl';
 import { PROVIDER_LABEL, mergeProfiles, profileDescription } from '../providers/profileList';
@@ -58,7 +59,9 @@ export function resolveProfile(ctx: BatchwiseContext, target: ProfileTarget): Pr
  */
 export async function providerFor(ctx: BatchwiseContext, target: ProfileTarget): Promise<BatchProvider | undefined> {
   const profile = resolveProfile(ctx, target);
-  let key = await ctx.keys.get(profile.name, profile.provider);
+  // Azure OpenAI: its own key variable; with Entra ID no key at all (DefaultAzureCredential signs in).
+  if (usesEntraId(profile)) return createProvider(profile, undefined, { runsDir: join(ctx.store.home, 'runs') });
+  let key = await ctx.keys.get(profile.name, profile.provider, profile.azure ? AZURE_ENV.apiKey : undefined);
   if (!key && profile.provider !== 'local') {
     key = await promptForKey(ctx, profile);
     if (!key) return undefined;
@@ -113,7 +116,7 @@ export async function pickProfile(ctx: BatchwiseContext, provider: ProviderId, o
   const items: ProfileItem[] = candidates.map((p) => ({
     label: p.name,
     description: profileDescription(p, sandboxProfiles[0]?.baseUrl),
-    detail: p.baseUrl ?? (p.provider === 'local' ? undefined : 'official API'),
+    detail: p.baseUrl ?? p.azure?.endpoint ?? (p.provider === 'local' ? undefined : 'official API'),
     profile: p,
   }));
   if (allowed.has('local')) items.push({ icon: 'add', label: 'Local server…', description: 'vLLM, Ollama, LM Studio, llama.cpp or any OpenAI-compatible server', addLocal: true });

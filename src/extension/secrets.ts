@@ -13,10 +13,10 @@ export class ApiKeys {
     return `batchwise.apiKey.${profile}`;
   }
 
-  async get(profile: string, provider: ProviderId): Promise<string | undefined> {
+  /** `env` replaces the provider's variable (an Azure OpenAI profile falls back to AZURE_OPENAI_API_KEY, not OPENAI_API_KEY). */
+  async get(profile: string, provider: ProviderId, env: string | undefined = API_KEY_ENV[provider]): Promise<string | undefined> {
     const stored = await this.secrets.get(this.slot(profile));
     if (stored) return stored;
-    const env = API_KEY_ENV[provider];
     return env ? process.env[env] || undefined : undefined;
   }
 

@@ -3,6 +3,7 @@ import type { JobStore } from '../core/jobs/store';
 import { isTerminal } from '../core/status';
 import type { BatchProvider } from '../providers/types';
 import { applyRemote, findUnrecordedPart, withAggregate } from './refresh';
+import { isQueued } from '../core/queue/admission';
 
 /**
  * Cancels every part still running. A part whose batch ended meanwhile (the provider refuses the cancel) is
@@ -15,6 +16,11 @@ export async function cancelJob(store: JobStore, job: Job, provider: BatchProvid
   for (const part of job.parts) {
     if (isTerminal(part.status)) continue;
     let remoteId = part.remoteId;
+    // Waiting in the local queue, no create sent: it is never sent (the queue re-reads the part before each create).
+    if (isQueued(part) && !part.createStartedAt) {
+      updates.set(part.index, { ...part, status: 'cancelled', counts: { ...part.counts, processing: 0, canceled: part.requests } });
+      continue;
+    }
     if (!remoteId) {
       // Its submit may have been interrupted after the create went through: cancel that batch, not just the record.
       let found;
@@ -48,7 +54,9 @@ export async function cancelJob(store: JobStore, job: Job, provider: BatchProvid
       }
     }
   }
-  const updated = updates.size ? await store.update(job.id, (current) => withAggregate(current, current.parts.map((p) => updates.get(p.index) ?? p))) : job;
+  // A queued part another process created meanwhile keeps its batch id (a second cancel stops that batch).
+  const keep = (p: JobPart, u: JobPart | undefined) => !u || (u.remoteId === null && p.remoteId !== null);
+  const updated = updates.size ? await store.update(job.id, (current) => withAggregate(current, current.parts.map((p) => (keep(p, updates.get(p.index)) ? p : updates.get(p.index)!)))) : job;
   if (firstError) throw firstError;
   return updated;
 }

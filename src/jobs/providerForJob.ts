@@ -6,6 +6,7 @@ import { UsageError } from '../cli/io';
 import { API_KEY_ENV, BASE_URL_ENV } from '../providers/env';
 import { createProvider, defaultHome, defaultProfile, type CreateProviderOptions } from '../providers';
 import type { BatchProvider, ProviderProfile } from '../providers/types';
+import { AZURE_DEFAULT_API_VERSION, AZURE_ENV, azureProfile, isAzureProfileName } from '../providers/azureProfile';
 
 /** The job store the CLI uses: `$BATCHWISE_HOME` (default `~/.batchwise`), shared with the extension. */
 export function cliStore(env: NodeJS.ProcessEnv = process.env): JobStore {
@@ -18,7 +19,9 @@ function retryFromEnv(env: NodeJS.ProcessEnv): CreateProviderOptions['retry'] {
   return Number.isFinite(base) && base >= 0 && env.BATCHWISE_RETRY_BASE_MS !== undefined ? { baseDelayMs: base } : undefined;
 }
 
-function keyFor(provider: ProviderId, env: NodeJS.ProcessEnv): string | undefined {
+function keyFor(profile: ProviderProfile, env: NodeJS.ProcessEnv): string | undefined {
+  const provider = profile.provider;
+  if (profile.azure) return profile.azure.auth === 'entra' ? undefined : env[AZURE_ENV.apiKey]?.trim() || undefined;
   const name = API_KEY_ENV[provider];
   const key = name ? env[name] : undefined;
   if (provider !== 'local' && !key) {
@@ -29,7 +32,7 @@ function keyFor(provider: ProviderId, env: NodeJS.ProcessEnv): string | undefine
 
 function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv, retries?: number): BatchProvider {
   const retry = retries === undefined ? retryFromEnv(env) : { ...retryFromEnv(env), retries };
-  return createProvider(profile, keyFor(profile.provider, env), { runsDir: join(defaultHome(env), 'runs'), retry });
+  return createProvider(profile, keyFor(profile, env), { runsDir: join(defaultHome(env), 'runs'), retry });
 }
 
 /** CLI: provider + --base-url (else the SDK's own base URL variable, e.g. OPENAI_BASE_URL) -> adapter, with the key from the provider's environment variable. */
@@ -42,9 +45,28 @@ export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env:
 }
 
 /**
+ * `--provider azure`: the endpoint (`--base-url` or AZURE_OPENAI_ENDPOINT), OPENAI_API_VERSION (else the GA default),
+ * the key in AZURE_OPENAI_API_KEY; without a key, Microsoft Entra ID (DefaultAzureCredential: `az login`, a managed
+ * identity, AZURE_CLIENT_ID/AZURE_TENANT_ID/...). The same variables the openai SDK's AzureOpenAI client reads.
+ */
+export function azureProfileFromEnv(env: NodeJS.ProcessEnv, endpoint?: string, name?: string): ProviderProfile {
+  const url = endpoint?.trim() || env[AZURE_ENV.endpoint]?.trim();
+  if (!url) throw new UsageError(`--provider azure needs the resource endpoint: export ${AZURE_ENV.endpoint}=https://RESOURCE.openai.azure.com (or pass --base-url)`);
+  const apiVersion = env[AZURE_ENV.apiVersion]?.trim() || AZURE_DEFAULT_API_VERSION;
+  return azureProfile({ endpoint: url, apiVersion, auth: env[AZURE_ENV.apiKey]?.trim() ? 'key' : 'entra' }, name);
+}
+
+/** CLI: an Azure OpenAI adapter configured from the environment (see azureProfileFromEnv). */
+export function azureProviderFromCli(flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env, profileName?: string): BatchProvider {
+  return fromProfile(azureProfileFromEnv(env, flagBaseUrl, profileName), env);
+}
+
+/**
  * CLI: the adapter for an existing job (its provider, base URL and profile name as recorded at submit). `retries`
  * caps the retries of each call for work on the side (e.g. `list` keeping results), which must not stall the command.
  */
 export function providerForJob(job: Job, env: NodeJS.ProcessEnv = process.env, opts: { retries?: number } = {}): BatchProvider {
+  // An Azure job keeps its endpoint as base URL; the api-version and the key come from the environment as at submit.
+  if (job.provider === 'openai' && job.baseUrl && isAzureProfileName(job.profile)) return fromProfile(azureProfileFromEnv(env, job.baseUrl, job.profile), env, opts.retries);
   return fromProfile({ ...defaultProfile(job.provider, job.baseUrl), name: job.profile }, env, opts.retries);
 }

@@ -6,6 +6,8 @@ import { withOriginalLines } from './retryLines';
 import type { JobStore } from '../core/jobs/store';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
+import { isQueued } from '../core/queue/admission';
+import { planRequeue, pumpQueue } from './queue';
 
 /**
  * A job's status and counts from its parts (one remote batch each):
@@ -154,7 +156,7 @@ export function unsentPart(part: JobPart): JobPart {
 
 /** Waiting for a batch id that cannot come: no create was started for the part and its submit is not running. */
 function neverCreated(part: JobPart): boolean {
-  return part.remoteId === null && !part.createStartedAt && !isTerminal(part.status);
+  return part.remoteId === null && !part.createStartedAt && !isTerminal(part.status) && !isQueued(part);
 }
 
 async function submitRunning(store: JobStore, job: Job): Promise<boolean> {
@@ -200,6 +202,8 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
   let running: Promise<boolean> | undefined;
   for (const part of job.parts) {
     if (isTerminal(part.status)) continue;
+    // Waiting in the local queue (or being created by it): pumpQueue below looks after it.
+    if (isQueued(part)) continue;
     if (!part.remoteId) {
       const submitGone = !(await (running ??= submitRunning(store, job)));
       if (neverCreated(part) && submitGone) {
@@ -232,8 +236,16 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
   // A retry's errors also cite the original input's line (withOriginalLines does nothing for other jobs).
   for (const p of await withOriginalLines(store, job, [...updates.values()])) updates.set(p.index, p);
   // A part that got its id meanwhile (its submit is still running) keeps the submit's record.
-  const apply = (current: Job): Job => withAggregate(current, current.parts.map((p) => (p.remoteId === null || p.remoteId === updates.get(p.index)?.remoteId ? (updates.get(p.index) ?? p) : p)));
+  // Parts the provider refused for quota go back to the local queue in the same write: the job never looks ended.
+  const requeue = await planRequeue(store, job, [...updates.values()], signal);
+  const apply = (current: Job): Job => {
+    const parts = current.parts.map((p) => (p.remoteId === null || p.remoteId === updates.get(p.index)?.remoteId ? (updates.get(p.index) ?? p) : p));
+    const { finishedAt: _f, ...unfinished } = current;
+    return requeue ? withAggregate(unfinished, requeue.apply(parts)) : withAggregate(current, parts);
+  };
   const updated = updates.size ? await store.update(job.id, apply) : job;
   if (firstError && updates.size === 0) throw firstError;
-  return updated;
+  await requeue?.learn(updated);
+  // Parts ending freed room: the queue creates what fits now.
+  return pumpQueue(store, updated, provider, { signal });
 }

@@ -4,8 +4,8 @@ import { basename, resolve } from 'node:path';
 import { countOf } from '../core/format';
 import { NOT_SUBMITTED, type Estimate, type Job, type JobPart } from '../core/jobs/job';
 import type { JobStore } from '../core/jobs/store';
-import { PROVIDER_LIMITS } from '../core/limits';
-import { planParts, readPartLines, type PartPlan } from '../core/split';
+import { limitsFor } from '../core/limits';
+import { RequestOverTokenBudget, planParts, readPartLines, type PartPlan, type SplitLimits } from '../core/split';
 import { isTerminal } from '../core/status';
 import { validateFile, type ValidationResult } from '../core/validate';
 import { toProviderError } from '../providers/retry';
@@ -14,6 +14,9 @@ import { applyRemote, settleUnsentParts, withAggregate } from './refresh';
 import { describeOwner, tryLock, type LockOwner } from '../core/lockFile';
 import { sidecarPathFor } from '../core/build/sidecar';
 import { stat } from 'node:fs/promises';
+import { partTokenBudget, tighter, type Quota } from '../core/queue/quotas';
+import { enqueuedTokenCounter } from '../core/enqueuedTokens';
+import { learnedQuotaFor, pumpQueueLocked, sha256OfPart } from './queue';
 
 /** The input has errors: nothing was sent. `result` carries the diagnostics to show. */
 export class SubmitRefused extends Error {
@@ -99,6 +102,11 @@ export interface SubmitOptions {
   validation?: ValidationResult;
   /** The pipeline cycle this submission belongs to. */
   pipeline?: Job['pipeline'];
+  /**
+   * The provider's quota for this model (`--max-enqueued-tokens`, `batchwise.quotas`), tightened by what the store
+   * learned: with one, parts are planned by tokens too and created only as they fit, the rest wait in the job.
+   */
+  quota?: Quota;
 }
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
@@ -138,7 +146,7 @@ export async function submitJob(opts: SubmitOptions): Promise<Job> {
   const progress = opts.onProgress ?? (() => undefined);
 
   progress('Validating');
-  const result = opts.validation ?? (await validateFile(inputPath, { provider: provider.id, signal }));
+  const result = opts.validation ?? (await validateFile(inputPath, { provider: provider.id, limits: limitsFor(provider.profile), signal }));
   if (result.diagnostics.some((d) => d.severity === 'error' && !SPLIT_HANDLES.has(d.code))) throw new SubmitRefused(result);
   if (result.requests === 0) throw new SubmitRefused({ ...result, diagnostics: [...result.diagnostics, { line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'empty-file', message: 'The file has no requests.' }] });
 
@@ -165,8 +173,10 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
     if (live.length) throw new DuplicateSubmission(live);
   }
 
-  const limits = opts.limits ?? PROVIDER_LIMITS[provider.id];
-  const plans = await planParts(inputPath, limits, { signal });
+  const limits = opts.limits ?? limitsFor(provider.profile);
+  const model = opts.model ?? result.model;
+  const quota = tighter(opts.quota, await learnedQuotaFor(store, { provider: provider.id, profile: provider.profile.name, model }));
+  const plans = quota ? await planQueuedParts(inputPath, limits, quota, provider.id, signal) : await planParts(inputPath, limits, { signal });
   progress(plans.length > 1 ? `Split into ${plans.length} parts` : 'One part');
 
   const sourceRowsPath = await sourceRowsFor(store, inputPath, opts.parentId);
@@ -185,7 +195,8 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
     inputSha256: sha,
     inputLines: result.lines,
     requests: result.requests,
-    parts: plans.map(pendingPart),
+    parts: quota ? await queuedParts(inputPath, plans, now) : plans.map(pendingPart),
+    ...(quota ? { quota } : {}),
     ...(opts.parentId ? { parentId: opts.parentId } : {}),
     ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
     ...(sourceRowsPath ? { sourceRowsPath } : {}),
@@ -196,6 +207,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
   };
   await store.save(job);
+  if (quota) return submitQueued(store, job, provider, { signal, progress });
 
   for (const plan of plans) {
     // True from the moment the create may reach the provider until its batch id is in the store.
@@ -244,7 +256,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
  * A refusal (4xx, 503 unavailable, 429) created nothing. A dropped connection, a timeout, or a 500/502/504 (which a
  * gateway returns when the service behind it may already have acted) may have.
  */
-function createMayHaveHappened(err: unknown): boolean {
+export function createMayHaveHappened(err: unknown): boolean {
   if (err instanceof SubmitRefused || err instanceof DuplicateSubmission || err instanceof SubmitInProgress) return false;
   if (neverConnected(err)) return false;
   const { status } = toProviderError(err);
@@ -309,4 +321,45 @@ async function recordFailure(store: JobStore, job: Job, plan: PartPlan, err: unk
       : p,
   );
   await store.save({ ...withAggregate(current, failed), updatedAt: new Date().toISOString() });
+}
+
+/**
+ * Parts no larger than the quota allows (a quarter of it, see partTokenBudget; a request larger than that but within
+ * the quota gets parts of the whole quota, so it is not refused for a margin).
+ */
+async function planQueuedParts(inputPath: string, limits: SplitLimits, quota: Quota, provider: BatchProvider['id'], signal?: AbortSignal): Promise<PartPlan[]> {
+  const budget = partTokenBudget(quota);
+  if (budget === undefined) return planParts(inputPath, limits, { signal });
+  const of = await enqueuedTokenCounter(provider);
+  try {
+    return await planParts(inputPath, { ...limits, maxTokens: { budget, of } }, { signal });
+  } catch (err) {
+    if (!(err instanceof RequestOverTokenBudget) || err.tokens > quota.enqueuedTokens!) throw err;
+    return planParts(inputPath, { ...limits, maxTokens: { budget: quota.enqueuedTokens!, of } }, { signal });
+  }
+}
+
+/** Parts waiting in the local queue: where their lines are and what they hold, so any later process can send them. */
+async function queuedParts(inputPath: string, plans: PartPlan[], now: string): Promise<JobPart[]> {
+  const parts: JobPart[] = [];
+  for (const plan of plans) {
+    const span = { startOffset: plan.startOffset, endOffset: plan.endOffset, bytes: plan.bytes, sha256: await sha256OfPart(inputPath, plan) };
+    parts.push({ ...pendingPart(plan), queuedAt: now, span, ...(plan.tokens !== undefined ? { enqueuedTokens: plan.tokens } : {}) });
+  }
+  return parts;
+}
+
+/** Creates the queued parts that fit now; the rest are created by later refreshes (status --watch, VS Code, serve). */
+async function submitQueued(store: JobStore, job: Job, provider: BatchProvider, ctx: { signal?: AbortSignal; progress: (msg: string) => void }): Promise<Job> {
+  try {
+    const done = await pumpQueueLocked(store, job.id, provider, { signal: ctx.signal, onProgress: ctx.progress });
+    const waiting = done.parts.filter((p) => p.remoteId === null && p.queuedAt !== undefined && !isTerminal(p.status)).length;
+    ctx.progress(waiting ? `Submitted ${done.id}: ${done.parts.length - waiting} of ${done.parts.length} parts created, ${waiting} queued until the quota has room` : `Submitted ${done.id}`);
+    return done;
+  } catch (err) {
+    const current = (await store.get(job.id)) ?? job;
+    const sending = current.parts.find((p) => p.remoteId === null && p.createStartedAt !== undefined && !isTerminal(p.status));
+    if (ctx.signal?.aborted && sending) throw new SubmitInterrupted(current, sending.index);
+    throw err;
+  }
 }

@@ -9,6 +9,7 @@ import type { OpenAIProvider } from './openai';
 import type { RetryTuning } from './retry';
 import { ProviderError, type BatchProvider, type ProviderProfile } from './types';
 import { API_KEY_ENV } from './env';
+import { AZURE_DEFAULT_API_VERSION, AZURE_ENV, azureProfile, isAzureProfileName } from './azureProfile';
 
 export { ProviderError, type BatchProvider, type ProviderProfile, type RemoteBatch, type SubmitPart, type ListPage } from './types';
 export { defaultHome } from './home';
@@ -27,12 +28,14 @@ const NEEDS_KEY: ReadonlySet<ProviderId> = new Set(['openai', 'anthropic', 'gemi
 
 /** The adapter for a profile. A missing key for a hosted provider is a ProviderError naming where keys come from. */
 export function createProvider(profile: ProviderProfile, apiKey: string | undefined, opts: CreateProviderOptions = {}): BatchProvider {
-  if (NEEDS_KEY.has(profile.provider) && !apiKey) {
-    throw new ProviderError(`No API key for profile "${profile.name}" (${profile.provider}): set ${API_KEY_ENV[profile.provider]} or run "Batchwise: Set API Key".`, 401, 'missing_api_key');
+  if (NEEDS_KEY.has(profile.provider) && !apiKey && !usesEntraId(profile)) {
+    const env = profile.azure ? AZURE_ENV.apiKey : API_KEY_ENV[profile.provider];
+    throw new ProviderError(`No API key for profile "${profile.name}" (${profile.azure ? 'Azure OpenAI' : profile.provider}): set ${env} or run "Batchwise: Set API Key".`, 401, 'missing_api_key');
   }
   switch (profile.provider) {
     case 'openai':
-      return new (loadAdapters().openai())(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
+      // An Azure profile's endpoint is its base URL: the job records it, and profileForJob finds the profile by it.
+      return new (loadAdapters().openai())(profile.azure && !profile.baseUrl ? { ...profile, baseUrl: profile.azure.endpoint } : profile, apiKey ?? '', { retry: opts.retry, fetch: opts.fetch });
     case 'anthropic':
       return new (loadAdapters().anthropic())(profile, apiKey!, { retry: opts.retry, fetch: opts.fetch });
     case 'gemini':
@@ -40,6 +43,11 @@ export function createProvider(profile: ProviderProfile, apiKey: string | undefi
     case 'local':
       return new LocalProvider(profile, apiKey, opts.runsDir ?? join(defaultHome(), 'runs'));
   }
+}
+
+/** An Azure profile that signs in with Microsoft Entra ID needs no API key. */
+export function usesEntraId(profile: ProviderProfile): boolean {
+  return profile.provider === 'openai' && profile.azure?.auth === 'entra';
 }
 
 /**
@@ -77,8 +85,12 @@ export function profileForJob(job: Pick<Job, 'profile' | 'provider' | 'baseUrl'>
   // By name first, so a profile whose base URL changed since (a sandbox back on another port) still matches.
   const byName = profiles.find((p) => p.name === job.profile && p.provider === job.provider);
   if (byName) return byName;
-  const byUrl = job.baseUrl ? profiles.find((p) => p.provider === job.provider && normalizeUrl(p.baseUrl) === normalizeUrl(job.baseUrl)) : undefined;
+  const byUrl = job.baseUrl ? profiles.find((p) => p.provider === job.provider && normalizeUrl(p.baseUrl ?? p.azure?.endpoint) === normalizeUrl(job.baseUrl)) : undefined;
   if (byUrl) return byUrl;
+  if (job.provider === 'openai' && job.baseUrl && isAzureProfileName(job.profile)) {
+    // Submitted with `--provider azure` (the job keeps the endpoint, not the api-version): key auth at the GA version.
+    return azureProfile({ endpoint: job.baseUrl, apiVersion: AZURE_DEFAULT_API_VERSION, auth: 'key' }, job.profile);
+  }
   return { ...defaultProfile(job.provider, job.baseUrl), name: job.profile || defaultProfile(job.provider, job.baseUrl).name };
 }
 

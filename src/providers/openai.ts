@@ -1,11 +1,11 @@
-import OpenAI, { toFile, toStreamingFile } from 'openai';
+import OpenAI, { AzureOpenAI, toFile, toStreamingFile } from 'openai';
 import type { Batch } from 'openai/resources/batches';
 import type { ProviderResult } from '../core/results/record';
 import type { TokenUsage } from '../core/status';
 import { normalizeOpenAIStatus, openAICounts } from './normalize';
 import { withRetry, type RetryTuning } from './retry';
 import { downloadLines, ReplayableLines } from './streams';
-import { ProviderError, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
+import { ProviderError, type AzureProfile, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { consoleUrlFor } from '../core/consoles';
 import { parseOpenAIOutputLine } from './openaiOutput';
 
@@ -21,6 +21,8 @@ export interface OpenAIProviderOptions {
   timeoutMs?: number;
   /** Parts up to this size are uploaded from memory, larger ones streamed from a temp file (default 16 MB). */
   uploadMemoryLimit?: number;
+  /** Azure profiles with `auth: "entra"`: where bearer tokens come from (tests; default DefaultAzureCredential). */
+  azureTokenProvider?: () => Promise<string>;
 }
 
 /** Batch metadata keys: they let an ambiguous create be found again instead of repeated. */
@@ -45,20 +47,31 @@ export class OpenAIProvider implements BatchProvider {
   ) {
     this.retry = opts.retry ?? {};
     this.uploadMemoryLimit = opts.uploadMemoryLimit;
-    this.client = new OpenAI({
-      apiKey,
-      baseURL: profile.baseUrl ?? 'https://api.openai.com/v1',
-      organization: profile.organization ?? null,
-      project: profile.project ?? null,
+    const common = {
       // retry.ts is the only retry loop, so a create is never repeated blindly underneath it.
       maxRetries: 0,
       ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    });
+    };
+    this.client = profile.azure
+      ? azureClient(profile.azure, apiKey, common, opts.azureTokenProvider)
+      : new OpenAI({
+          apiKey,
+          baseURL: profile.baseUrl ?? 'https://api.openai.com/v1',
+          organization: profile.organization ?? null,
+          project: profile.project ?? null,
+          ...common,
+        });
   }
 
   async create(part: SubmitPart, signal?: AbortSignal): Promise<RemoteBatch> {
     if (!part.endpoint) throw new ProviderError('The input has no endpoint: every line needs "url" (e.g. "/v1/chat/completions").');
+    const endpoint = this.batchEndpoint(part.endpoint);
+    const deployment = this.profile.azure?.deployment;
+    if (deployment && part.model && part.model !== deployment) {
+      // Azure would accept the upload and fail the batch later with model_not_found / model_mismatch.
+      throw new ProviderError(`The lines name "${part.model}" as their model, but Azure OpenAI runs a batch on the deployment the lines name, and profile "${this.profile.name}" is for deployment "${deployment}". Set each line's "model" to "${deployment}".`, 400, 'model_not_deployment');
+    }
     const data = await ReplayableLines.from(part.lines, part.bytes, this.uploadMemoryLimit);
     try {
       const filename = `batchwise-${part.jobId}-part${part.partIndex}.jsonl`;
@@ -76,7 +89,7 @@ export class OpenAIProvider implements BatchProvider {
         withRetry(
           () =>
             this.client.batches.create(
-              { input_file_id: file.id, endpoint: part.endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
+              { input_file_id: file.id, endpoint: endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
               { signal },
             ),
           {
@@ -165,13 +178,24 @@ export class OpenAIProvider implements BatchProvider {
     }
   }
 
+  /**
+   * Azure's create takes the endpoint without `/v1` (`"endpoint": "/chat/completions"`, how-to/batch REST and Python
+   * tabs) while its lines may say `/v1/chat/completions` (the current input examples) or `/chat/completions`.
+   */
+  private batchEndpoint(endpoint: string): string {
+    return this.profile.azure ? endpoint.replace(/^\/v1(?=\/)/, '') : endpoint;
+  }
+
   consoleUrl(remoteId: string): string | undefined {
     return consoleUrlFor('openai', this.profile.baseUrl, remoteId);
   }
 
   toRemote(b: Batch): RemoteBatch {
-    const status = normalizeOpenAIStatus(b.status);
+    // Azure's preview api-versions answer `"status": "Validating"` and ISO-string timestamps (how-to/batch REST tab).
+    const status = normalizeOpenAIStatus(String(b.status).toLowerCase());
     const ended = b.completed_at ?? b.failed_at ?? b.expired_at ?? b.cancelled_at ?? undefined;
+    const createdAt = isoTime(b.created_at);
+    const endedAt = ended === undefined ? undefined : isoTime(ended);
     const usage: TokenUsage | undefined = b.usage
       ? { inputTokens: b.usage.input_tokens ?? 0, outputTokens: b.usage.output_tokens ?? 0, ...(b.usage.input_tokens_details?.cached_tokens ? { cachedTokens: b.usage.input_tokens_details.cached_tokens } : {}) }
       : undefined;
@@ -182,8 +206,8 @@ export class OpenAIProvider implements BatchProvider {
       counts: openAICounts(b.request_counts, status),
       endpoint: b.endpoint,
       ...(b.model ? { model: b.model } : {}),
-      createdAt: new Date(b.created_at * 1000).toISOString(),
-      ...(ended ? { endedAt: new Date(ended * 1000).toISOString() } : {}),
+      ...(createdAt ? { createdAt } : {}),
+      ...(endedAt ? { endedAt } : {}),
       inputFileId: b.input_file_id,
       ...(b.output_file_id ? { outputFileId: b.output_file_id } : {}),
       ...(b.error_file_id ? { errorFileId: b.error_file_id } : {}),
@@ -196,4 +220,38 @@ export class OpenAIProvider implements BatchProvider {
       ...(b.metadata ? { metadata: { ...b.metadata } as Record<string, string> } : {}),
     };
   }
+}
+
+/** A batch timestamp as ISO text: unix seconds (OpenAI, Azure GA) or an ISO string (Azure previews); undefined if neither. */
+function isoTime(value: number | string | null | undefined): string | undefined {
+  if (value === null || value === undefined || value === 0) return undefined;
+  const ms = typeof value === 'number' ? value * 1000 : Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+type ClientCommon = { maxRetries: number; timeout?: number; fetch?: typeof fetch };
+
+/**
+ * The SDK's own Azure client: `{endpoint}/openai/...?api-version=...` with the `api-key` header, or a bearer token from
+ * Microsoft Entra ID. `baseURL` is given (not `endpoint`) so an OPENAI_BASE_URL in the environment cannot clash with it,
+ * and no `deployment`: the SDK would then post batches to `/deployments/{name}/batches`, while global batch lives at
+ * `/openai/batches` and takes the deployment from each line's `model`.
+ */
+function azureClient(azure: AzureProfile, apiKey: string | undefined, common: ClientCommon, tokenProvider?: () => Promise<string>): OpenAI {
+  const baseURL = `${azure.endpoint.replace(/\/+$/, '')}/openai`;
+  if (azure.auth === 'entra') {
+    // apiKey '' (not undefined, which makes the SDK read AZURE_OPENAI_API_KEY and refuse the pair as ambiguous).
+    return new AzureOpenAI({ baseURL, apiVersion: azure.apiVersion, apiKey: '', azureADTokenProvider: tokenProvider ?? entraTokenProvider(), ...common });
+  }
+  return new AzureOpenAI({ baseURL, apiVersion: azure.apiVersion, apiKey: apiKey ?? '', ...common });
+}
+
+/** Scope of Azure OpenAI tokens (https://learn.microsoft.com/azure/ai-foundry/openai/how-to/managed-identity). */
+const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default';
+
+/** DefaultAzureCredential's bearer tokens; @azure/identity (and MSAL) is loaded only for an Entra ID profile. */
+function entraTokenProvider(): () => Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose: only Entra ID profiles need it
+  const identity = require('@azure/identity') as typeof import('@azure/identity');
+  return identity.getBearerTokenProvider(new identity.DefaultAzureCredential(), COGNITIVE_SERVICES_SCOPE);
 }

@@ -40,6 +40,7 @@ export function loopbackOrigin(baseUrl: string | undefined): string | undefined 
 
 /** What a profile is, for a picker's description: "OpenAI · sandbox (local emulator)", "Anthropic · official API". */
 export function profileDescription(p: ProviderProfile, sandboxUrl: string | undefined): string {
+  if (p.azure) return `Azure OpenAI · ${p.azure.auth === 'entra' ? 'Microsoft Entra ID' : 'API key'} · api-version ${p.azure.apiVersion}`;
   const kind =
     sandboxUrl && loopbackOrigin(p.baseUrl) === loopbackOrigin(sandboxUrl)
       ? 'sandbox (local emulator, no API key needed)'

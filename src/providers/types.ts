@@ -3,6 +3,22 @@ import type { JobStatus, ProviderId, RequestCounts, Throughput, TokenUsage } fro
 import { ProviderIdSchema } from '../core/status';
 import type { ProviderResult } from '../core/results/record';
 
+/**
+ * An Azure OpenAI resource: the OpenAI batch format at `{endpoint}/openai/files|batches?api-version=...`, the `api-key`
+ * header or an Entra ID bearer token (https://learn.microsoft.com/azure/ai-foundry/openai/how-to/batch, REST tab).
+ */
+export const AzureProfileSchema = z.object({
+  /** `https://RESOURCE.openai.azure.com` (the SDK's `endpoint`; `/openai` is added to it). */
+  endpoint: z.string().min(1),
+  /** e.g. `2024-10-21` (GA) or `2025-04-01-preview`: every request carries it as `?api-version=`. */
+  apiVersion: z.string().min(1),
+  /** The Global-Batch deployment the lines name as their `model`; when set, a file naming another is refused before upload. */
+  deployment: z.string().min(1).optional(),
+  /** `key` (default): the `api-key` header; `entra`: a Microsoft Entra ID token from DefaultAzureCredential. */
+  auth: z.enum(['key', 'entra']).optional(),
+});
+export type AzureProfile = z.infer<typeof AzureProfileSchema>;
+
 /** A provider profile: where to send batches. Never holds the API key (SecretStorage / env vars do). */
 export const ProviderProfileSchema = z.object({
   name: z.string().min(1),
@@ -13,6 +29,8 @@ export const ProviderProfileSchema = z.object({
   project: z.string().optional(),
   /** Self-hosted runner only: how many requests in flight. */
   concurrency: z.number().int().positive().optional(),
+  /** An Azure OpenAI resource (provider `openai` only): its endpoint stands for `baseUrl`. */
+  azure: AzureProfileSchema.optional(),
 });
 export type ProviderProfile = z.infer<typeof ProviderProfileSchema>;
 

@@ -42,6 +42,8 @@ test('the production .vsix has no source maps and only the o200k and cl100k enco
         'dist/cli.js',
         'dist/extension.js',
         'dist/vendor/anthropic.js',
+        // Entra ID sign-in for Azure OpenAI profiles (@azure/identity with MSAL), loaded only by such a profile.
+        'dist/vendor/azure_identity.js',
         'dist/vendor/cl100k_base.js',
         'dist/vendor/genai.js',
         // The export writers (issue 15): SQLite as one WebAssembly file for every platform, Parquet in pure JS.

@@ -229,3 +229,23 @@ onComplete: {webhook: {url: "${url}", secretEnv: HOOK_SECRET}}
     await s.close();
   }
 });
+
+test('a retries policy by quality (issue 20): a truncated answer goes again with its token limit doubled and comes back whole', async () => {
+  const s = await setup();
+  try {
+    await writeFile(join(s.dir, 'requests.jsonl'), [chat('a'), chat('long', 'write a lot [[truncate]]')].join('\n') + '\n');
+    const loaded = pipelineFile(s, `name: q\ninput: {file: requests.jsonl}\nprovider: openai\nbaseUrl: EMU\nretries: {max: 1, only: [failed, truncated]}\noutputs: [out.jsonl]\n`);
+    const report = await runPipelineCycle(loaded, s.deps(), { wait: true });
+    assert.equal(report.status, 'completed', report.message);
+    assert.equal(report.jobs.length, 2, 'one retry, for the truncated line');
+    const retry = (await s.store.get(report.jobs[1]!))!;
+    assert.equal(retry.requests, 1);
+    const sent = JSON.parse((await readFile(retry.inputPath, 'utf8')).trim()) as { custom_id: string; body: { max_tokens: number } };
+    assert.deepEqual([sent.custom_id, sent.body.max_tokens], ['long', 100]);
+    // The merged results take the retry's whole answer for that line.
+    const rows = (await readFile(join(s.dir, 'out.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; outcome: string; quality: string; attempt: number });
+    assert.deepEqual(rows.map((r) => [r.custom_id, r.outcome, r.quality, r.attempt]), [['a', 'succeeded', 'ok', 1], ['long', 'succeeded', 'ok', 2]]);
+  } finally {
+    await s.close();
+  }
+});

@@ -356,5 +356,5 @@ test('batchwise validate: a wrong --provider lists local among the providers', a
   const { run } = await import('../../src/cli/commands/validate.js');
   const err: string[] = [];
   const io = { out: () => undefined, err: (s: string) => void err.push(s), env: {}, isTTY: false } as unknown as Parameters<typeof run>[1];
-  await assert.rejects(run(['x.jsonl', '--provider', 'vllm'], io), (e: Error) => /one of auto, openai, anthropic, gemini, local \(got "vllm"\)/.test(e.message));
+  await assert.rejects(run(['x.jsonl', '--provider', 'vllm'], io), (e: Error) => /one of auto, openai, azure, anthropic, gemini, local \(got "vllm"\)/.test(e.message));
 });

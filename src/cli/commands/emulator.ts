@@ -38,6 +38,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       `  OpenAI     OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=anything`,
       `  Anthropic  ANTHROPIC_BASE_URL=${url} ANTHROPIC_API_KEY=anything`,
       `  Gemini     GOOGLE_GEMINI_BASE_URL=${url} GEMINI_API_KEY=anything`,
+      `  Azure      AZURE_OPENAI_ENDPOINT=${url} AZURE_OPENAI_API_KEY=anything OPENAI_API_VERSION=2024-10-21   (batchwise submit FILE --provider azure)`,
       `  batchwise  batchwise submit FILE --base-url ${url}/v1   (Anthropic / Gemini: --base-url ${url})`,
       '',
       'In a request\'s text, [[fail]] errors that line every time, [[fail-once]] only on its first submission,',

@@ -5,7 +5,7 @@ import { PricingOverridesSchema, type PricingOverrides } from '../../core/pricin
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { EXIT_FAILED, EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIO } from '../io';
 
-const USAGE = 'estimate <file> [--provider openai|anthropic|gemini|local] [--model M] [--pricing FILE.json] [--json]';
+const USAGE = 'estimate <file> [--provider openai|azure|anthropic|gemini|local] [--model M] [--pricing FILE.json] [--json]';
 
 /** `batchwise estimate`: tokens and standard vs batch cost of a JSONL file, before anything is sent. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -23,7 +23,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (!file || positionals.length > 1) throw new UsageError(`expected one file\nusage: ${USAGE}`);
   await checkInputFile(file);
   let provider: ProviderId | undefined;
-  if (values.provider && values.provider !== 'auto') {
+  if (values.provider === 'azure') {
+    // Azure OpenAI files are OpenAI-format (the line's model is a deployment name: --model names the priced model).
+    provider = 'openai';
+  } else if (values.provider && values.provider !== 'auto') {
     const p = ProviderIdSchema.safeParse(values.provider);
     if (!p.success) throw new UsageError(`unknown provider "${values.provider}"\nusage: ${USAGE}`);
     provider = p.data;

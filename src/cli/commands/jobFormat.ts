@@ -1,6 +1,8 @@
 import type { Job } from '../../core/jobs/job';
 import { failedLines, jobCounts } from '../../core/jobs/counts';
 import { neverSent } from '../../core/jobs/treeModel';
+import { isQueued } from '../../core/queue/admission';
+import { queueLine } from '../../core/queue/describe';
 
 
 export function statusLabel(job: Job): string {
@@ -14,7 +16,8 @@ export function progressBar(job: Job, width = 24): string {
   const done = c.succeeded + failedLines(c);
   const pct = c.total ? Math.floor((done / c.total) * 100) : 0;
   const filled = Math.round((pct / 100) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${failedLines(c)} failed · ${statusLabel(job)}`;
+  const queue = queueLine(job);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${failedLines(c)} failed · ${statusLabel(job)}${queue ? ` · ${queue}` : ''}`;
 }
 
 /** Human summary of a job, with server-side validation errors against the input's lines. */
@@ -26,8 +29,10 @@ export function describeJob(job: Job): string {
     `  status    ${statusLabel(job)}`,
     `  requests  ${c.total}: ${c.succeeded} succeeded, ${c.failed} errored, ${c.expired} expired, ${c.canceled} canceled, ${c.processing} pending`,
   ];
+  const queue = queueLine(job);
+  if (queue) lines.push(`  queue     ${queue}`);
   if (job.parts.length > 1 || job.parts.some((p) => p.rawStatus)) {
-    for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? '(not created)'}  lines ${p.lineStart}-${p.lineEnd}  ${neverSent(p) ? 'not submitted' : p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
+    for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? (isQueued(p) ? '(queued)' : '(not created)')}  lines ${p.lineStart}-${p.lineEnd}  ${neverSent(p) ? 'not submitted' : p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
   }
   const errors = job.parts.flatMap((p) => p.errors);
   for (const e of errors.slice(0, 20)) lines.push(`  ${e.line !== undefined ? `${job.inputPath}:${e.line}: ` : ''}${e.originalLine !== undefined ? `(original input line ${e.originalLine}) ` : ''}${e.code}: ${e.message}`);

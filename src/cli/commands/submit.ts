@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { checkInputFile } from '../inputFile';
 import { ProviderIdSchema, type ProviderId } from '../../core/status';
 import { errorCount, validateFile, type ValidationResult } from '../../core/validate';
-import { cliStore, providerFromCli } from '../../jobs/providerForJob';
+import { azureProviderFromCli, cliStore, providerFromCli } from '../../jobs/providerForJob';
+import { AZURE_ENV } from '../../providers/azureProfile';
 import { CreateUncertain, DuplicateSubmission, SubmitInProgress, SubmitInterrupted, SubmitRefused, submitJob } from '../../jobs/submit';
 import { providerFailure } from '../errors';
 import { checkSpend } from '../budgetGate';
@@ -13,13 +14,13 @@ import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'submit <file> [--provider openai|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--over-budget] [--force] [--on-complete CMD] [--json]';
+const USAGE = 'submit <file> [--provider openai|azure|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--max-enqueued-tokens N] [--over-budget] [--force] [--on-complete CMD] [--json]';
 
 /** `batchwise submit`: validate, split by the provider's limits, create the remote batches, record the job. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'on-complete': { type: 'string' } },
+    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'max-enqueued-tokens': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'on-complete': { type: 'string' } },
     USAGE,
   );
   const file = positionals[0];
@@ -31,12 +32,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (urlProblem) throw new UsageError(`--base-url ${urlProblem}`);
   const maxCost = values['max-cost'] === undefined ? undefined : Number(values['max-cost']);
   if (maxCost !== undefined && !(Number.isFinite(maxCost) && maxCost >= 0)) throw new UsageError(`--max-cost is an amount in USD such as 5 or 12.50, got "${values['max-cost']}"`);
+  const maxTokensFlag = values['max-enqueued-tokens'];
+  const maxEnqueuedTokens = maxTokensFlag === undefined ? undefined : Number(maxTokensFlag.replace(/_/g, ''));
+  if (maxEnqueuedTokens !== undefined && !(Number.isInteger(maxEnqueuedTokens) && maxEnqueuedTokens > 0)) throw new UsageError(`--max-enqueued-tokens is the provider's enqueued-token quota for the model, a whole number such as 2000000, got "${maxTokensFlag}"`);
 
   let provider: ProviderId;
   let validation;
-  if (values.provider !== undefined) {
+  // Azure OpenAI takes OpenAI-format files: an `openai` job with an Azure profile (AZURE_OPENAI_* variables).
+  const azure = values.provider === 'azure';
+  if (azure) {
+    provider = 'openai';
+  } else if (values.provider !== undefined) {
     const parsed = ProviderIdSchema.safeParse(values.provider);
-    if (!parsed.success) throw new UsageError(`--provider must be one of ${ProviderIdSchema.options.join(', ')} (got "${values.provider}")`);
+    if (!parsed.success) throw new UsageError(`--provider must be one of ${[...ProviderIdSchema.options, 'azure'].join(', ')} (got "${values.provider}")`);
     provider = parsed.data;
   } else {
     validation = await validateFile(input, { provider: 'auto', signal: io.signal });
@@ -50,7 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     provider = validation.provider;
   }
-  const adapter = providerFromCli(provider, baseUrl, io.env);
+  const adapter = azure ? azureProviderFromCli(baseUrl, io.env) : providerFromCli(provider, baseUrl, io.env);
   const store = cliStore(io.env);
   await checkSpend({ store, io, input, provider, ...(values.model ? { model: values.model } : {}), ...(maxCost !== undefined ? { maxCost } : {}), overBudget: values['over-budget'] === true });
 
@@ -64,6 +72,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       force: values.force,
       signal: io.signal,
       validation: validation?.provider === provider ? validation : undefined,
+      ...(maxEnqueuedTokens !== undefined ? { quota: { enqueuedTokens: maxEnqueuedTokens } } : {}),
       onProgress: (msg) => {
         if (!values.json) io.err(`${msg}\n`);
       },
@@ -83,8 +92,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       });
     } else {
       const where = adapter.profile.baseUrl ? ` at ${adapter.profile.baseUrl}` : '';
-      io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s) in ${job.parts.length} batch(es) to ${provider}${where}\n`);
-      for (const p of job.parts) io.out(`  part ${p.index + 1}: ${p.remoteId} (lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests) ${p.status}\n`);
+      io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s) in ${job.parts.length} batch(es) to ${azure ? 'Azure OpenAI' : provider}${where}\n`);
+      for (const p of job.parts) io.out(`  part ${p.index + 1}: ${p.remoteId ?? 'queued'} (lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests) ${p.status}\n`);
       io.out(`Follow it with: batchwise status ${job.id} --watch\n`);
     }
     return EXIT_OK;
@@ -103,7 +112,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     const status = (err as { status?: unknown }).status;
     if (status === 401 || status === 403) {
-      const env = API_KEY_ENV[provider];
+      const env = azure ? AZURE_ENV.apiKey : API_KEY_ENV[provider];
       io.err(`batchwise submit: the provider refused the API key (HTTP ${status}): ${(err as Error).message}\ncheck ${env ?? 'the API key'}\n`);
       return EXIT_USAGE;
     }

@@ -4,9 +4,10 @@ import { checkInputFile, fsReason } from '../inputFile';
 import type { ProviderId } from '../../core/status';
 import { formatBytes } from '../../core/rules/file';
 import { plural } from '../../core/rules/text';
+import { AZURE_OPENAI_LIMITS } from '../../core/limits';
 
-const USAGE = 'batchwise validate <file> [--provider auto|openai|anthropic|gemini|local] [--json]';
-const PROVIDERS = ['auto', 'openai', 'anthropic', 'gemini', 'local'] as const;
+const USAGE = 'batchwise validate <file> [--provider auto|openai|azure|anthropic|gemini|local] [--json]';
+const PROVIDERS = ['auto', 'openai', 'azure', 'anthropic', 'gemini', 'local'] as const;
 
 /** `batchwise validate`: compiler-style problems (or one JSON document); exit 1 when there are errors. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
@@ -19,7 +20,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   await checkInputFile(file);
   let result: ValidationResult;
   try {
-    result = await validateFile(file, { provider: provider as ProviderId | 'auto', signal: io.signal });
+    // Azure OpenAI: the OpenAI format under Azure's limits (100,000 requests, no BOM); reported as `openai`.
+    result =
+      provider === 'azure'
+        ? await validateFile(file, { provider: 'openai', limits: AZURE_OPENAI_LIMITS, signal: io.signal })
+        : await validateFile(file, { provider: provider as ProviderId | 'auto', signal: io.signal });
   } catch (err) {
     throw new UsageError(`${file}: cannot read: ${fsReason(err)}`);
   }

@@ -48,6 +48,10 @@ export const JobPartSchema = z.object({
   enqueuedTokens: z.number().int().nonnegative().optional(),
   /** A queued part the provider refused for quota waits until then (backoff). */
   notBefore: z.string().optional(),
+  /** Where a queued part's lines are in the input (bytes as uploaded), and their SHA-256: sent later, they must be unchanged. */
+  span: z.object({ startOffset: z.number().int().nonnegative(), endOffset: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), sha256: z.string().optional() }).optional(),
+  /** Tokens in flight for the model (this part's included) when its batch was created: what a quota refusal teaches. */
+  tokensInFlightAtCreate: z.number().int().nonnegative().optional(),
   /** How often the provider refused the part for quota. */
   requeues: z.number().int().nonnegative().optional(),
   /** Batches of this part that failed for quota: a lookup by the part's metadata that finds one of them found nothing new. */

@@ -9,6 +9,8 @@ import { windowMs } from '../limits';
 import { describeFlagged } from '../results/quality';
 import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
+import { isQueued } from '../queue/admission';
+import { queueLine } from '../queue/describe';
 
 /**
  * The Batches view's data, built from jobs without `vscode`, so every rule about what a row shows
@@ -181,6 +183,9 @@ function describeJob(job: Job, opts: TreeOptions): string {
   const counts = jobCounts(job);
   const look = LOOKS[state];
   const bits = [state === 'unknown' ? `unknown (${job.rawStatus ?? 'no status'})` : look.text, ...countsText(state, counts)];
+  // Parts waiting for room in the provider's quota: "3 of 40 parts in flight, 1.8M / 2M tokens".
+  const queue = queueLine(job);
+  if (queue) bits.push(queue);
   if (isTerminal(job.status)) {
     const end = job.finishedAt ? Date.parse(job.finishedAt) : Date.parse(job.updatedAt);
     bits.push(`${formatDuration(opts.now - end)} ago`);
@@ -285,7 +290,7 @@ function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
   const counts = partCounts(part);
   const state = neverSent(part) ? 'not_submitted' : stateOf(part.status, counts);
   const look = LOOKS[state];
-  const statusText = state === 'unknown' ? `unknown (${part.rawStatus ?? 'no status'})` : look.text;
+  const statusText = isQueued(part) ? 'queued' : state === 'unknown' ? `unknown (${part.rawStatus ?? 'no status'})` : look.text;
   const words = ['part'];
   if (part.remoteId) words.push('remote');
   if (part.remoteId && (opts.hasConsole ?? defaultHasConsole)(job)) words.push('console');
@@ -295,7 +300,7 @@ function partRow(job: Job, part: JobPart, opts: TreeOptions): TreeRow {
     jobId: job.id,
     partIndex: part.index,
     ...(part.remoteId ? { remoteId: part.remoteId } : {}),
-    label: `Part ${part.index + 1}: ${part.remoteId ?? '(not created)'}`,
+    label: `Part ${part.index + 1}: ${part.remoteId ?? (isQueued(part) ? '(queued)' : '(not created)')}`,
     description: [statusText, ...countsText(state, counts)].join(' · '),
     iconId: look.icon,
     ...(look.color ? { colorId: look.color } : {}),

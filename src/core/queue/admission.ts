@@ -83,10 +83,14 @@ export function requeueDelayMs(requeues: number): number {
 /** Provider error codes that mean "no room now, try later", not "this batch is wrong". */
 export const QUOTA_ERROR_CODES: ReadonlySet<string> = new Set(['token_limit_exceeded', 'rate_limit_exceeded']);
 
-/** A part back in the queue after the provider refused it for quota: its old batch (if any) is kept aside. */
-export function requeued(part: JobPart, now: number): JobPart {
+/**
+ * A part back in the queue after the provider refused it for quota: its old batch (if any) is kept aside. A creation
+ * rate limit (`backoff`) makes it wait before the next try; a token refusal needs no timer, since the lowered quota
+ * holds it back until parts in flight end.
+ */
+export function requeued(part: JobPart, now: number, backoff = false): JobPart {
   const requeues = (part.requeues ?? 0) + 1;
-  const { createStartedAt: _c, submittedAt: _s, endedAt: _e, inputFileId: _i, outputFileId: _o, errorFileId: _r, rawStatus: _raw, lastPolledAt: _l, ...rest } = part;
+  const { createStartedAt: _c, submittedAt: _s, endedAt: _e, inputFileId: _i, outputFileId: _o, errorFileId: _r, rawStatus: _raw, lastPolledAt: _l, notBefore: _n, tokensInFlightAtCreate: _t, ...rest } = part;
   return {
     ...rest,
     remoteId: null,
@@ -94,13 +98,19 @@ export function requeued(part: JobPart, now: number): JobPart {
     counts: { total: part.requests, succeeded: 0, failed: 0, processing: part.requests, expired: 0, canceled: 0 },
     errors: [],
     queuedAt: part.queuedAt ?? new Date(now).toISOString(),
-    notBefore: new Date(now + requeueDelayMs(requeues)).toISOString(),
+    ...(backoff ? { notBefore: new Date(now + requeueDelayMs(requeues)).toISOString() } : {}),
     requeues,
     ...(part.remoteId ? { supersededRemoteIds: [...(part.supersededRemoteIds ?? []), part.remoteId] } : {}),
   };
 }
 
-/** A part whose batch the provider failed for quota (OpenAI: the batch is created, then fails `token_limit_exceeded`). */
+/** Refusals after which a part stays failed: a part the provider never admits (it alone is over the real limit) must end. */
+export const MAX_QUOTA_REFUSALS = 8;
+
+/**
+ * A part whose batch the provider failed for quota (OpenAI: the batch is created, then fails `token_limit_exceeded`)
+ * and that may go back to the queue.
+ */
 export function failedForQuota(part: JobPart): boolean {
-  return part.status === 'failed' && part.remoteId !== null && part.errors.some((e) => QUOTA_ERROR_CODES.has(e.code));
+  return part.status === 'failed' && part.remoteId !== null && (part.requeues ?? 0) < MAX_QUOTA_REFUSALS && part.errors.some((e) => QUOTA_ERROR_CODES.has(e.code));
 }

@@ -99,11 +99,12 @@ export function partTokenBudget(quota: Quota): number | undefined {
 }
 
 /**
- * What a `token_limit_exceeded` teaches: the real limit is below the tokens that were in flight with this part
- * (as Batchwise counts them). A tenth is kept as margin, since the provider's count may be higher than ours.
+ * What a `token_limit_exceeded` teaches: the real limit is below the tokens that were in flight with the refused part
+ * (as Batchwise counts them). A tenth is kept as margin, since the provider's count may be higher than ours; but
+ * never below the refused part itself (`floor`), which must stay sendable once the others have ended.
  */
-export function lowerAfterTokenRefusal(current: Quota | undefined, tokensWithPart: number): Quota {
-  const observed = Math.max(1, Math.floor(tokensWithPart * 0.9));
+export function lowerAfterTokenRefusal(current: Quota | undefined, tokensWithPart: number, floor = 0): Quota {
+  const observed = Math.max(1, floor, Math.floor(tokensWithPart * 0.9));
   return tighter(current, { enqueuedTokens: observed }) ?? { enqueuedTokens: observed };
 }
 

@@ -20,15 +20,22 @@ const BLANK_EFFECT: Record<ProviderId, string> = {
   local: 'Batchwise and vLLM skip it, but an OpenAI upload of the same file may fail',
 };
 
-export function reportBom(sink: DiagnosticSink, provider: ProviderId | null): void {
+/**
+ * A service that refuses BOM files (Azure OpenAI) makes the BOM an error, so the file is stopped before upload: Azure
+ * fails it with an unrelated message (MicrosoftDocs/azure-ai-docs articles/ai-foundry/openai/how-to/batch.md, Known issues).
+ */
+export function reportBom(sink: DiagnosticSink, provider: ProviderId | null, limits?: Pick<ProviderLimits, 'label' | 'rejectsBom'>): void {
   if (!sink.wants('bom')) return;
-  const effect = BOM_EFFECT[provider ?? 'openai'];
+  const refused = limits?.rejectsBom === true;
+  const effect = refused
+    ? `${limits?.label ?? PROVIDER_NAMES[provider ?? 'openai']} refuses such files, and with a misleading error ("A valid model deployment name couldn't be extracted from the input file"), so Batchwise does not submit it`
+    : BOM_EFFECT[provider ?? 'openai'];
   sink.push({
     line: 1,
     column: 1,
     endLine: 1,
     endColumn: 1,
-    severity: 'warning',
+    severity: refused ? 'error' : 'warning',
     code: 'bom',
     message: `The file starts with a UTF-8 byte order mark (BOM): ${effect}. Save it as UTF-8 without BOM.`,
     // Line text (and every column) excludes the BOM, as editors show it, so no text edit can remove it:
@@ -55,12 +62,12 @@ export function reportBlankLine(sink: DiagnosticSink, provider: ProviderId | nul
 }
 
 export function reportTooManyRequests(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, requests: number, firstLineOver: number, file: string): void {
-  reportOverLimit(sink, 'too-many-requests', firstLineOver, `The file has ${plural(requests, 'request')}; ${PROVIDER_NAMES[provider]} accepts at most ${limits.maxRequests.toLocaleString('en-US')} per batch, and this line is the first over the limit.`, file);
+  reportOverLimit(sink, 'too-many-requests', firstLineOver, `The file has ${plural(requests, 'request')}; ${limits.label ?? PROVIDER_NAMES[provider]} accepts at most ${limits.maxRequests.toLocaleString('en-US')} per batch, and this line is the first over the limit.`, file);
 }
 
 export function reportFileTooLarge(sink: DiagnosticSink, provider: ProviderId, limits: Omit<ProviderLimits, 'source'>, bytes: number, firstLineOver: number, file: string): void {
   const [size, max] = sizesApart(bytes, limits.maxBytes);
-  reportOverLimit(sink, 'file-too-large', firstLineOver, `The file is ${size}; ${PROVIDER_NAMES[provider]} accepts at most ${max} per batch, and this line is the first past the limit.`, file);
+  reportOverLimit(sink, 'file-too-large', firstLineOver, `The file is ${size}; ${limits.label ?? PROVIDER_NAMES[provider]} accepts at most ${max} per batch, and this line is the first past the limit.`, file);
 }
 
 /** A provider limit passed: an error at the start of the first line over it, with the command that splits the file. */

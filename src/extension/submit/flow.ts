@@ -4,11 +4,12 @@ import { basename } from 'node:path';
 import type { BatchwiseContext } from '../context';
 import { errorMessage } from '../errors';
 import { estimateFile, toStoredEstimate, type FileEstimate } from '../../core/estimate';
-import { PROVIDER_LIMITS } from '../../core/limits';
+import { limitsFor, type ProviderLimits } from '../../core/limits';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
 import { validateFile, type ValidationResult } from '../../core/validate';
 import { DuplicateSubmission, SubmitInProgress, SubmitRefused, submitJob, SPLIT_HANDLES } from '../../jobs/submit';
+import { quotaFromSettings, type Quota } from '../../core/queue/quotas';
 import type { Job } from '../../core/jobs/job';
 import { compatibleProviders, pickProfile, providerFor } from '../profiles';
 import { confirmDetail, confirmMessage } from './confirmText';
@@ -29,7 +30,7 @@ export async function saveIfDirty(uri: vscode.Uri): Promise<boolean> {
 }
 
 /** Streams the file through the validator under a cancellable progress notification. Undefined: cancelled. */
-export async function validateWithProgress(uri: vscode.Uri, provider: ProviderId | 'auto'): Promise<ValidationResult | undefined> {
+export async function validateWithProgress(uri: vscode.Uri, provider: ProviderId | 'auto', limits?: ProviderLimits): Promise<ValidationResult | undefined> {
   const name = basename(uri.fsPath);
   return withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Batchwise: validating ${name}`, cancellable: true },
@@ -40,6 +41,7 @@ export async function validateWithProgress(uri: vscode.Uri, provider: ProviderId
       try {
         return await validateFile(uri.fsPath, {
           provider,
+          ...(limits ? { limits } : {}),
           signal: ac.signal,
           onProgress: (read, total) => {
             const pct = total > 0 ? Math.floor((read / total) * 100) : 100;
@@ -102,8 +104,7 @@ export async function estimateWithProgress(ctx: BatchwiseContext, uri: vscode.Ur
 }
 
 /** Parts the file will be split into: 1 unless it is over the provider's request or byte limit. */
-async function partCount(path: string, provider: ProviderId, result: ValidationResult): Promise<number> {
-  const limits = PROVIDER_LIMITS[provider];
+async function partCount(path: string, limits: ProviderLimits, result: ValidationResult): Promise<number> {
   if (result.requests <= limits.maxRequests && result.bytes <= limits.maxBytes) return 1;
   return (await planParts(path, limits)).length;
 }
@@ -132,9 +133,16 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     const detected: ProviderId = result.provider ?? 'openai';
     const profile = await pickProfile(ctx, detected, { compatible: compatibleProviders(detected), title: `Submit ${name}: provider profile` });
     if (!profile) return undefined;
+    // An Azure OpenAI profile has its own limits and refuses BOM files: the file is checked again against them.
+    const checked = profile.azure ? await validateWithProgress(uri, 'openai', limitsFor(profile)) : result;
+    if (!checked) return undefined;
+    if (blockingErrors(checked).length > 0) {
+      await showRefusal(uri, checked);
+      return undefined;
+    }
 
     const { estimate, error } = await estimateWithProgress(ctx, uri, profile.provider);
-    const parts = await partCount(uri.fsPath, profile.provider, result);
+    const parts = await partCount(uri.fsPath, limitsFor(profile), checked);
     const budget = await budgetCheckFor(ctx, estimate, profile.provider);
     if (budget?.level === 'over') {
       // Asked even when confirmBeforeSubmit is off: crossing a limit is never done without an explicit yes.
@@ -150,7 +158,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     const provider = await providerFor(ctx, { profile: profile.name, provider: profile.provider, ...(profile.baseUrl ? { baseUrl: profile.baseUrl } : {}) });
     if (!provider) return undefined;
 
-    const job = await uploadWithProgress(ctx, uri, provider, result, estimate, false);
+    const job = await uploadWithProgress(ctx, uri, provider, checked, estimate, false);
     if (!job) return undefined;
     ctx.log.info(`Submitted ${uri.fsPath} as ${job.id} to ${profile.name}: ${job.parts.map((p) => p.remoteId ?? '?').join(', ')}`);
     void showInformation(`Submitted ${job.name} as ${job.id}`, 'Show in Batches').then((c) => {
@@ -194,6 +202,7 @@ async function uploadWithProgress(
             force,
             signal: ac.signal,
             validation,
+            ...quotaOption(quotaFromSettings(ctx.config.quotas, provider.id, validation.model)),
             onProgress: (message) => progress.report({ message }),
           });
         } finally {
@@ -228,4 +237,9 @@ async function uploadWithProgress(
 
 function isAbort(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || /aborted|cancell?ed/i.test(err.message));
+}
+
+/** `batchwise.quotas` for the file's model: with one, the parts that do not fit yet wait in the job (core/queue). */
+function quotaOption(quota: Quota | undefined): { quota?: Quota } {
+  return quota ? { quota } : {};
 }
