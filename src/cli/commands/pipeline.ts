@@ -74,12 +74,21 @@ export function exitCodeOf(r: CycleReport): number {
   return r.status === 'error' ? EXIT_USAGE : EXIT_FAILED;
 }
 
+const STEP_TEXT: Record<NonNullable<CycleReport['step']>, string> = {
+  preparing: 'preparing the input',
+  submitting: 'submitting',
+  running: 'waiting for the batch',
+  writing: 'writing the outputs',
+  hook: 'running the hooks',
+  done: 'done',
+};
+
 function describeReport(r: CycleReport, file: string): string {
   const lines: string[] = [];
   const retries = r.jobs.length > 1 ? `, ${r.jobs.length - 1} retr${r.jobs.length === 2 ? 'y' : 'ies'}` : '';
   const counts = r.job ? `: ${r.succeeded} succeeded, ${r.failed} failed (job ${r.job}${retries})` : '';
   if (r.status === 'running') {
-    lines.push(`${r.pipeline}: cycle ${r.cycle} is running${r.step ? ` (${r.step})` : ''}${r.job ? `, job ${r.job}` : ''}${r.attached ? ' in another process' : ''}`);
+    lines.push(`${r.pipeline}: cycle ${r.cycle} is running${r.step ? ` (${STEP_TEXT[r.step]})` : ''}${r.job ? `, job ${r.job}` : ''}${r.attached ? ' in another process' : ''}`);
     lines.push(`Continue it with: batchwise pipeline run ${file}${r.attached ? ' --wait' : ''} (add --wait to follow it to the end)`);
   } else lines.push(`${r.pipeline}: cycle ${r.cycle} ${r.status}${r.status === 'refused' ? '' : counts}`);
   if (r.message) lines.push(`  ${r.message}`);
