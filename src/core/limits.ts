@@ -1,4 +1,5 @@
 import type { ProviderId } from './status';
+import { HOSTS, type HostId } from './hosts';
 
 export interface ProviderLimits {
   /** Most requests (non-blank lines) one batch accepts. */
@@ -21,6 +22,8 @@ export interface ProviderLimits {
   label?: string;
   /** The service refuses a file that starts with a UTF-8 byte order mark (the validator makes the BOM an error). */
   rejectsBom?: boolean;
+  /** Longest `custom_id` the service accepts (Together, Doubleword: 64); longer ones fail the batch. */
+  maxCustomIdLength?: number;
 }
 
 const MB = 1024 * 1024;
@@ -81,9 +84,11 @@ export const AZURE_OPENAI_LIMITS: ProviderLimits = {
     'https://learn.microsoft.com/azure/ai-foundry/openai/how-to/batch (MicrosoftDocs/azure-ai-docs articles/ai-services/openai/includes/global-batch-limits.md: "Max input file size 200 MB", "Max requests per file 100,000"; error too_many_tasks; Known issues: "UTF-8-BOM encoded jsonl files aren\'t supported")',
 };
 
-/** The limits a profile submits under: Azure's for an Azure profile, else its provider's. */
-export function limitsFor(profile: { provider: ProviderId; azure?: object | undefined }): ProviderLimits {
-  return profile.azure && profile.provider === 'openai' ? AZURE_OPENAI_LIMITS : PROVIDER_LIMITS[profile.provider];
+/** The limits a profile submits under: Azure's for an Azure profile, an OpenAI-compatible host's (hosts.ts), else its provider's. */
+export function limitsFor(profile: { provider: ProviderId; azure?: object | undefined; host?: HostId | undefined }): ProviderLimits {
+  if (profile.provider !== 'openai') return PROVIDER_LIMITS[profile.provider];
+  if (profile.azure) return AZURE_OPENAI_LIMITS;
+  return profile.host ? HOSTS[profile.host].limits : PROVIDER_LIMITS.openai;
 }
 
 /** Anthropic `custom_id`: letters, digits, `_` and `-`, 1 to 64 characters. */

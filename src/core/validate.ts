@@ -194,6 +194,8 @@ export class ValidationRun {
   private decide(provider: ProviderId | null): void {
     this.provider = provider;
     if (provider) this.state = newFileState(provider, this.streamed ? new HashedIds(1024, this.streamed.hash) : undefined);
+    const idMax = this.limitsOverride?.maxCustomIdLength;
+    if (this.state && idMax !== undefined) this.state.customIdLimit = { max: idMax, label: this.limitsOverride?.label ?? PROVIDER_NAMES[this.state.provider] };
   }
 
   /** The lines to read back to confirm the duplicates found by hash: empty when there are none. */

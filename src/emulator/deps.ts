@@ -1,4 +1,5 @@
 import { PROVIDER_LIMITS } from '../core/limits';
+import type { HostId } from '../core/hosts';
 import type { Clock } from './clock';
 import type { MarkerMemory } from './markers';
 import type { EmulatorStats } from './stats';
@@ -13,6 +14,8 @@ export interface EmulatorDeps {
   limits: EmulatorLimits;
   /** Set when the emulator sends batch-end webhooks (`webhook` option). */
   webhooks?: BatchWebhooks;
+  /** The OpenAI-compatible host the OpenAI routes play (`as` option, openai/hostMode.ts); OpenAI itself when unset. */
+  host?: HostId;
 }
 
 export interface EmulatorLimits {

@@ -16,6 +16,11 @@ export interface FaultSpec {
    * point (kills the client mid-upload, checks what the UI shows) without guessing a delay. Then it goes on as usual.
    */
   hold?: boolean;
+  /**
+   * Let the request be handled as usual (its body read, a batch created), then hold its RESPONSE until `release()`.
+   * A test kills the client at that point: the provider acted, the client never heard back (a kill mid-create).
+   */
+  holdAfterBody?: boolean;
   /** How many requests it hits; unlimited until `clear()` when absent. */
   times?: number;
 }
@@ -110,6 +115,7 @@ export function faultFromJson(value: unknown): FaultSpec | string {
   if (spec.status !== undefined && (spec.status < 100 || spec.status > 599)) return '"status" must be an HTTP status (100-599)';
   if (v.dropConnection !== undefined) spec.dropConnection = v.dropConnection === true;
   if (v.hold !== undefined) spec.hold = v.hold === true;
+  if (v.holdAfterBody !== undefined) spec.holdAfterBody = v.holdAfterBody === true;
   if (v.body !== undefined) spec.body = v.body;
   return spec;
 }

@@ -14,6 +14,7 @@ import { openaiCompletionRoutes } from './openai/completions';
 import { openaiFileRoutes } from './openai/files';
 import { Router } from './router';
 import { createEmulatorServer } from './server';
+import { HOSTS, type HostId } from '../core/hosts';
 import { EmulatorStats } from './stats';
 import { BatchWebhooks, type EmulatorWebhookOptions } from './webhooks';
 
@@ -44,6 +45,11 @@ export interface EmulatorOptions {
    * own event shape (Anthropic has no webhooks). Each delivery is recorded in `stats.webhooksSent`.
    */
   webhook?: EmulatorWebhookOptions;
+  /**
+   * Play an OpenAI-compatible batch host on the OpenAI routes (core/hosts.ts): its file limits, completion windows,
+   * custom_id rule, line variant and status spellings. (`host` is the address to listen on.)
+   */
+  as?: HostId;
 }
 
 export interface Emulator {
@@ -74,7 +80,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     stats: new EmulatorStats(),
     markers: new MarkerMemory(),
     latencyMs: Math.max(0, opts.latencyMs ?? 0),
-    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    limits: { ...DEFAULT_LIMITS, ...hostInputLimit(opts.as), ...opts.limits },
+    ...(opts.as ? { host: opts.as } : {}),
   };
   if (opts.webhook) {
     const webhooks = new BatchWebhooks(opts.webhook, deps.stats, opts.manualClock ? undefined : tickMs, opts.log);
@@ -128,4 +135,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         }),
       ]).then(() => undefined)),
   };
+}
+
+/** A host's documented input file cap replaces OpenAI's 200 MB (none when the host documents none). */
+function hostInputLimit(host: HostId | undefined): Partial<EmulatorLimits> {
+  if (!host) return {};
+  const max = HOSTS[host].limits.maxBytes;
+  return { maxOpenAiInputBytes: Number.isFinite(max) ? max : Number.MAX_SAFE_INTEGER };
 }

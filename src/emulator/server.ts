@@ -93,6 +93,7 @@ export function createEmulatorServer({ router, deps, faults, log }: ServerParts)
   async function applyFault(fault: FaultSpec, ctx: RequestContext): Promise<boolean> {
     await delay(fault.delayMs ?? 0);
     if (fault.hold) await faults.hold();
+    if (fault.holdAfterBody) holdResponse(ctx.res);
     if (fault.dropConnection) {
       const hasBody = Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'] !== undefined;
       if (hasBody && !ctx.req.readableEnded) {
@@ -117,6 +118,22 @@ export function createEmulatorServer({ router, deps, faults, log }: ServerParts)
       sendJson(ctx.res, fault.status, errorBody(ctx.provider, new HttpError(fault.status, message), ctx.requestId), headers);
     }
     return true;
+  }
+
+  /**
+   * The handler runs at once; what it writes reaches the socket only after `release()`. The hold starts at its first
+   * write, so `whenHeld` resolves once the request was acted on. A client that died meanwhile gets nothing.
+   */
+  function holdResponse(res: ServerResponse): void {
+    let released: Promise<void> | undefined;
+    const defer = <A extends unknown[]>(send: (...args: A) => unknown) =>
+      ((...args: A) => {
+        released ??= faults.hold();
+        void released.then(() => (res.destroyed ? undefined : send(...args)));
+        return true;
+      }) as never;
+    res.write = defer(res.write.bind(res));
+    res.end = defer(res.end.bind(res));
   }
 
   return server;

@@ -68,6 +68,11 @@ export class Config {
     return r.success ? r.data : {};
   }
 
+  /** `batchwise.deleteInputFilesWhenDone`: delete the input files uploaded for a job at the provider once its results are kept. */
+  get deleteInputFilesWhenDone(): boolean {
+    return this.section.get<boolean>('deleteInputFilesWhenDone', false);
+  }
+
   get validationEnabled(): boolean {
     return this.section.get<boolean>('validation.enabled', true);
   }

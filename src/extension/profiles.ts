@@ -4,6 +4,8 @@ import type { BatchwiseContext } from './context';
 import type { ProviderId } from '../core/status';
 import { createProvider, defaultProfile, profileForJob, usesEntraId, type BatchProvider, type ProviderProfile } from '../providers/index';
 import { AZURE_ENV } from '../providers/azureProfile';
+import { HOSTS } from '../core/hosts';
+import { withDetectedHost } from '../providers/hostProfile';
 import { showInformation, showPick, type PickItem } from './notify';
 import { baseUrlProblem } from '../core/baseUrl';
 import { PROVIDER_LABEL, mergeProfiles, profileDescription } from '../providers/profileList';
@@ -58,10 +60,11 @@ export function resolveProfile(ctx: BatchwiseContext, target: ProfileTarget): Pr
  * Undefined when the user cancels the prompt. A local server's key is optional and never asked for.
  */
 export async function providerFor(ctx: BatchwiseContext, target: ProfileTarget): Promise<BatchProvider | undefined> {
-  const profile = resolveProfile(ctx, target);
+  const profile = withDetectedHost(resolveProfile(ctx, target));
   // Azure OpenAI: its own key variable; with Entra ID no key at all (DefaultAzureCredential signs in).
   if (usesEntraId(profile)) return createProvider(profile, undefined, { runsDir: join(ctx.store.home, 'runs') });
-  let key = await ctx.keys.get(profile.name, profile.provider, profile.azure ? AZURE_ENV.apiKey : undefined);
+  // Azure and the batch hosts have their own key variables (a host's falls back to OPENAI_API_KEY, the provider's).
+  let key = await ctx.keys.get(profile.name, profile.provider, profile.azure ? AZURE_ENV.apiKey : profile.host ? HOSTS[profile.host].apiKeyEnv : undefined);
   if (!key && profile.provider !== 'local') {
     key = await promptForKey(ctx, profile);
     if (!key) return undefined;

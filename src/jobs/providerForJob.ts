@@ -7,6 +7,8 @@ import { API_KEY_ENV, BASE_URL_ENV } from '../providers/env';
 import { createProvider, defaultHome, defaultProfile, type CreateProviderOptions } from '../providers';
 import type { BatchProvider, ProviderProfile } from '../providers/types';
 import { AZURE_DEFAULT_API_VERSION, AZURE_ENV, azureProfile, isAzureProfileName } from '../providers/azureProfile';
+import { HOSTS, type HostId } from '../core/hosts';
+import { detectHost, hostApiKey, hostProfile } from '../providers/hostProfile';
 
 /** The job store the CLI uses: `$BATCHWISE_HOME` (default `~/.batchwise`), shared with the extension. */
 export function cliStore(env: NodeJS.ProcessEnv = process.env): JobStore {
@@ -22,6 +24,12 @@ function retryFromEnv(env: NodeJS.ProcessEnv): CreateProviderOptions['retry'] {
 function keyFor(profile: ProviderProfile, env: NodeJS.ProcessEnv): string | undefined {
   const provider = profile.provider;
   if (profile.azure) return profile.azure.auth === 'entra' ? undefined : env[AZURE_ENV.apiKey]?.trim() || undefined;
+  if (profile.host) {
+    const key = hostApiKey(profile.host, env);
+    const own = HOSTS[profile.host].apiKeyEnv;
+    if (!key) throw new UsageError(`${own} is not set: export ${own}=... (${API_KEY_ENV.openai} works too; any non-empty value works against the emulator)`);
+    return key;
+  }
   const name = API_KEY_ENV[provider];
   const key = name ? env[name] : undefined;
   if (provider !== 'local' && !key) {
@@ -36,10 +44,13 @@ function fromProfile(profile: ProviderProfile, env: NodeJS.ProcessEnv, retries?:
 }
 
 /** CLI: provider + --base-url (else the SDK's own base URL variable, e.g. OPENAI_BASE_URL) -> adapter, with the key from the provider's environment variable. */
-export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env, profileName?: string): BatchProvider {
+export function providerFromCli(provider: ProviderId, flagBaseUrl?: string, env: NodeJS.ProcessEnv = process.env, profileName?: string, flagHost?: HostId): BatchProvider {
   const envName = BASE_URL_ENV[provider];
   const baseUrl = flagBaseUrl || (envName ? env[envName]?.trim() || undefined : undefined);
   if (provider === 'local' && !baseUrl) throw new UsageError('the local provider needs --base-url, e.g. http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama)');
+  // `--host together`, or a base URL on a known batch host: that host's profile kind of the openai provider.
+  const host = provider === 'openai' ? detectHost(flagHost, baseUrl) : undefined;
+  if (host) return fromProfile(hostProfile(host, baseUrl, profileName), env);
   // A named profile (a pipeline's `profile`) is recorded on the job, so VS Code follows it with that profile's settings.
   return fromProfile({ ...defaultProfile(provider, baseUrl), ...(profileName ? { name: profileName } : {}) }, env);
 }
@@ -68,5 +79,8 @@ export function azureProviderFromCli(flagBaseUrl?: string, env: NodeJS.ProcessEn
 export function providerForJob(job: Job, env: NodeJS.ProcessEnv = process.env, opts: { retries?: number } = {}): BatchProvider {
   // An Azure job keeps its endpoint as base URL; the api-version and the key come from the environment as at submit.
   if (job.provider === 'openai' && job.baseUrl && isAzureProfileName(job.profile)) return fromProfile(azureProfileFromEnv(env, job.baseUrl, job.profile), env, opts.retries);
+  // A host job (`together@...`) keeps its host, also on a base URL that does not tell (the emulator, a proxy).
+  const host = job.provider === 'openai' ? detectHost(undefined, job.baseUrl, job.profile) : undefined;
+  if (host) return fromProfile(hostProfile(host, job.baseUrl, job.profile), env, opts.retries);
   return fromProfile({ ...defaultProfile(job.provider, job.baseUrl), name: job.profile }, env, opts.retries);
 }

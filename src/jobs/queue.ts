@@ -94,7 +94,7 @@ export async function sha256OfPart(inputPath: string, plan: PartPlan): Promise<s
  * of failing, so the job never looks ended meanwhile. refreshJob gets `apply` for the parts it is about to store and
  * calls `learn` after: the learned quota is lowered below what was in flight with the refused parts.
  */
-export async function planRequeue(store: JobStore, job: Job, polled: readonly JobPart[], signal?: AbortSignal): Promise<{ apply: (parts: JobPart[]) => JobPart[]; learn: (stored: Job) => Promise<void> } | undefined> {
+export async function planRequeue(store: JobStore, job: Job, polled: readonly JobPart[], signal?: AbortSignal): Promise<{ apply: (parts: JobPart[]) => JobPart[]; learn: (stored: Job) => Promise<void>; supersededInputs: string[] } | undefined> {
   const refused = polled.filter(failedForQuota);
   if (!refused.length) return undefined;
   const latest = new Map(job.parts.map((p) => [p.index, p]));
@@ -123,7 +123,9 @@ export async function planRequeue(store: JobStore, job: Job, polled: readonly Jo
     const observed = recorded.length ? Math.min(...recorded) : quotaUsage([...jobs.filter((j) => j.id !== stored.id), stored], stored, Date.now()).tokensInFlight + largest;
     await recordLearnedQuota(store, stored, lowerAfterTokenRefusal(await effectiveQuota(store, stored), observed, largest));
   };
-  return { apply, learn };
+  // The refused batches' input files: the next create uploads the lines again, so these copies only take up room.
+  const supersededInputs = refused.map((p) => p.inputFileId).filter((id): id is string => id !== undefined);
+  return { apply, learn, supersededInputs };
 }
 
 export interface PumpOptions {

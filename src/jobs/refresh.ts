@@ -7,6 +7,7 @@ import type { JobStore } from '../core/jobs/store';
 import { isTerminal, type JobStatus, type RequestCounts, type TokenUsage } from '../core/status';
 import { ProviderError, type BatchProvider, type RemoteBatch } from '../providers/types';
 import { isQueued } from '../core/queue/admission';
+import { dropInputFiles } from './inputFiles';
 import { planRequeue, pumpQueue } from './queue';
 
 /**
@@ -246,6 +247,7 @@ export async function refreshJob(store: JobStore, job: Job, provider: BatchProvi
   const updated = updates.size ? await store.update(job.id, apply) : job;
   if (firstError && updates.size === 0) throw firstError;
   await requeue?.learn(updated);
+  if (requeue) await dropInputFiles(provider, requeue.supersededInputs, signal);
   // Parts ending freed room: the queue creates what fits now.
   return pumpQueue(store, updated, provider, { signal });
 }

@@ -16,7 +16,7 @@ import type { BatchProvider } from '../providers/types';
 import { assertInputExists, downloadResults, resultsKept } from './results';
 
 export { assertInputExists } from './results';
-import { submitJob } from './submit';
+import { submitJob, type SubmitOptions } from './submit';
 
 /** Downloads the results of every finished job of the chain that has none yet, then merges the chain. */
 export async function loadChain(
@@ -151,7 +151,7 @@ export async function retryCandidates(chain: MergedChain, signal?: AbortSignal):
 }
 
 /** Submits a retry file (possibly edited by the user) as a retry job linked to its parent. */
-export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal; estimate?: Estimate; pipeline?: Job['pipeline'] }): Promise<Job> {
+export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; provider: BatchProvider; signal?: AbortSignal; estimate?: Estimate; pipeline?: Job['pipeline'] } & Pick<SubmitOptions, 'quota' | 'quotaSettings'>): Promise<Job> {
   return submitJob({
     store: opts.store,
     provider: opts.provider,
@@ -164,6 +164,8 @@ export async function submitRetry(opts: { store: JobStore; plan: RetryPlan; prov
     signal: opts.signal,
     ...(opts.estimate ? { estimate: opts.estimate } : {}),
     ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
+    ...(opts.quota ? { quota: opts.quota } : {}),
+    ...(opts.quotaSettings ? { quotaSettings: opts.quotaSettings } : {}),
   });
 }
 

@@ -14,7 +14,7 @@ import { applyRemote, settleUnsentParts, withAggregate } from './refresh';
 import { describeOwner, tryLock, type LockOwner } from '../core/lockFile';
 import { sidecarPathFor } from '../core/build/sidecar';
 import { stat } from 'node:fs/promises';
-import { partTokenBudget, tighter, type Quota } from '../core/queue/quotas';
+import { partTokenBudget, quotaFromSettings, tighter, type Quota, type QuotaSettings } from '../core/queue/quotas';
 import { enqueuedTokenCounter } from '../core/enqueuedTokens';
 import { learnedQuotaFor, pumpQueueLocked, sha256OfPart } from './queue';
 
@@ -107,6 +107,8 @@ export interface SubmitOptions {
    * learned: with one, parts are planned by tokens too and created only as they fit, the rest wait in the job.
    */
   quota?: Quota;
+  /** `batchwise.quotas`, for the model the input names; `quota` wins over it. */
+  quotaSettings?: QuotaSettings;
 }
 
 export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
@@ -175,7 +177,7 @@ async function submitLocked(opts: SubmitOptions, ctx: { inputPath: string; sha: 
 
   const limits = opts.limits ?? limitsFor(provider.profile);
   const model = opts.model ?? result.model;
-  const quota = tighter(opts.quota, await learnedQuotaFor(store, { provider: provider.id, profile: provider.profile.name, model }));
+  const quota = tighter(opts.quota ?? quotaFromSettings(opts.quotaSettings, provider.id, model), await learnedQuotaFor(store, { provider: provider.id, profile: provider.profile.name, model }));
   const plans = quota ? await planQueuedParts(inputPath, limits, quota, provider.id, signal) : await planParts(inputPath, limits, { signal });
   progress(plans.length > 1 ? `Split into ${plans.length} parts` : 'One part');
 

@@ -10,6 +10,8 @@ import type { RetryTuning } from './retry';
 import { ProviderError, type BatchProvider, type ProviderProfile } from './types';
 import { API_KEY_ENV } from './env';
 import { AZURE_DEFAULT_API_VERSION, AZURE_ENV, azureProfile, isAzureProfileName } from './azureProfile';
+import { HOSTS } from '../core/hosts';
+import { detectHost, hostProfile, withDetectedHost } from './hostProfile';
 
 export { ProviderError, type BatchProvider, type ProviderProfile, type RemoteBatch, type SubmitPart, type ListPage } from './types';
 export { defaultHome } from './home';
@@ -27,10 +29,13 @@ export interface CreateProviderOptions {
 const NEEDS_KEY: ReadonlySet<ProviderId> = new Set(['openai', 'anthropic', 'gemini']);
 
 /** The adapter for a profile. A missing key for a hosted provider is a ProviderError naming where keys come from. */
-export function createProvider(profile: ProviderProfile, apiKey: string | undefined, opts: CreateProviderOptions = {}): BatchProvider {
+export function createProvider(given: ProviderProfile, apiKey: string | undefined, opts: CreateProviderOptions = {}): BatchProvider {
+  // A profile whose base URL is a known batch host's (api.together.xyz, ...) is that host's profile kind.
+  const profile = withDetectedHost(given);
   if (NEEDS_KEY.has(profile.provider) && !apiKey && !usesEntraId(profile)) {
-    const env = profile.azure ? AZURE_ENV.apiKey : API_KEY_ENV[profile.provider];
-    throw new ProviderError(`No API key for profile "${profile.name}" (${profile.azure ? 'Azure OpenAI' : profile.provider}): set ${env} or run "Batchwise: Set API Key".`, 401, 'missing_api_key');
+    const env = profile.azure ? AZURE_ENV.apiKey : profile.host ? `${HOSTS[profile.host].apiKeyEnv} (or ${API_KEY_ENV.openai})` : API_KEY_ENV[profile.provider];
+    const kind = profile.azure ? 'Azure OpenAI' : profile.host ? HOSTS[profile.host].label : profile.provider;
+    throw new ProviderError(`No API key for profile "${profile.name}" (${kind}): set ${env} or run "Batchwise: Set API Key".`, 401, 'missing_api_key');
   }
   switch (profile.provider) {
     case 'openai':
@@ -65,9 +70,14 @@ function loadAdapters() {
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-/** The built-in profile for a provider: named after it, or `${provider}@${host}` when pointed at another base URL. */
+/**
+ * The built-in profile for a provider: named after it, or `${provider}@${host}` when pointed at another base URL; an
+ * openai base URL on a known batch host (api.together.xyz, ...) makes that host's profile (core/hosts.ts).
+ */
 export function defaultProfile(provider: ProviderId, baseUrl?: string): ProviderProfile {
   if (!baseUrl) return { name: provider, provider };
+  const batchHost = provider === 'openai' ? detectHost(undefined, baseUrl) : undefined;
+  if (batchHost) return hostProfile(batchHost, baseUrl);
   let host: string;
   try {
     host = new URL(baseUrl).host;
@@ -91,6 +101,9 @@ export function profileForJob(job: Pick<Job, 'profile' | 'provider' | 'baseUrl'>
     // Submitted with `--provider azure` (the job keeps the endpoint, not the api-version): key auth at the GA version.
     return azureProfile({ endpoint: job.baseUrl, apiVersion: AZURE_DEFAULT_API_VERSION, auth: 'key' }, job.profile);
   }
+  // A host job (`together@...`) stays that host's, also on a base URL that does not tell (the emulator).
+  const host = job.provider === 'openai' ? detectHost(undefined, job.baseUrl, job.profile) : undefined;
+  if (host) return hostProfile(host, job.baseUrl, job.profile || undefined);
   return { ...defaultProfile(job.provider, job.baseUrl), name: job.profile || defaultProfile(job.provider, job.baseUrl).name };
 }
 

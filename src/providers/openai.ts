@@ -8,6 +8,8 @@ import { downloadLines, ReplayableLines } from './streams';
 import { ProviderError, type AzureProfile, type BatchProvider, type ListPage, type ProviderProfile, type RemoteBatch, type SubmitPart } from './types';
 import { consoleUrlFor } from '../core/consoles';
 import { parseOpenAIOutputLine } from './openaiOutput';
+import { HOSTS, openAIStatusOf, type HostFacts } from '../core/hosts';
+import { toHostLines } from '../core/hostLines';
 
 // Kept here too: callers read OpenAI output lines from the adapter's module.
 export { parseOpenAIOutputLine };
@@ -72,26 +74,35 @@ export class OpenAIProvider implements BatchProvider {
       // Azure would accept the upload and fail the batch later with model_not_found / model_mismatch.
       throw new ProviderError(`The lines name "${part.model}" as their model, but Azure OpenAI runs a batch on the deployment the lines name, and profile "${this.profile.name}" is for deployment "${deployment}". Set each line's "model" to "${deployment}".`, 400, 'model_not_deployment');
     }
-    const data = await ReplayableLines.from(part.lines, part.bytes, this.uploadMemoryLimit);
+    const host = this.hostFacts();
+    if (host?.support === 'none') {
+      throw new ProviderError(`Batchwise cannot submit to ${host.label} yet: ${host.note}. Validate the file with this profile, then submit it with the host's own tools.`, 400, 'host_not_supported');
+    }
+    // Hosts with their own line variant (no method/url, model on the job) get the lines converted on the way out.
+    const data = await ReplayableLines.from(this.profile.host ? toHostLines(part.lines, this.profile.host) : part.lines, part.bytes, this.uploadMemoryLimit);
     try {
       const filename = `batchwise-${part.jobId}-part${part.partIndex}.jsonl`;
       // An upload repeated after a lost response only leaves an unused file behind (not billed, expires in 30 days).
       const file = await withRetry(
         async () => {
           const upload = data.inMemory ? await toFile(data.inMemory, filename, { type: 'application/jsonl' }) : toStreamingFile(data.stream(), filename, { type: 'application/jsonl' });
-          return this.client.files.create({ file: upload, purpose: 'batch' }, { signal });
+          return this.client.files.create({ file: upload, purpose: (host?.uploadPurpose ?? 'batch') as 'batch' }, { signal });
         },
         { ...this.retry, signal, idempotent: true },
       );
       const metadata = { [META_JOB]: part.jobId, [META_PART]: String(part.partIndex), [META_SHA]: part.sha256.slice(0, 64) };
       await part.beforeCreate?.();
+      const params = {
+        input_file_id: file.id,
+        endpoint: endpoint as OpenAI.Batches.BatchCreateParams['endpoint'],
+        completion_window: (host?.completionWindows[0] ?? '24h') as '24h',
+        metadata,
+        // Together takes the model on the job too (`model_id`); the SDK sends unknown keys as they are.
+        ...(host?.modelOnJob === 'model_id' && part.model ? { model_id: part.model } : {}),
+      };
       const batch = await this.createOrDropInput(file.id, () =>
         withRetry(
-          () =>
-            this.client.batches.create(
-              { input_file_id: file.id, endpoint: endpoint as OpenAI.Batches.BatchCreateParams['endpoint'], completion_window: '24h', metadata },
-              { signal },
-            ),
+          async () => unwrapCreated(await this.client.batches.create(params, { signal })),
           {
             ...this.retry,
             signal,
@@ -178,6 +189,11 @@ export class OpenAIProvider implements BatchProvider {
     }
   }
 
+  /** The OpenAI-compatible host this profile is for (core/hosts.ts), if any. */
+  private hostFacts(): HostFacts | undefined {
+    return this.profile.host ? HOSTS[this.profile.host] : undefined;
+  }
+
   /**
    * Azure's create takes the endpoint without `/v1` (`"endpoint": "/chat/completions"`, how-to/batch REST and Python
    * tabs) while its lines may say `/v1/chat/completions` (the current input examples) or `/chat/completions`.
@@ -192,7 +208,8 @@ export class OpenAIProvider implements BatchProvider {
 
   toRemote(b: Batch): RemoteBatch {
     // Azure's preview api-versions answer `"status": "Validating"` and ISO-string timestamps (how-to/batch REST tab).
-    const status = normalizeOpenAIStatus(String(b.status).toLowerCase());
+    // Hosts spell statuses their own way (Together, Novita: upper case; Novita's PROGRESS): mapped to OpenAI's first.
+    const status = normalizeOpenAIStatus(openAIStatusOf(this.profile.host, String(b.status)));
     const ended = b.completed_at ?? b.failed_at ?? b.expired_at ?? b.cancelled_at ?? undefined;
     const createdAt = isoTime(b.created_at);
     const endedAt = ended === undefined ? undefined : isoTime(ended);
@@ -220,6 +237,12 @@ export class OpenAIProvider implements BatchProvider {
       ...(b.metadata ? { metadata: { ...b.metadata } as Record<string, string> } : {}),
     };
   }
+}
+
+/** Together answers a create with `{"job": {...}}` (docs.together.ai/reference/batch-create): the batch is inside. */
+function unwrapCreated(res: Batch): Batch {
+  const job = (res as unknown as { job?: unknown }).job;
+  return !res.id && typeof job === 'object' && job !== null ? (job as Batch) : res;
 }
 
 /** A batch timestamp as ISO text: unix seconds (OpenAI, Azure GA) or an ISO string (Azure previews); undefined if neither. */

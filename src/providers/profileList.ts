@@ -1,5 +1,7 @@
 import type { ProviderId } from '../core/status';
 import type { ProviderProfile } from './types';
+import { HOSTS } from '../core/hosts';
+import { withDetectedHost } from './hostProfile';
 
 /** No `vscode` here: which profiles a picker offers, and how each is described, is tested without a window. */
 
@@ -41,6 +43,8 @@ export function loopbackOrigin(baseUrl: string | undefined): string | undefined 
 /** What a profile is, for a picker's description: "OpenAI · sandbox (local emulator)", "Anthropic · official API". */
 export function profileDescription(p: ProviderProfile, sandboxUrl: string | undefined): string {
   if (p.azure) return `Azure OpenAI · ${p.azure.auth === 'entra' ? 'Microsoft Entra ID' : 'API key'} · api-version ${p.azure.apiVersion}`;
+  const host = withDetectedHost(p).host;
+  if (host) return `${HOSTS[host].label} · OpenAI-compatible batch host${HOSTS[host].support === 'none' ? ' (validation only)' : ''}`;
   const kind =
     sandboxUrl && loopbackOrigin(p.baseUrl) === loopbackOrigin(sandboxUrl)
       ? 'sandbox (local emulator, no API key needed)'

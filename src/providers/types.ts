@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobStatus, ProviderId, RequestCounts, Throughput, TokenUsage } from '../core/status';
 import { ProviderIdSchema } from '../core/status';
+import { HostIdSchema } from '../core/hosts';
 import type { ProviderResult } from '../core/results/record';
 
 /**
@@ -31,6 +32,8 @@ export const ProviderProfileSchema = z.object({
   concurrency: z.number().int().positive().optional(),
   /** An Azure OpenAI resource (provider `openai` only): its endpoint stands for `baseUrl`. */
   azure: AzureProfileSchema.optional(),
+  /** An OpenAI-compatible batch host (provider `openai` only, core/hosts.ts): its limits, line variant and statuses. */
+  host: HostIdSchema.optional(),
 });
 export type ProviderProfile = z.infer<typeof ProviderProfileSchema>;
 

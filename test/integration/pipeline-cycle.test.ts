@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import OpenAI from 'openai';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -245,6 +246,23 @@ test('a retries policy by quality (issue 20): a truncated answer goes again with
     // The merged results take the retry's whole answer for that line.
     const rows = (await readFile(join(s.dir, 'out.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; outcome: string; quality: string; attempt: number });
     assert.deepEqual(rows.map((r) => [r.custom_id, r.outcome, r.quality, r.attempt]), [['a', 'succeeded', 'ok', 1], ['long', 'succeeded', 'ok', 2]]);
+  } finally {
+    await s.close();
+  }
+});
+
+test('with deleteInputFiles a cycle deletes its input files at the provider once the results are kept (the results stay)', async () => {
+  const s = await setup();
+  try {
+    await writeFile(join(s.dir, 'requests.jsonl'), [chat('a'), chat('b')].join('\n') + '\n');
+    const loaded = pipelineFile(s, `name: tidy\ninput: {file: requests.jsonl}\nprovider: openai\nbaseUrl: EMU\noutputs: [out.jsonl]\n`);
+    const client = new OpenAI({ apiKey: 'k', baseURL: `${s.emu.url}/v1` });
+    const report = await runPipelineCycle(loaded, s.deps({ deleteInputFiles: true }), { wait: true });
+    assert.equal(report.status, 'completed', report.message);
+    const job = (await s.store.get(report.job!))!;
+    assert.ok(job.parts[0]!.inputFileDeletedAt, 'the deletion is recorded on the part');
+    assert.deepEqual((await client.files.list({ purpose: 'batch' })).data.map((f) => f.id), []);
+    assert.equal((await readFile(join(s.dir, 'out.jsonl'), 'utf8')).trim().split('\n').length, 2);
   } finally {
     await s.close();
   }

@@ -41,7 +41,7 @@ onComplete: {command: ./notify.sh, webhook: {url: "https://example.com/hook", se
 test('every problem has its line and column and says what to write', () => {
   assert.deepEqual(problemsOf('name: n\ninput: {file: a.jsonl}\nprovider: opnai\nretires: 2\n'), [
     '3:11 provider: Invalid option: expected one of "openai"|"anthropic"|"gemini"|"local"',
-    '4:1 unknown field "retires" (did you mean "retries"?); the fields are name, input, provider, profile, baseUrl, model, budgetUsd, retries, outputs, schedule, onComplete',
+    '4:1 unknown field "retires" (did you mean "retries"?); the fields are name, input, provider, profile, baseUrl, model, budgetUsd, quota, retries, outputs, schedule, onComplete',
   ]);
   assert.deepEqual(problemsOf('name: n\ninput: {csv: a.csv}\nprovider: openai\n'), ['2:1 input: give one of {file: requests.jsonl}, {data: table.csv, template: {...}} or {command: "..."}']);
   assert.deepEqual(problemsOf('input: {file: a.jsonl}\nprovider: openai\n'), ['1:1 name: missing (required)']);

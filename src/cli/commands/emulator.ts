@@ -1,8 +1,9 @@
 import { WebhookSecretSchema } from '../../core/webhooks/standardWebhooks';
 import { startEmulator, type EmulatorWebhookOptions } from '../../emulator';
+import { HOSTS, HOST_LIST, HostIdSchema } from '../../core/hosts';
 import { intOption, parseCommandArgs, UsageError, type CliIO } from '../io';
 
-const USAGE = 'emulator [--port N] [--tick-ms N] [--latency-ms N] [--enqueued-token-limit N] [--batches-per-hour N] [--webhook-url URL [--webhook-secret whsec_...]]';
+const USAGE = 'emulator [--port N] [--as HOST] [--tick-ms N] [--latency-ms N] [--enqueued-token-limit N] [--batches-per-hour N] [--webhook-url URL [--webhook-secret whsec_...]]';
 /** Read when --webhook-secret is absent, so the secret stays out of `ps` and shell history. */
 const SECRET_ENV = 'BATCHWISE_EMULATOR_WEBHOOK_SECRET';
 
@@ -11,7 +12,7 @@ const SECRET_ENV = 'BATCHWISE_EMULATOR_WEBHOOK_SECRET';
  * request, and runs until SIGINT/SIGTERM (or the CLI's abort signal), then closes cleanly with exit code 0.
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, 'tick-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'enqueued-token-limit': { type: 'string' }, 'batches-per-hour': { type: 'string' }, 'webhook-url': { type: 'string' }, 'webhook-secret': { type: 'string' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { port: { type: 'string' }, as: { type: 'string' }, 'tick-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'enqueued-token-limit': { type: 'string' }, 'batches-per-hour': { type: 'string' }, 'webhook-url': { type: 'string' }, 'webhook-secret': { type: 'string' } }, USAGE);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const port = intOption(values.port, '--port', 0, 65535) ?? 0;
   const tickMs = intOption(values['tick-ms'], '--tick-ms', 1, 3_600_000);
@@ -20,10 +21,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const enqueuedTokenLimit = intOption(values['enqueued-token-limit'], '--enqueued-token-limit', 1, Number.MAX_SAFE_INTEGER);
   const batchesPerHour = intOption(values['batches-per-hour'], '--batches-per-hour', 1, 1_000_000);
   const webhook = webhookOption(values['webhook-url'], values['webhook-secret'], io.env);
+  // `--as together`: the OpenAI routes play that OpenAI-compatible host (its limits, statuses, custom_id rule).
+  const as = values.as === undefined ? undefined : HostIdSchema.safeParse(values.as);
+  if (as && !as.success) throw new UsageError(`--as must be one of ${HOST_LIST} (got "${values.as}")`);
 
   let emulator;
   try {
-    emulator = await startEmulator({ port, tickMs, latencyMs, webhook, log: (line) => io.out(`${line}\n`), limits: { ...(enqueuedTokenLimit ? { enqueuedTokenLimit } : {}), ...(batchesPerHour ? { batchesPerHour } : {}) } });
+    emulator = await startEmulator({ port, tickMs, latencyMs, webhook, ...(as?.data ? { as: as.data } : {}), log: (line) => io.out(`${line}\n`), limits: { ...(enqueuedTokenLimit ? { enqueuedTokenLimit } : {}), ...(batchesPerHour ? { batchesPerHour } : {}) } });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is already in use; pick another with --port N, or --port 0 for a free one`);
@@ -32,7 +36,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const { url } = emulator;
   io.out(
     [
-      `Batchwise emulator listening on ${url}`,
+      `Batchwise emulator listening on ${url}${as?.data ? ` (OpenAI routes playing ${HOSTS[as.data].label})` : ''}`,
+      ...(as?.data ? [`  batchwise submit FILE --base-url ${url}/v1 --host ${as.data}`] : []),
       '',
       'Point a client at it (any non-empty API key works):',
       `  OpenAI     OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=anything`,

@@ -1,8 +1,9 @@
 import type { Job } from '../../core/jobs/job';
 import { failedLines, jobCounts } from '../../core/jobs/counts';
-import { neverSent } from '../../core/jobs/treeModel';
+import { formatDuration, neverSent } from '../../core/jobs/treeModel';
 import { isQueued } from '../../core/queue/admission';
 import { queueLine } from '../../core/queue/describe';
+import { queueEtaSeconds } from '../../core/queue/eta';
 
 
 export function statusLabel(job: Job): string {
@@ -11,17 +12,18 @@ export function statusLabel(job: Job): string {
 }
 
 /** `[#####-----] 50% 5/10 · 1 failed · in_progress` for a terminal line. */
-export function progressBar(job: Job, width = 24): string {
+export function progressBar(job: Job, width = 24, now = Date.now()): string {
   const c = jobCounts(job);
   const done = c.succeeded + failedLines(c);
   const pct = c.total ? Math.floor((done / c.total) * 100) : 0;
   const filled = Math.round((pct / 100) * width);
   const queue = queueLine(job);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${failedLines(c)} failed · ${statusLabel(job)}${queue ? ` · ${queue}` : ''}`;
+  const eta = queueEtaSeconds(job, now);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${pct}% ${done}/${c.total} · ${failedLines(c)} failed · ${statusLabel(job)}${queue ? ` · ${queue}` : ''}${eta !== undefined ? ` · ETA ${formatDuration(eta * 1000)}` : ''}`;
 }
 
 /** Human summary of a job, with server-side validation errors against the input's lines. */
-export function describeJob(job: Job): string {
+export function describeJob(job: Job, now = Date.now()): string {
   const c = jobCounts(job);
   const lines = [
     `${job.id}  ${job.name}`,
@@ -31,6 +33,8 @@ export function describeJob(job: Job): string {
   ];
   const queue = queueLine(job);
   if (queue) lines.push(`  queue     ${queue}`);
+  const eta = queueEtaSeconds(job, now);
+  if (eta !== undefined) lines.push(`  eta       ${formatDuration(eta * 1000)} (queued parts included, at the pace so far)`);
   if (job.parts.length > 1 || job.parts.some((p) => p.rawStatus)) {
     for (const p of job.parts) lines.push(`  part ${p.index + 1}  ${p.remoteId ?? (isQueued(p) ? '(queued)' : '(not created)')}  lines ${p.lineStart}-${p.lineEnd}  ${neverSent(p) ? 'not submitted' : p.status}${p.rawStatus && p.rawStatus !== p.status ? ` [${p.rawStatus}]` : ''}`);
   }

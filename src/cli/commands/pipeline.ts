@@ -6,6 +6,7 @@ import { localTimeZone } from '../../core/monitor/aggregate';
 import { cliStore, providerForJob, providerFromCli } from '../../jobs/providerForJob';
 import { runPipelineCycle, type CycleDeps, type CycleReport, type PipelineEvent } from '../../jobs/pipeline/cycle';
 import { cliBudget } from '../budgetGate';
+import { deleteInputFilesFromEnv } from '../../jobs/inputFiles';
 import { providerFailure } from '../errors';
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
@@ -30,6 +31,7 @@ export async function cliCycleDeps(io: CliIO, extra: Partial<CycleDeps> = {}): P
     providerForJob: (job) => providerForJob(job, io.env),
     ...(budget ? { budget } : {}),
     timeZone: localTimeZone(io.env),
+    deleteInputFiles: deleteInputFilesFromEnv(io.env),
     ...(io.signal ? { signal: io.signal } : {}),
     ...extra,
   };

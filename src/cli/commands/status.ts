@@ -4,6 +4,7 @@ import { isTerminal } from '../../core/status';
 import { cliStore, providerForJob } from '../../jobs/providerForJob';
 import { refreshJob } from '../../jobs/refresh';
 import { keepResults, needsResults } from '../../jobs/results';
+import { deleteEndedInputFiles, deleteInputFilesFromEnv } from '../../jobs/inputFiles';
 import { describeResultsExpiry } from '../../core/results/retention';
 import { pauseLocalRuns } from '../../providers/local';
 import type { BatchProvider } from '../../providers/types';
@@ -51,6 +52,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   // Kept the moment the job is seen ended: the provider deletes results later, a sandbox forgets them on restart.
   if (!io.signal?.aborted) job = await tracker.keepResults(Boolean(values.json));
+  if (!io.signal?.aborted && deleteInputFilesFromEnv(io.env)) job = await tracker.deleteInputFiles();
 
   const counts = jobCounts(job);
   // Once, when the watched job has ended (not when watching was stopped).
@@ -109,6 +111,20 @@ class Tracker {
     this.job = r.job;
     if (r.problem) this.io.err(`warning: the results of ${this.job.id} are not downloaded yet: ${r.problem}. "batchwise results ${this.job.id}" tries again.\n`);
     else if (r.kept && !quiet) this.io.err(`results kept: ${r.kept.path}\n`);
+    return this.job;
+  }
+
+  /** BATCHWISE_DELETE_INPUT_FILES=1: the ended parts' input files go once the results are kept; a failure is a warning. */
+  async deleteInputFiles(): Promise<Job> {
+    if (!isTerminal(this.job.status) || !this.job.parts.some((p) => p.inputFileId && !p.inputFileDeletedAt)) return this.job;
+    try {
+      const r = await deleteEndedInputFiles(this.store, this.job, (this.provider ??= providerForJob(this.job, this.io.env)), this.io.signal);
+      for (const w of r.warnings) this.io.err(`warning: ${w}\n`);
+      this.job = r.job;
+    } catch (err) {
+      if (this.io.signal?.aborted) throw err;
+      this.io.err(`warning: the input files of ${this.job.id} were not deleted: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
     return this.job;
   }
 

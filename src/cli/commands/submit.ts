@@ -9,18 +9,19 @@ import { providerFailure } from '../errors';
 import { checkSpend } from '../budgetGate';
 import { API_KEY_ENV } from '../../providers/env';
 import { baseUrlProblem } from '../../core/baseUrl';
+import { HOSTS, HOST_LIST, HostIdSchema } from '../../core/hosts';
 import { pauseLocalRuns, waitForLocalRun } from '../../providers/local';
 import { refreshJob } from '../../jobs/refresh';
 import type { Job } from '../../core/jobs/job';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, printJson, type CliIO } from '../io';
 
-const USAGE = 'submit <file> [--provider openai|azure|anthropic|gemini|local] [--base-url URL] [--name NAME] [--model MODEL] [--max-cost USD] [--max-enqueued-tokens N] [--over-budget] [--force] [--on-complete CMD] [--json]';
+const USAGE = 'submit <file> [--provider openai|azure|anthropic|gemini|local] [--base-url URL] [--host HOST] [--name NAME] [--model MODEL] [--max-cost USD] [--max-enqueued-tokens N] [--over-budget] [--force] [--on-complete CMD] [--json]';
 
 /** `batchwise submit`: validate, split by the provider's limits, create the remote batches, record the job. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(
     argv,
-    { provider: { type: 'string' }, 'base-url': { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'max-enqueued-tokens': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'on-complete': { type: 'string' } },
+    { provider: { type: 'string' }, 'base-url': { type: 'string' }, host: { type: 'string' }, name: { type: 'string' }, model: { type: 'string' }, 'max-cost': { type: 'string' }, 'max-enqueued-tokens': { type: 'string' }, 'over-budget': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' }, 'on-complete': { type: 'string' } },
     USAGE,
   );
   const file = positionals[0];
@@ -36,11 +37,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const maxEnqueuedTokens = maxTokensFlag === undefined ? undefined : Number(maxTokensFlag.replace(/_/g, ''));
   if (maxEnqueuedTokens !== undefined && !(Number.isInteger(maxEnqueuedTokens) && maxEnqueuedTokens > 0)) throw new UsageError(`--max-enqueued-tokens is the provider's enqueued-token quota for the model, a whole number such as 2000000, got "${maxTokensFlag}"`);
 
+  // `--host together`: an OpenAI-compatible batch host (core/hosts.ts), a profile kind of the openai provider.
+  const hostFlag = values.host === undefined ? undefined : HostIdSchema.safeParse(values.host);
+  if (hostFlag && !hostFlag.success) throw new UsageError(`--host must be one of ${HOST_LIST} (got "${values.host}")`);
+  if (hostFlag && values.provider !== undefined && values.provider !== 'openai') throw new UsageError(`--host ${values.host} is an OpenAI-compatible host: use it with --provider openai (or without --provider)`);
+
   let provider: ProviderId;
   let validation;
   // Azure OpenAI takes OpenAI-format files: an `openai` job with an Azure profile (AZURE_OPENAI_* variables).
   const azure = values.provider === 'azure';
-  if (azure) {
+  if (azure || hostFlag) {
     provider = 'openai';
   } else if (values.provider !== undefined) {
     const parsed = ProviderIdSchema.safeParse(values.provider);
@@ -58,7 +64,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
     provider = validation.provider;
   }
-  const adapter = azure ? azureProviderFromCli(baseUrl, io.env) : providerFromCli(provider, baseUrl, io.env);
+  const adapter = azure ? azureProviderFromCli(baseUrl, io.env) : providerFromCli(provider, baseUrl, io.env, undefined, hostFlag?.data);
+  const host = adapter.profile.host ? HOSTS[adapter.profile.host] : undefined;
+  if (host?.support === 'none') throw new UsageError(`Batchwise cannot submit to ${host.label} yet: ${host.note}. \`batchwise validate ${file} --host ${adapter.profile.host}\` checks the file against its limits.`);
   const store = cliStore(io.env);
   await checkSpend({ store, io, input, provider, ...(values.model ? { model: values.model } : {}), ...(maxCost !== undefined ? { maxCost } : {}), overBudget: values['over-budget'] === true });
 
@@ -71,7 +79,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       model: values.model,
       force: values.force,
       signal: io.signal,
-      validation: validation?.provider === provider ? validation : undefined,
+      // A host has its own limits: the auto-detect pass (OpenAI's) is not reused for it.
+      validation: validation?.provider === provider && !host ? validation : undefined,
       ...(maxEnqueuedTokens !== undefined ? { quota: { enqueuedTokens: maxEnqueuedTokens } } : {}),
       onProgress: (msg) => {
         if (!values.json) io.err(`${msg}\n`);
@@ -92,7 +101,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       });
     } else {
       const where = adapter.profile.baseUrl ? ` at ${adapter.profile.baseUrl}` : '';
-      io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s) in ${job.parts.length} batch(es) to ${azure ? 'Azure OpenAI' : provider}${where}\n`);
+      io.out(`Submitted ${job.id} "${job.name}": ${job.requests} request(s) in ${job.parts.length} batch(es) to ${azure ? 'Azure OpenAI' : (host?.label ?? provider)}${where}\n`);
       for (const p of job.parts) io.out(`  part ${p.index + 1}: ${p.remoteId ?? 'queued'} (lines ${p.lineStart}-${p.lineEnd}, ${p.requests} requests) ${p.status}\n`);
       io.out(`Follow it with: batchwise status ${job.id} --watch\n`);
     }

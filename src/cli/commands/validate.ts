@@ -5,16 +5,21 @@ import type { ProviderId } from '../../core/status';
 import { formatBytes } from '../../core/rules/file';
 import { plural } from '../../core/rules/text';
 import { AZURE_OPENAI_LIMITS } from '../../core/limits';
+import { HOSTS, HOST_LIST, HostIdSchema } from '../../core/hosts';
 
-const USAGE = 'batchwise validate <file> [--provider auto|openai|azure|anthropic|gemini|local] [--json]';
+const USAGE = 'batchwise validate <file> [--provider auto|openai|azure|anthropic|gemini|local] [--host HOST] [--json]';
 const PROVIDERS = ['auto', 'openai', 'azure', 'anthropic', 'gemini', 'local'] as const;
 
 /** `batchwise validate`: compiler-style problems (or one JSON document); exit 1 when there are errors. */
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { provider: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(argv, { provider: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new UsageError(`give one input file\nusage: ${USAGE}`);
-  const provider = values.provider ?? 'auto';
+  // `--host together`: the OpenAI format under that host's limits and custom_id rule (core/hosts.ts); reported as `openai`.
+  const host = values.host === undefined ? undefined : HostIdSchema.safeParse(values.host);
+  if (host && !host.success) throw new UsageError(`--host must be one of ${HOST_LIST} (got "${values.host}")`);
+  if (host && values.provider !== undefined && values.provider !== 'openai') throw new UsageError(`--host ${values.host} is an OpenAI-compatible host: use it with --provider openai (or without --provider)`);
+  const provider = host ? 'openai' : (values.provider ?? 'auto');
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(', ')} (got "${provider}")`);
 
   await checkInputFile(file);
@@ -24,7 +29,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     result =
       provider === 'azure'
         ? await validateFile(file, { provider: 'openai', limits: AZURE_OPENAI_LIMITS, signal: io.signal })
-        : await validateFile(file, { provider: provider as ProviderId | 'auto', signal: io.signal });
+        : host?.data
+          ? await validateFile(file, { provider: 'openai', limits: HOSTS[host.data].limits, signal: io.signal })
+          : await validateFile(file, { provider: provider as ProviderId | 'auto', signal: io.signal });
   } catch (err) {
     throw new UsageError(`${file}: cannot read: ${fsReason(err)}`);
   }

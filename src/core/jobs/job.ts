@@ -17,6 +17,8 @@ export const JobPartSchema = z.object({
   requests: z.number().int().nonnegative(),
   counts: RequestCountsSchema,
   inputFileId: z.string().optional(),
+  /** When the input file was deleted at the provider after the results were kept (so it is done once). */
+  inputFileDeletedAt: z.string().optional(),
   outputFileId: z.string().optional(),
   errorFileId: z.string().optional(),
   /** Server-side validation errors (OpenAI `errors.data`) with input line numbers relative to the job input. */

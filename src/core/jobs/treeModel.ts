@@ -11,6 +11,7 @@ import { countOf, formatMoney } from '../format';
 import { consoleUrlFor } from '../consoles';
 import { isQueued } from '../queue/admission';
 import { queueLine } from '../queue/describe';
+import { queueEtaSeconds } from '../queue/eta';
 
 /**
  * The Batches view's data, built from jobs without `vscode`, so every rule about what a row shows
@@ -203,6 +204,10 @@ function describeJob(job: Job, opts: TreeOptions): string {
         const remaining = Math.max(0, counts.total - finishedLines(counts));
         if (remaining > 0) bits.push(`ETA ${formatDuration((pace?.etaSeconds ?? remaining / rate) * 1000)}`);
       }
+    } else {
+      // A queued job: the parts still waiting for room are in the ETA.
+      const eta = queueEtaSeconds(job, opts.now);
+      if (eta !== undefined) bits.push(`ETA ${formatDuration(eta * 1000)}`);
     }
   }
   return bits.join(' · ');

@@ -3,6 +3,7 @@ import { TemplateFileSchema } from '../build/template';
 import { ProviderIdSchema } from '../status';
 import { QualitySchema } from '../results/quality';
 import { WebhookSecretSchema } from '../webhooks/standardWebhooks';
+import { QuotaSchema } from '../queue/quotas';
 
 /**
  * A pipeline file (`*.batchwise.yaml`, `.yml` or `.json`): where the requests come from, where the batch goes,
@@ -65,6 +66,10 @@ export const PipelineSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).optional().describe('The provider\'s base URL, e.g. the local emulator.'),
   model: z.string().min(1).optional().describe('The model, when the requests do not name it (Gemini takes it from the batch).'),
   budgetUsd: z.number().positive().optional().describe('A cycle whose estimate (at the batch rate) exceeds this is refused before anything is sent.'),
+  quota: z
+    .strictObject(QuotaSchema.shape)
+    .optional()
+    .describe("The provider's batch quota for the model (enqueuedTokens, maxBatchesInFlight, batchesPerHour): the parts that do not fit yet wait in the job's queue, as with submit --max-enqueued-tokens."),
   retries: RetriesSchema.optional(),
   outputs: z.array(z.string().min(1)).optional().describe('Files the merged results are written to at the end of each cycle: .jsonl, .csv, .sqlite, .parquet.'),
   schedule: ScheduleSchema.optional(),

@@ -48,9 +48,25 @@ export function checkRequestId(ctx: LineContext, o: Record<string, unknown>, fie
       (_l, r) => ({ fix: ctx.replace(`Change custom_id to "${fixed}"`, r, JSON.stringify(fixed)) }),
     );
   }
+  if (st.customIdLimit && v.length > st.customIdLimit.max) reportCustomIdTooLong(ctx, field, v, st.customIdLimit);
   if (v === '') return;
   const first = st.ids.firstUse(v, ctx.line);
   if (first !== undefined) reportDuplicateId(ctx, field, v, first, st.provider);
+}
+
+/**
+ * A host that caps `custom_id` (Together, Doubleword: 64 characters) fails the whole batch over one longer id, after the
+ * upload: an error here, with a shortened id (the line number keeps it unique) as the fix.
+ */
+function reportCustomIdTooLong(ctx: LineContext, field: 'custom_id' | 'key', v: string, limit: { max: number; label: string }): void {
+  const fixed = uniqueId(v, ctx.line, limit.max);
+  ctx.report(
+    'custom-id-too-long',
+    'error',
+    (l) => l.valueRange([field]),
+    () => `${field} is ${v.length} characters; ${limit.label} accepts at most ${limit.max} and fails the whole batch otherwise. Shorten it, e.g. to "${fixed}".`,
+    (_l, r) => ({ fix: ctx.replace(`Shorten ${field} to "${fixed}"`, r, JSON.stringify(fixed)) }),
+  );
 }
 
 /** `v` on this line was first used on line `first` (also called once a hashed candidate is confirmed). */

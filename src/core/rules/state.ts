@@ -12,6 +12,8 @@ export interface FileState {
   /** `/v1/embeddings` inputs so far, and the line that first went past the provider's cap. */
   embeddingInputs: number;
   embeddingInputsOverAt?: number;
+  /** A host's cap on `custom_id` length (limits.maxCustomIdLength), with the host's name for messages. */
+  customIdLimit?: { max: number; label: string };
 }
 
 export function newFileState(provider: ProviderId, ids: RequestIds = new ExactIds()): FileState {

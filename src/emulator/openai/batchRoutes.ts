@@ -6,7 +6,8 @@ import { HttpError, intParam, jsonObject, sendJson } from '../http';
 import { newId } from '../ids';
 import type { Route } from '../router';
 import { expiryOf } from '../clock';
-import { OPENAI_WINDOW_MS, batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
+import { batchObject, viewBatch, type OpenAiBatch, type OpenAiBatchStore } from './batches';
+import { asHostBatch, completionWindowMs, createAnswer, inputRulesFor, isBatchPurpose } from './hostMode';
 import { OPENAI_ENDPOINTS } from './replies';
 import { liveFile } from './files';
 import { outputExpiresAfter } from './requestParams';
@@ -23,6 +24,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
   };
 
   const quota = new OpenAiQuota(deps, batches);
+  const show = (b: OpenAiBatch) => asHostBatch(deps.host, batchObject(b, deps.clock));
   return [
     {
       method: 'POST',
@@ -37,14 +39,14 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
         if (!(OPENAI_ENDPOINTS as readonly string[]).includes(endpoint)) {
           throw new HttpError(400, `Invalid value for 'endpoint': '${endpoint}'. Supported by the emulator: ${OPENAI_ENDPOINTS.join(', ')}.`, { param: 'endpoint', code: 'invalid_value' });
         }
-        if (window !== '24h') throw new HttpError(400, `Invalid value for 'completion_window': ${JSON.stringify(window)}. Supported values are: '24h'.`, { param: 'completion_window', code: 'invalid_value' });
+        const windowLength = completionWindowMs(deps.host, window);
         const metadata = parseMetadata(body.metadata);
         const outputExpires = outputExpiresAfter(body.output_expires_after);
         const file = liveFile(files, inputFileId, deps.clock.now());
         if (!file) throw new HttpError(404, `No such File object: ${inputFileId}`, { param: 'input_file_id' });
-        if (file.purpose !== 'batch') throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
+        if (!isBatchPurpose(deps.host, file.purpose)) throw new HttpError(400, `The input file must have purpose 'batch', but ${inputFileId} has purpose '${file.purpose}'.`, { param: 'input_file_id' });
         if (file.content.length > deps.limits.maxOpenAiInputBytes) throw new HttpError(400, oversizeMessage(file.content, deps.limits.maxOpenAiInputBytes), { param: 'input_file_id' });
-        const validated = validateBatchInput(file.content, endpoint, deps.markers);
+        const validated = validateBatchInput(file.content, endpoint, deps.markers, inputRulesFor(deps.host));
         const createdMs = deps.clock.now();
         const stalls = validated.lines.some((l) => l.outcome === 'expire');
         const batch: OpenAiBatch = {
@@ -52,11 +54,11 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
           endpoint,
           inputFileId,
           input: file.content,
-          completionWindow: window,
+          completionWindow: window as string,
           metadata,
           outputExpiresAfterSeconds: outputExpires,
           createdMs,
-          expiresMs: expiryOf(deps.clock, createdMs, OPENAI_WINDOW_MS, stalls),
+          expiresMs: expiryOf(deps.clock, createdMs, windowLength, stalls),
           stalls,
           lines: validated.lines,
           errors: validated.errors,
@@ -74,7 +76,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
           const current = batches.get(batch.id);
           return current ? openAiBatchEnd(current, deps.clock) : 'gone';
         });
-        sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+        sendJson(ctx.res, 200, createAnswer(deps.host, batchObject(batch, deps.clock)));
       },
     },
     {
@@ -83,7 +85,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
       provider: 'openai',
       handler: (ctx) => {
         const page = pageAfter(batches.list(), ctx.url.searchParams.get('after'), intParam(ctx.url, 'limit', 20, 1, 100));
-        const data = page.data.map((b) => batchObject(b, deps.clock));
+        const data = page.data.map(show);
         sendJson(ctx.res, 200, { object: 'list', data, first_id: page.data[0]?.id ?? null, last_id: page.data.at(-1)?.id ?? null, has_more: page.hasMore });
       },
     },
@@ -91,7 +93,7 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
       method: 'GET',
       pattern: '/v1/batches/{id}',
       provider: 'openai',
-      handler: (ctx) => sendJson(ctx.res, 200, batchObject(find(ctx.params.id), deps.clock)),
+      handler: (ctx) => sendJson(ctx.res, 200, show(find(ctx.params.id))),
     },
     {
       method: 'POST',
@@ -100,12 +102,12 @@ export function openaiBatchRoutes(deps: EmulatorDeps, files: FileStore, batches:
       handler: (ctx) => {
         const batch = find(ctx.params.id);
         const { status } = viewBatch(batch, deps.clock);
-        if (status === 'cancelling') return sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+        if (status === 'cancelling') return sendJson(ctx.res, 200, show(batch));
         if (!['validating', 'in_progress', 'finalizing'].includes(status)) {
           throw new HttpError(409, `Cannot cancel a batch with status '${status}'.`, { code: 'batch_not_cancellable' });
         }
         batch.cancelMs = deps.clock.now();
-        sendJson(ctx.res, 200, batchObject(batch, deps.clock));
+        sendJson(ctx.res, 200, show(batch));
       },
     },
   ];

@@ -9,6 +9,7 @@ import { parseMultipart } from '../multipart';
 import type { Route } from '../router';
 import { resultFileBytes, resultFileStream, resultFilesExpireMs, viewBatch, type OpenAiBatchStore } from './batches';
 import { parseExpiresAfter } from './requestParams';
+import { isBatchPurpose } from './hostMode';
 
 /** "By default, files with `purpose=batch` expire after 30 days" (openai-node files.d.ts `FileCreateParams.expires_after`). */
 const BATCH_FILE_TTL_MS = PROVIDER_LIMITS.openai.inputFileTtlHours! * 3600 * 1000;
@@ -76,13 +77,13 @@ export function openaiFileRoutes(deps: EmulatorDeps, files: FileStore, batches: 
         const file = field('file');
         if (!file) throw new HttpError(400, "Missing required parameter: 'file'.", { param: 'file', code: 'missing_required_parameter' });
         if (!purpose) throw new HttpError(400, "Missing required parameter: 'purpose'.", { param: 'purpose', code: 'missing_required_parameter' });
-        if (!PURPOSES.includes(purpose)) throw new HttpError(400, `'${purpose}' is not one of ${PURPOSES.map((p) => `'${p}'`).join(', ')} - 'purpose'`, { param: 'purpose' });
+        if (!PURPOSES.includes(purpose) && !isBatchPurpose(deps.host, purpose)) throw new HttpError(400, `'${purpose}' is not one of ${PURPOSES.map((p) => `'${p}'`).join(', ')} - 'purpose'`, { param: 'purpose' });
         const filename = file.filename || 'upload';
-        if (purpose === 'batch' && !filename.toLowerCase().endsWith('.jsonl')) {
+        if (isBatchPurpose(deps.host, purpose) && !filename.toLowerCase().endsWith('.jsonl')) {
           throw new HttpError(400, `Invalid file format for Batch API. Must be .jsonl (got "${filename}").`, { param: 'file' });
         }
         const now = deps.clock.now();
-        const expiresMs = uploadExpiresMs(text, purpose, now);
+        const expiresMs = uploadExpiresMs(text, isBatchPurpose(deps.host, purpose) ? 'batch' : purpose, now);
         const upload: StoredFile = {
           id: newId('file-'),
           filename,

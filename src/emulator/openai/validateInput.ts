@@ -29,6 +29,16 @@ export interface BatchValidationError {
   param: string | null;
 }
 
+/** A host's own line checks (hostMode.ts inputRulesFor); empty for OpenAI. */
+export interface InputRules {
+  /** Who refuses, in messages ("Together AI"). */
+  label?: string;
+  /** Lines may be `{"custom_id", "body"}` without `method` and `url`. */
+  bodyOnlyLines?: boolean;
+  maxRequests?: number;
+  maxCustomIdLength?: number;
+}
+
 export interface ValidatedInput {
   lines: InputLine[];
   errors: BatchValidationError[];
@@ -39,7 +49,8 @@ export interface ValidatedInput {
  * The checks the real service runs while a batch is `validating`; any error fails the whole batch with
  * `errors.data` naming the 1-based line. Blank lines are skipped.
  */
-export function validateBatchInput(content: Buffer, endpoint: string, markers: MarkerMemory): ValidatedInput {
+export function validateBatchInput(content: Buffer, endpoint: string, markers: MarkerMemory, rules: InputRules = {}): ValidatedInput {
+  const maxTasks = rules.maxRequests ?? MAX_TASKS;
   const lines: InputLine[] = [];
   const errors: BatchValidationError[] = [];
   const seen = new Set<string>();
@@ -60,7 +71,7 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       continue;
     }
     requests += 1;
-    if (requests > MAX_TASKS) continue;
+    if (requests > maxTasks) continue;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -72,7 +83,8 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       fail('invalid_json_line', line, 'This line must be a JSON object with custom_id, method, url and body.');
       continue;
     }
-    const missing = ['custom_id', 'method', 'url', 'body'].find((k) => value[k] === undefined || value[k] === null);
+    const required = rules.bodyOnlyLines ? ['custom_id', 'body'] : ['custom_id', 'method', 'url', 'body'];
+    const missing = required.find((k) => value[k] === undefined || value[k] === null);
     if (missing) {
       fail('missing_required_parameter', line, `Missing required parameter: '${missing}'.`, missing);
       continue;
@@ -81,16 +93,20 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
       fail('invalid_custom_id', line, 'custom_id must be a non-empty string.', 'custom_id');
       continue;
     }
+    if (rules.maxCustomIdLength !== undefined && value.custom_id.length > rules.maxCustomIdLength) {
+      fail('invalid_custom_id', line, `custom_id is ${value.custom_id.length} characters; ${rules.label ?? 'the service'} accepts at most ${rules.maxCustomIdLength}.`, 'custom_id');
+      continue;
+    }
     if (seen.has(value.custom_id)) {
       fail('duplicate_custom_id', line, 'The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.', 'custom_id');
       continue;
     }
     seen.add(value.custom_id);
-    if (value.method !== 'POST') {
+    if (!(rules.bodyOnlyLines && value.method === undefined) && value.method !== 'POST') {
       fail('invalid_method', line, `The method for this request is "${String(value.method)}"; only POST is supported.`, 'method');
       continue;
     }
-    if (value.url !== endpoint) {
+    if (!(rules.bodyOnlyLines && value.url === undefined) && value.url !== endpoint) {
       fail('url_mismatch', line, `The URL provided for this request (${String(value.url)}) does not match the batch endpoint (${endpoint}).`, 'url');
       continue;
     }
@@ -116,8 +132,8 @@ export function validateBatchInput(content: Buffer, endpoint: string, markers: M
 
   if (requests === 0) fail('empty_file', null, 'The input file is empty; a batch needs at least one request.');
   else for (const line of blank) fail('invalid_json_line', line, 'This line is empty; each line must be one JSON request.');
-  if (requests > MAX_TASKS) {
-    errors.unshift({ code: 'too_many_tasks', line: null, message: `The input file has ${requests} requests; a batch can have at most ${MAX_TASKS}. Split it into several batches.`, param: null });
+  if (requests > maxTasks) {
+    errors.unshift({ code: 'too_many_tasks', line: null, message: `The input file has ${requests} requests; a batch can have at most ${maxTasks}. Split it into several batches.`, param: null });
   }
   // Markers are judged only for requests that will run, so neither a rejected batch nor a line refused for its
   // parameters uses up a [[fail-once]].

@@ -47,6 +47,8 @@ export async function extensionCycleDeps(ctx: BatchwiseContext, loaded: LoadedPi
       return a;
     },
     ...(budget ? { budget } : {}),
+    quotas: ctx.config.quotas,
+    deleteInputFiles: ctx.config.deleteInputFilesWhenDone,
     timeZone: localTimeZone(),
     intervalMs: Math.min(5000, ctx.config.pollIntervalSeconds * 1000),
     ...extra,

@@ -5,6 +5,7 @@ import type { BatchwiseContext } from '../context';
 import { errorMessage } from '../errors';
 import { estimateFile, toStoredEstimate, type FileEstimate } from '../../core/estimate';
 import { limitsFor, type ProviderLimits } from '../../core/limits';
+import { withDetectedHost } from '../../providers/hostProfile';
 import { planParts } from '../../core/split';
 import type { ProviderId } from '../../core/status';
 import { validateFile, type ValidationResult } from '../../core/validate';
@@ -133,8 +134,9 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     const detected: ProviderId = result.provider ?? 'openai';
     const profile = await pickProfile(ctx, detected, { compatible: compatibleProviders(detected), title: `Submit ${name}: provider profile` });
     if (!profile) return undefined;
-    // An Azure OpenAI profile has its own limits and refuses BOM files: the file is checked again against them.
-    const checked = profile.azure ? await validateWithProgress(uri, 'openai', limitsFor(profile)) : result;
+    // An Azure OpenAI or batch-host profile has its own limits (and rules): the file is checked again against them.
+    const target = withDetectedHost(profile);
+    const checked = target.azure || target.host ? await validateWithProgress(uri, 'openai', limitsFor(target)) : result;
     if (!checked) return undefined;
     if (blockingErrors(checked).length > 0) {
       await showRefusal(uri, checked);
@@ -142,7 +144,7 @@ export async function submitFile(ctx: BatchwiseContext, uri: vscode.Uri): Promis
     }
 
     const { estimate, error } = await estimateWithProgress(ctx, uri, profile.provider);
-    const parts = await partCount(uri.fsPath, limitsFor(profile), checked);
+    const parts = await partCount(uri.fsPath, limitsFor(target), checked);
     const budget = await budgetCheckFor(ctx, estimate, profile.provider);
     if (budget?.level === 'over') {
       // Asked even when confirmBeforeSubmit is off: crossing a limit is never done without an explicit yes.

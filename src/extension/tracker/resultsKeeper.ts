@@ -2,6 +2,7 @@ import type { Job } from '../../core/jobs/job';
 import type { JobStore } from '../../core/jobs/store';
 import type { PricingOverrides } from '../../core/pricing';
 import { keepResults, needsResults } from '../../jobs/results';
+import { deleteEndedInputFiles } from '../../jobs/inputFiles';
 import type { BatchProvider } from '../../providers/types';
 
 export interface ResultsKeeperDeps {
@@ -11,6 +12,8 @@ export interface ResultsKeeperDeps {
   pricing(): PricingOverrides | undefined;
   log: { info(message: string): void; warn(message: string): void };
   onKept(job: Job): void;
+  /** `batchwise.deleteInputFilesWhenDone`: delete the ended parts' input files at the provider once the results are kept. */
+  deleteInputFiles?(): boolean;
 }
 
 /**
@@ -48,12 +51,28 @@ export class ResultsKeeper {
         const r = await keepResults(this.deps.store, current, () => this.deps.provider(current), { signal: this.abort.signal, pricing: this.deps.pricing() });
         if (r.kept) {
           this.deps.log.info(`kept the results of ${job.id}: ${r.kept.path}`);
-          this.deps.onKept(r.job);
+          this.deps.onKept(await this.deleteInputFiles(r.job));
         } else if (r.problem) this.deps.log.warn(`the results of ${job.id} are not downloaded yet: ${r.problem}`);
       } catch (err) {
         if (this.abort.signal.aborted) return;
         this.deps.log.warn(`the results of ${job.id} are not downloaded yet: ${err instanceof Error ? err.message : String(err)}`);
       }
+    }
+  }
+
+  /** A failure is logged as a warning; the job is kept either way. */
+  private async deleteInputFiles(job: Job): Promise<Job> {
+    if (!this.deps.deleteInputFiles?.()) return job;
+    const provider = await this.deps.provider(job);
+    if (!provider) return job;
+    try {
+      const r = await deleteEndedInputFiles(this.deps.store, job, provider, this.abort.signal);
+      for (const w of r.warnings) this.deps.log.warn(w);
+      if (r.deleted) this.deps.log.info(`deleted ${r.deleted} input file${r.deleted === 1 ? '' : 's'} of ${job.id} at ${provider.id}`);
+      return r.job;
+    } catch (err) {
+      if (!this.abort.signal.aborted) this.deps.log.warn(`the input files of ${job.id} were not deleted: ${err instanceof Error ? err.message : String(err)}`);
+      return job;
     }
   }
 

@@ -63,6 +63,7 @@ export class Tracker implements vscode.Disposable {
       pricing: () => ctx.config.pricing,
       log: ctx.log,
       onKept: (job) => this.upsert(job),
+      deleteInputFiles: () => ctx.config.deleteInputFilesWhenDone,
     });
     this.poller.setFocused(vscode.window.state.focused);
     this.disposables.push(

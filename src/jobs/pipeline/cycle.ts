@@ -15,12 +15,14 @@ import type { Budget } from '../../core/monitor/budget';
 import type { BatchProvider } from '../../providers/types';
 import { refreshJob } from '../refresh';
 import { keepResults } from '../results';
+import { deleteEndedInputFiles } from '../inputFiles';
 import { buildRetryFile, loadChain, submitRetry } from '../retry';
 import { DuplicateSubmission, SPLIT_HANDLES, SubmitRefused, submitJob } from '../submit';
 import { checkCycleSpend } from './cycleBudget';
 import { InputNotReady, prepareInput } from './prepareInput';
 import { DataFileError, NothingToBuild, TemplateError, TextEncodingError } from '../../core/build';
 import { runCompletionHooks } from './hooks';
+import type { Quota, QuotaSettings } from '../../core/queue/quotas';
 
 /** What `pipeline run --json` prints, and what the extension and `serve` show. */
 export interface CycleReport {
@@ -66,6 +68,10 @@ export interface CycleDeps {
   onEvent?: (e: PipelineEvent) => void;
   /** Poll interval while following (default 5 s, growing to 60 s while nothing changes). */
   intervalMs?: number;
+  /** `batchwise.quotas` (VS Code); the pipeline's own `quota` wins over it, and learned quotas tighten both. */
+  quotas?: QuotaSettings;
+  /** Delete the input files of ended parts at the provider once their results are kept (batchwise.deleteInputFilesWhenDone). */
+  deleteInputFiles?: boolean;
   /** Webhook delivery (tests pass one with an instant sleep). */
   deliver?: Parameters<typeof runCompletionHooks>[0]['deliver'];
 }
@@ -189,6 +195,12 @@ class CycleSteps {
     private readonly save: (c: Cycle) => Promise<Cycle>,
   ) {}
 
+  /** The quota the cycle's submits queue under (core/queue): the pipeline's `quota`, else the settings for the model. */
+  private get quota(): { quota?: Quota; quotaSettings?: QuotaSettings } {
+    const { quota } = this.loaded.pipeline;
+    return { ...(quota ? { quota } : {}), ...(this.deps.quotas ? { quotaSettings: this.deps.quotas } : {}) };
+  }
+
   private get tag(): NonNullable<Job['pipeline']> {
     return { file: this.loaded.file, name: this.loaded.pipeline.name, cycle: '' };
   }
@@ -257,6 +269,7 @@ class CycleSteps {
           ...(loaded.pipeline.model ? { model: loaded.pipeline.model } : {}),
           pipeline: { ...this.tag, cycle: cycle.id },
           signal: deps.signal,
+          ...this.quota,
         });
       } catch (err) {
         if (err instanceof SubmitRefused || err instanceof DuplicateSubmission) throw new CycleStopped('refused', err.message);
@@ -303,6 +316,10 @@ class CycleSteps {
         await this.pause(interval, deps.signal);
         continue;
       }
+      if (deps.deleteInputFiles) {
+        const cleaned = await deleteEndedInputFiles(deps.store, kept.job, deps.providerForJob(kept.job), deps.signal);
+        for (const w of cleaned.warnings) deps.onEvent?.({ event: 'note', cycle: cycle.id, message: w });
+      }
       const retries = cycle.jobs.length - 1;
       if (retries < policy.max) {
         const next = await this.resend(cycle, kept.job, policy);
@@ -329,7 +346,7 @@ class CycleSteps {
         deps.onEvent?.({ event: 'note', cycle: cycle.id, message: `no more retries: ${spend.refusal}` });
         return undefined;
       }
-      job = await submitRetry({ store: deps.store, plan, provider, signal: deps.signal, pipeline: { ...this.tag, cycle: cycle.id }, ...(spend.estimate ? { estimate: spend.estimate } : {}) });
+      job = await submitRetry({ store: deps.store, plan, provider, signal: deps.signal, pipeline: { ...this.tag, cycle: cycle.id }, ...(spend.estimate ? { estimate: spend.estimate } : {}), ...this.quota });
     }
     deps.onEvent?.({ event: 'submitted', cycle: cycle.id, job: job.id, requests: job.requests, retry: true });
     return this.save({ ...cycle, jobs: [...cycle.jobs, job.id] });
